@@ -1,0 +1,65 @@
+import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { ChannelRepository, type Channel } from '@app/channels';
+import { GatewayError } from '@app/errors';
+import { BotConnectorTokenVerifier } from '@app/genesys-jwt';
+import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
+
+/** `receivedAt` is stamped by an onRequest hook (main.ts) so the deadline counts from arrival. */
+export type AuthenticatedRequest = FastifyRequest & { channel?: Channel; receivedAt?: number };
+
+const CHANNEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/**
+ * Resolves the channel from the URL and checks the Bot Connector credential Genesys sends as a
+ * header (`Authorization: bearer <JWT>`). Runs before body validation, so nothing about an
+ * unauthenticated request is processed further. The token is never logged, only its fingerprint.
+ */
+@Injectable()
+export class BotConnectorAuthGuard implements CanActivate {
+  private readonly logger = new Logger(BotConnectorAuthGuard.name);
+
+  constructor(
+    private readonly channels: ChannelRepository,
+    private readonly verifier: BotConnectorTokenVerifier,
+    private readonly metrics: IngressMetrics,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const channelId = String((req.params as Record<string, string>).channelId ?? '');
+    if (!CHANNEL_ID.test(channelId)) {
+      this.metrics.rejected.inc({ reason: 'channel_not_found' });
+      throw new GatewayError('channel_not_found', 'unknown channel');
+    }
+    let channel: Channel | undefined;
+    try {
+      channel = await this.channels.get(channelId);
+    } catch {
+      throw new GatewayError('unavailable', 'configuration store unavailable; retry', undefined, 1);
+    }
+    if (!channel) {
+      this.metrics.rejected.inc({ reason: 'channel_not_found' });
+      throw new GatewayError('channel_not_found', `unknown channel "${channelId}"`);
+    }
+    if (!channel.enabled) {
+      this.metrics.rejected.inc({ reason: 'channel_disabled' });
+      throw new GatewayError('channel_disabled', `channel "${channelId}" is disabled`);
+    }
+    const header = req.headers.authorization;
+    const verdict = this.verifier.verify(typeof header === 'string' ? header : undefined, channel.app);
+    if (!verdict.ok) {
+      this.metrics.rejected.inc({ reason: `auth_${verdict.reason}` });
+      this.logger.warn(
+        { channelId, reason: verdict.reason, tokenFingerprint: verdict.fingerprint, correlationId: req.headers['inin-correlation-id'] },
+        'Bot Connector credential rejected',
+      );
+      if (verdict.reason === 'missing' || verdict.reason === 'malformed_header') {
+        throw new GatewayError('unauthenticated', 'missing or malformed Authorization header; expected "bearer <JWT>"');
+      }
+      throw new GatewayError('forbidden', 'invalid Bot Connector credential');
+    }
+    req.channel = channel;
+    return true;
+  }
+}

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { IngressConfig } from '@app/config';
+import { buildHandoffResponse, buildHoldResponse, type Channel, type ChannelBot } from '@app/channels';
+import { GatewayError } from '@app/errors';
+import type { BotConnectorResponse } from '@app/genesys';
+import {
+  DRAIN_SESSION_JOB,
+  RedisKeys,
+  TURNS_QUEUE,
+  TurnStore,
+  drainJobOptions,
+  sessionKeyOf,
+  turnIdOf,
+  type DrainSessionJob,
+  type TurnEnvelope,
+  type TurnResult,
+} from '@app/queue';
+import { REDIS_CLIENT } from '@app/redis';
+import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
+import type { IncomingTurnDto } from './dto/incoming-turn.dto.js';
+import { ReplyStreamListener } from './reply-stream.listener.js';
+
+/** Time kept back from the deadline for our own answer to travel (serialization, network). */
+const SEND_MARGIN_MS = 60;
+
+export interface DispatchContext {
+  channel: Channel;
+  bot: ChannelBot;
+  correlationId?: string;
+  /** When the request arrived (ms epoch); the deadline counts from here. */
+  receivedAt: number;
+}
+
+/**
+ * Accepts a turn, queues it, and answers within the channel's deadline: with the worker's
+ * result when it comes in time, otherwise with the channel's fallback (hold or handoff).
+ */
+@Injectable()
+export class TurnDispatcher implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(TurnDispatcher.name);
+  private readonly store: TurnStore;
+  private draining = false;
+  private inFlight = 0;
+
+  constructor(
+    @Inject(REDIS_CLIENT) redis: Redis,
+    keys: RedisKeys,
+    @InjectQueue(TURNS_QUEUE) private readonly queue: Queue<DrainSessionJob>,
+    private readonly replies: ReplyStreamListener,
+    private readonly metrics: IngressMetrics,
+    private readonly cfg: IngressConfig,
+  ) {
+    this.store = new TurnStore(redis, keys, cfg.TURN_RETENTION_SECONDS * 1000);
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  async dispatch(turn: IncomingTurnDto, ctx: DispatchContext): Promise<BotConnectorResponse> {
+    if (this.draining) throw new GatewayError('unavailable', 'gateway is shutting down; retry', undefined, 1);
+    this.inFlight++;
+    try {
+      return await this.run(turn, ctx);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async run(turn: IncomingTurnDto, ctx: DispatchContext): Promise<BotConnectorResponse> {
+    const { channel, bot } = ctx;
+    const sessionKey = sessionKeyOf(channel.id, turn.botSessionId);
+    const turnId = turnIdOf(channel.id, turn.botSessionId, turn.messageId, () => randomUUID().replace(/-/g, ''));
+    const envelope: TurnEnvelope = {
+      turnId,
+      channelId: channel.id,
+      botId: bot.id,
+      sessionKey,
+      acceptedAt: Date.now(),
+      ingressId: this.replies.ingressId,
+      correlationId: ctx.correlationId,
+      request: turn,
+    };
+    const log = { channelId: channel.id, botSessionId: turn.botSessionId, genesysConversationId: turn.genesysConversationId, correlationId: ctx.correlationId, turnId };
+
+    const waiter = this.replies.expect(turnId);
+    let accepted;
+    try {
+      accepted = await this.store.accept(envelope);
+    } catch (e) {
+      waiter.cancel();
+      this.logger.error({ ...log, err: (e as Error).message }, 'could not store turn');
+      throw new GatewayError('unavailable', 'turn store unavailable; retry', undefined, 1);
+    }
+    if (accepted.status === 'duplicate') {
+      this.metrics.duplicates.inc({ channel: channel.id });
+      if (accepted.result) {
+        waiter.cancel();
+        return this.finish(accepted.result, ctx, 'duplicate');
+      }
+    }
+    try {
+      // Also for a duplicate still in progress: if the first ingress died before queueing,
+      // this add starts it; otherwise deduplication makes it a no-op.
+      await this.queue.add(DRAIN_SESSION_JOB, { sessionKey, channelId: channel.id, botSessionId: turn.botSessionId }, drainJobOptions(sessionKey));
+    } catch (e) {
+      waiter.cancel();
+      this.logger.error({ ...log, err: (e as Error).message }, 'could not queue turn');
+      throw new GatewayError('unavailable', 'queue unavailable; retry', undefined, 1);
+    }
+
+    const remaining = ctx.receivedAt + channel.replyDeadlineMs - SEND_MARGIN_MS - Date.now();
+    const result = (await waiter.wait(remaining)) ?? (await this.claimOrFallback(turnId, log));
+    if (result) return this.finish(result, ctx, 'worker');
+
+    this.metrics.deadlineMisses.inc({ channel: channel.id, policy: channel.deadlinePolicy });
+    this.logger.warn({ ...log, policy: channel.deadlinePolicy }, 'reply deadline reached; answering with fallback');
+    const language = (turn.languageCode ?? channel.defaultLanguage).toLowerCase();
+    const response =
+      channel.deadlinePolicy === 'handoff'
+        ? buildHandoffResponse(channel, { reason: 'deadline', language, lastUtterance: turn.inputMessage?.text })
+        : buildHoldResponse(channel);
+    this.metrics.observeResponse(channel.id, response, Date.now() - ctx.receivedAt, channel.deadlinePolicy === 'handoff' ? 'deadline' : undefined);
+    return response;
+  }
+
+  /** At the deadline: one last look for the result, racing the worker atomically for the answer. */
+  private async claimOrFallback(turnId: string, log: object): Promise<TurnResult | undefined> {
+    try {
+      return await this.store.claimFallback(turnId);
+    } catch (e) {
+      this.logger.error({ ...log, err: (e as Error).message }, 'could not claim fallback');
+      return undefined;
+    }
+  }
+
+  private finish(result: TurnResult, ctx: DispatchContext, via: 'worker' | 'duplicate'): BotConnectorResponse {
+    this.metrics.observeResult(ctx.channel.id, result, Date.now() - ctx.receivedAt, via);
+    return result.response;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.draining = true;
+    const until = Date.now() + this.cfg.SHUTDOWN_GRACE_MS;
+    while (this.inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    if (this.inFlight > 0) this.logger.warn({ inFlight: this.inFlight }, 'shutdown grace period over with turns in flight');
+  }
+}

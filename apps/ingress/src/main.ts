@@ -1,0 +1,87 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ChannelRepository, ChannelConfigError, syncChannelsFromFile } from '@app/channels';
+import { ConfigValidationError, loadIngressConfig, type IngressConfig } from '@app/config';
+import { bearerCredential, mintBotConnectorToken } from '@app/genesys-jwt';
+import { PinoNestLogger, createRootLogger } from '@app/observability';
+import { pingRedis } from '@app/redis';
+import { GatewayExceptionFilter } from './errors/gateway-exception.filter.js';
+import { createValidationPipe } from './errors/validation.pipe.js';
+import { IngressModule } from './ingress.module.js';
+
+function fail(message: string): never {
+  process.stderr.write(`\n${message}\n\n`);
+  process.exit(1);
+}
+
+export async function createIngressApp(config: IngressConfig, logger: PinoNestLogger): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.MAX_BODY_BYTES,
+    // Bound slow or stuck clients; Genesys itself waits at most ~10 s for a v1 answer.
+    requestTimeout: 15000,
+    connectionTimeout: 20000,
+    keepAliveTimeout: 75000,
+    // Prototype-poisoning keys in a body are refused, not silently kept.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(IngressModule.register(config), adapter, { logger, abortOnError: false });
+  app.getHttpAdapter().getInstance().addHook('onRequest', async (req) => {
+    (req as unknown as { receivedAt?: number }).receivedAt = Date.now();
+  });
+  app.useGlobalFilters(new GatewayExceptionFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  return app;
+}
+
+async function main(): Promise<void> {
+  let config: IngressConfig;
+  try {
+    config = loadIngressConfig();
+  } catch (e) {
+    fail(e instanceof ConfigValidationError ? e.message : (e as Error).message);
+  }
+  const root = createRootLogger({ level: config.LOG_LEVEL, app: 'ingress' });
+  if (!(await pingRedis(config.REDIS_URL))) {
+    fail(`Redis is not reachable at ${config.REDIS_URL.replace(/\/\/[^@]*@/, '//***@')}.\nStart one (e.g. "redis-server" or "docker run -p 6379:6379 redis:7"), or set REDIS_URL. "npm start" starts a private one when redis-server is installed.`);
+  }
+  const app = await createIngressApp(config, new PinoNestLogger(root));
+  try {
+    const report = await syncChannelsFromFile(app.get(ChannelRepository), config.CHANNELS_FILE, config.devSecretsAllowed);
+    for (const id of report.refusedDevSecrets) {
+      root.error({ channelId: id }, 'channel uses a DEV-ONLY secret and was disabled; give it a real app secret (or set ALLOW_DEV_SECRETS=true outside production)');
+    }
+    await app.listen({ port: config.PORT, host: config.HOST });
+    printBanner(config, report.loaded.filter((c) => c.enabled));
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    fail(e instanceof ChannelConfigError ? e.message : `Could not start: ${(e as Error).message}`);
+  }
+  root.info({ port: config.PORT }, 'ingress listening');
+}
+
+function printBanner(config: IngressConfig, channels: Awaited<ReturnType<typeof syncChannelsFromFile>>['loaded']): void {
+  const showCredentials = config.NODE_ENV !== 'production' || process.env.PRINT_CREDENTIALS === 'true';
+  const lines = ['', `Genesys Bot Connector gateway on ${config.publicBaseUrl}`];
+  if ((config as IngressConfig & { adminTokenGenerated?: boolean }).adminTokenGenerated) {
+    lines.push(`  Admin token (generated for this run; set ADMIN_TOKEN to keep one): ${config.ADMIN_TOKEN}`);
+  }
+  for (const ch of channels) {
+    lines.push('', `Channel "${ch.id}" (${ch.name})`, `  Webhook URL (Bot Connector Handle Utterance URI): ${config.publicBaseUrl}/genesys/${ch.id}/botconnector`);
+    lines.push(`  Region: ${ch.genesys.environment}`);
+    for (const b of ch.bots) lines.push(`  Bot: ${b.id} "${b.name}" versions ${b.versions.join(', ')} languages ${b.languages.join(', ')}`);
+    if (showCredentials) {
+      const token = mintBotConnectorToken({ clientId: ch.app.clientId, clientSecret: ch.app.clientSecrets[0]! });
+      lines.push('  Credentials to add to the Genesys integration:', '    Field Name: Authorization', `    Value:      ${bearerCredential(token)}`);
+    } else {
+      lines.push('  Credential: not printed in production (set PRINT_CREDENTIALS=true to print it once)');
+    }
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  void main();
+}

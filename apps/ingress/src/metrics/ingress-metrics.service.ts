@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { BotConnectorResponse } from '@app/genesys';
+import { GatewayMetrics } from '@app/observability';
+import { RedisKeys, TURNS_QUEUE, type TurnResult } from '@app/queue';
+import { REDIS_CLIENT } from '@app/redis';
+
+/** A session counts as active while it had a turn in this window. */
+const ACTIVE_SESSION_WINDOW_MS = 30 * 60 * 1000;
+const WORKER_HEARTBEAT_WINDOW_MS = 15000;
+
+@Injectable()
+export class IngressMetrics {
+  readonly m = new GatewayMetrics('ingress');
+  readonly turns = this.m.counter('gbg_turns_total', 'Turns answered, by channel and outcome', ['channel', 'outcome']);
+  readonly latency = this.m.histogram('gbg_turn_latency_seconds', 'Request received to response sent', ['channel']);
+  readonly stage = this.m.histogram('gbg_turn_stage_seconds', 'Worker stage latencies: queue_wait, bot_call, render, total', ['channel', 'stage']);
+  readonly deadlineMisses = this.m.counter('gbg_deadline_misses_total', 'Turns answered by the deadline fallback', ['channel', 'policy']);
+  readonly handoffs = this.m.counter('gbg_handoffs_total', 'Handoffs to an agent, by reason', ['channel', 'reason']);
+  readonly duplicates = this.m.counter('gbg_duplicate_turns_total', 'Redelivered turns (same messageId) answered without a second bot call', ['channel']);
+  readonly rejected = this.m.counter('gbg_rejected_requests_total', 'Webhook requests refused, by reason', ['reason']);
+
+  constructor(
+    @InjectQueue(TURNS_QUEUE) queue: Queue,
+    @Inject(REDIS_CLIENT) redis: Redis,
+    keys: RedisKeys,
+  ) {
+    this.m.gauge('gbg_queue_depth', 'Session drains waiting or running', ['state'], async function () {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized').catch(() => undefined);
+      if (!counts) return;
+      for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+    });
+    this.m.gauge('gbg_active_sessions', 'Sessions with a turn in the last 30 minutes', [], async function () {
+      const n = await redis.zcount(keys.sessionIndex(), Date.now() - ACTIVE_SESSION_WINDOW_MS, '+inf').catch(() => undefined);
+      if (n !== undefined) this.set(n);
+    });
+    this.m.gauge('gbg_workers_online', 'Worker processes with a recent heartbeat', [], async function () {
+      const n = await redis.zcount(keys.workers(), Date.now() - WORKER_HEARTBEAT_WINDOW_MS, '+inf').catch(() => undefined);
+      if (n !== undefined) this.set(n);
+    });
+  }
+
+  observeResponse(channel: string, response: BotConnectorResponse, elapsedMs: number, handoffReason?: string): void {
+    const outcome = handoffReason ? 'handoff' : response.botState === 'MoreData' ? 'reply' : response.botState === 'Failed' ? 'failed' : 'end';
+    this.turns.inc({ channel, outcome });
+    this.latency.observe({ channel }, elapsedMs / 1000);
+    if (handoffReason) this.handoffs.inc({ channel, reason: handoffReason });
+  }
+
+  observeResult(channel: string, result: TurnResult, elapsedMs: number, via: 'worker' | 'duplicate'): void {
+    this.turns.inc({ channel, outcome: result.outcome });
+    this.latency.observe({ channel }, elapsedMs / 1000);
+    if (via === 'duplicate') return;
+    if (result.outcome === 'handoff') this.handoffs.inc({ channel, reason: result.handoffReason ?? 'unknown' });
+    const t = result.timings;
+    this.stage.observe({ channel, stage: 'queue_wait' }, t.queueWaitMs / 1000);
+    this.stage.observe({ channel, stage: 'bot_call' }, t.botMs / 1000);
+    this.stage.observe({ channel, stage: 'render' }, t.renderMs / 1000);
+    this.stage.observe({ channel, stage: 'total' }, t.totalMs / 1000);
+  }
+}

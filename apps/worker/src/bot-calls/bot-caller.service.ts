@@ -1,0 +1,69 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  BotProviderRegistry,
+  InvalidBotResultError,
+  validateBotResult,
+  type BotResult,
+  type CanonicalTurn,
+} from '@app/bot-providers';
+import type { Channel, ChannelBot } from '@app/channels';
+import { CircuitBreaker } from './circuit-breaker.js';
+
+export type BotCallOutcome =
+  | { ok: true; result: BotResult; attempts: number }
+  | { ok: false; error: string; attempts: number; circuitOpen?: boolean };
+
+const isTransient = (e: unknown) => !!e && typeof e === 'object' && (e as { transient?: boolean }).transient === true;
+
+/**
+ * Calls a channel's bot provider with a per-attempt timeout, retries transient failures with
+ * backoff (the turn id stays the idempotency key), validates what comes back, and keeps a
+ * circuit breaker per channel so a dead backend costs no waiting.
+ */
+@Injectable()
+export class BotCaller {
+  private readonly logger = new Logger(BotCaller.name);
+  private readonly breakers = new Map<string, CircuitBreaker>();
+
+  constructor(private readonly registry: BotProviderRegistry) {}
+
+  breakerState(channelId: string): string {
+    return this.breakers.get(channelId)?.state ?? 'closed';
+  }
+
+  async call(channel: Channel, bot: ChannelBot, turn: CanonicalTurn): Promise<BotCallOutcome> {
+    const provider = this.registry.get(bot.provider.name);
+    if (!provider) return { ok: false, error: `no bot provider named "${bot.provider.name}" is registered`, attempts: 0 };
+    let breaker = this.breakers.get(channel.id);
+    if (!breaker) this.breakers.set(channel.id, (breaker = new CircuitBreaker(channel.circuitBreaker.failureThreshold, channel.circuitBreaker.cooldownMs)));
+    if (!breaker.allow()) return { ok: false, error: 'circuit open: bot provider failing', attempts: 0, circuitOpen: true };
+
+    const maxAttempts = 1 + bot.provider.retries;
+    let lastError = 'unknown error';
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), bot.provider.timeoutMs);
+      try {
+        const raw = await Promise.race([
+          provider.handleTurn(turn, { signal: controller.signal, timeoutMs: bot.provider.timeoutMs, config: bot.provider.config }),
+          new Promise<never>((_, reject) =>
+            controller.signal.addEventListener('abort', () => reject(Object.assign(new Error(`bot timed out after ${bot.provider.timeoutMs} ms`), { transient: true })), { once: true }),
+          ),
+        ]);
+        const result = validateBotResult(raw);
+        breaker.success();
+        return { ok: true, result, attempts: attempt };
+      } catch (e) {
+        lastError = e instanceof InvalidBotResultError ? e.message : (e as Error)?.message ?? String(e);
+        const retry = isTransient(e) && attempt < maxAttempts;
+        this.logger.warn({ channelId: channel.id, turnId: turn.turnId, provider: provider.name, attempt, retry, err: lastError }, 'bot call failed');
+        if (!retry) break;
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** (attempt - 1), 1000)));
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    breaker.failure();
+    return { ok: false, error: lastError, attempts: maxAttempts };
+  }
+}

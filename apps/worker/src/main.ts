@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { ChannelConfigError, ChannelRepository, syncChannelsFromFile } from '@app/channels';
+import { ConfigValidationError, loadWorkerConfig, type WorkerConfig } from '@app/config';
+import { PinoNestLogger, createRootLogger } from '@app/observability';
+import { REDIS_CLIENT, pingRedis } from '@app/redis';
+import type { Redis } from 'ioredis';
+import { startOpsServer } from './ops/ops-server.js';
+import { WorkerMetrics } from './ops/worker-metrics.service.js';
+import { WorkerModule, type WorkerModuleOptions } from './worker.module.js';
+
+function fail(message: string): never {
+  process.stderr.write(`\n${message}\n\n`);
+  process.exit(1);
+}
+
+/** Boots a worker; exported so a developer's own entry point can pass its bot providers. */
+export async function startWorker(options: WorkerModuleOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<INestApplicationContext> {
+  let config: WorkerConfig;
+  try {
+    config = loadWorkerConfig(env);
+  } catch (e) {
+    fail(e instanceof ConfigValidationError ? e.message : (e as Error).message);
+  }
+  const root = createRootLogger({ level: config.LOG_LEVEL, app: 'worker' });
+  if (!(await pingRedis(config.REDIS_URL))) {
+    fail(`Redis is not reachable at ${config.REDIS_URL.replace(/\/\/[^@]*@/, '//***@')}. Start one or set REDIS_URL.`);
+  }
+  const app = await NestFactory.createApplicationContext(WorkerModule.register(config, options), { logger: new PinoNestLogger(root), abortOnError: false });
+  try {
+    // Both processes load the file, so a worker started alone (scaling) finds its channels.
+    await syncChannelsFromFile(app.get(ChannelRepository), config.CHANNELS_FILE, config.devSecretsAllowed);
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    fail(e instanceof ChannelConfigError ? e.message : `Could not start: ${(e as Error).message}`);
+  }
+  let closing = false;
+  const ops =
+    config.WORKER_METRICS_PORT > 0
+      ? startOpsServer(config.WORKER_METRICS_PORT, '0.0.0.0', app.get(WorkerMetrics), app.get<Redis>(REDIS_CLIENT), () => closing)
+      : undefined;
+  ops?.on('error', (e) => root.warn({ err: e.message, port: config.WORKER_METRICS_PORT }, 'worker metrics server could not start'));
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    root.info({ signal }, 'worker shutting down: finishing active turns');
+    await app.close();
+    ops?.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  root.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
+  return app;
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  void startWorker();
+}

@@ -1,0 +1,44 @@
+import http from 'node:http';
+import type { Redis } from 'ioredis';
+import type { WorkerMetrics } from './worker-metrics.service.js';
+
+/**
+ * The worker has no web API; this small server exposes /metrics for Prometheus and
+ * /health/live, /health/ready for orchestrators (Kubernetes probes, compose healthchecks).
+ */
+export function startOpsServer(port: number, host: string, metrics: WorkerMetrics, redis: Redis, isClosing: () => boolean): http.Server {
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const send = (status: number, body: string, type = 'application/json') => {
+      res.writeHead(status, { 'content-type': type });
+      res.end(body);
+    };
+    if (req.method !== 'GET') return send(405, '{"error":"method not allowed"}');
+    if (path === '/metrics') {
+      void metrics.m.render().then(
+        ({ contentType, body }) => send(200, body, contentType),
+        () => send(500, '{"error":"metrics unavailable"}'),
+      );
+      return;
+    }
+    if (path === '/health/live') return send(200, '{"status":"ok"}');
+    if (path === '/health/ready') {
+      if (isClosing()) return send(503, '{"status":"draining"}');
+      const timer = setTimeout(() => send(503, '{"status":"unavailable","checks":{"redis":"timeout"}}'), 500);
+      void redis.ping().then(
+        () => {
+          clearTimeout(timer);
+          if (!res.headersSent) send(200, '{"status":"ok","checks":{"redis":"ok"}}');
+        },
+        () => {
+          clearTimeout(timer);
+          if (!res.headersSent) send(503, '{"status":"unavailable","checks":{"redis":"fail"}}');
+        },
+      );
+      return;
+    }
+    send(404, '{"error":"not found"}');
+  });
+  server.listen(port, host);
+  return server;
+}

@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import { GatewayMetrics } from '@app/observability';
+import type { TurnResult } from '@app/queue';
+
+@Injectable()
+export class WorkerMetrics {
+  readonly m = new GatewayMetrics('worker');
+  readonly turns = this.m.counter('gbg_worker_turns_total', 'Turns processed, by channel and outcome', ['channel', 'outcome']);
+  readonly stage = this.m.histogram('gbg_worker_stage_seconds', 'Stage latencies: queue_wait, bot_call, render, total', ['channel', 'stage']);
+  readonly lateResults = this.m.counter('gbg_worker_late_results_total', 'Results that came after the ingress answered with its fallback', ['channel']);
+  readonly botErrors = this.m.counter('gbg_worker_bot_errors_total', 'Bot calls that failed after retries, or skipped by an open circuit', ['channel', 'circuit']);
+  readonly handoffs = this.m.counter('gbg_worker_handoffs_total', 'Handoffs decided by the worker, by reason', ['channel', 'reason']);
+  readonly activeDrains = this.m.gauge('gbg_worker_active_sessions', 'Session drains running in this process');
+
+  observe(channel: string, r: TurnResult, late: boolean): void {
+    this.turns.inc({ channel, outcome: r.outcome });
+    if (r.outcome === 'handoff') this.handoffs.inc({ channel, reason: r.handoffReason ?? 'unknown' });
+    if (late) this.lateResults.inc({ channel });
+    this.stage.observe({ channel, stage: 'queue_wait' }, r.timings.queueWaitMs / 1000);
+    this.stage.observe({ channel, stage: 'bot_call' }, r.timings.botMs / 1000);
+    this.stage.observe({ channel, stage: 'render' }, r.timings.renderMs / 1000);
+    this.stage.observe({ channel, stage: 'total' }, r.timings.totalMs / 1000);
+  }
+}

@@ -1,0 +1,289 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { CanonicalTurn, CanonicalUserInput, HandoffReason } from '@app/bot-providers';
+import {
+  ChannelRepository,
+  buildHandoffResponse,
+  registeredIntents,
+  type Channel,
+  type ChannelBot,
+} from '@app/channels';
+import { WorkerConfig } from '@app/config';
+import { BotState, matchLanguage, type BotConnectorResponse, type ReplyMessage } from '@app/genesys';
+import {
+  RedisKeys,
+  TurnStore,
+  type DrainSessionJob,
+  type TranscriptEntry,
+  type TurnEnvelope,
+  type TurnOutcomeKind,
+  type TurnResult,
+} from '@app/queue';
+import { REDIS_CLIENT } from '@app/redis';
+import { BotCaller } from '../bot-calls/bot-caller.service.js';
+import { customerAsksForHuman, decideAfterBot, type Decision } from '../handoff/handoff-policy.js';
+import { WorkerMetrics } from '../ops/worker-metrics.service.js';
+import { capabilitiesFor } from '../rendering/capability-profiles.js';
+import { StructuredMessageRenderer, type Degradation, type NumberedChoice } from '../rendering/structured-message.renderer.js';
+import { newSession, type SessionState } from '../sessions/session.types.js';
+import { normalizeInput } from './input-normalizer.js';
+
+/** Most turns one drain job runs before yielding the worker slot to other sessions. */
+const MAX_TURNS_PER_DRAIN = 200;
+const DEFAULT_SESSION_MINUTES = 60;
+
+interface Processed {
+  result: TurnResult;
+  session: SessionState;
+  transcript: TranscriptEntry;
+  lateConsumed: number;
+}
+
+/**
+ * One job = one session drain: take the session's turns in acceptance order and run each through
+ * load session → normalize input → pre-handoff → bot → post-handoff → render → persist.
+ */
+@Injectable()
+export class TurnService {
+  private readonly logger = new Logger(TurnService.name);
+  private readonly store: TurnStore;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly config: WorkerConfig,
+    private readonly channels: ChannelRepository,
+    private readonly bots: BotCaller,
+    private readonly renderer: StructuredMessageRenderer,
+    private readonly metrics: WorkerMetrics,
+  ) {
+    this.store = new TurnStore(redis, keys, config.TURN_RETENTION_SECONDS * 1000);
+  }
+
+  /** Returns how many turns were completed. */
+  async drainSession(job: DrainSessionJob): Promise<number> {
+    let done = 0;
+    for (let i = 0; i < MAX_TURNS_PER_DRAIN; i++) {
+      const turnId = await this.store.headOfInbox(job.sessionKey);
+      if (!turnId) return done;
+      const envelope = await this.store.loadTurn(turnId);
+      if (!envelope) {
+        // Expired before any worker got to it (retention passed): nothing can be answered.
+        this.logger.error({ sessionKey: job.sessionKey, turnId }, 'turn record missing; dropping it from the inbox');
+        await this.store.dropHead(job.sessionKey, turnId);
+        continue;
+      }
+      const processed = await this.process(envelope);
+      const outcome = await this.store.complete({
+        envelope,
+        result: processed.result,
+        sessionJson: JSON.stringify(processed.session),
+        sessionTtlMs: processed.session.timeoutMinutes * 60_000,
+        transcriptJson: JSON.stringify({ ...processed.transcript }),
+        transcriptTtlMs: this.config.TRANSCRIPT_RETENTION_DAYS * 86_400_000,
+        lateConsumed: processed.lateConsumed,
+      });
+      if (outcome === 'fenced') {
+        this.logger.warn({ sessionKey: job.sessionKey, turnId }, 'turn already completed by another run; stopping this drain');
+        return done;
+      }
+      this.metrics.observe(envelope.channelId, processed.result, outcome === 'late');
+      done++;
+    }
+    return done;
+  }
+
+  async process(envelope: TurnEnvelope): Promise<Processed> {
+    const started = Date.now();
+    const req = envelope.request;
+    const channel = await this.channels.get(envelope.channelId);
+    const bot = channel?.bots.find((b) => b.id === envelope.botId);
+    const timeoutMinutes = req.botSessionTimeout ?? DEFAULT_SESSION_MINUTES;
+    const stored = await this.redis.get(this.keys.session(envelope.sessionKey));
+    const session: SessionState = stored
+      ? (JSON.parse(stored) as SessionState)
+      : newSession(envelope.channelId, req.botSessionId, envelope.botId, channel?.defaultLanguage ?? 'en-us', timeoutMinutes);
+    session.timeoutMinutes = timeoutMinutes;
+    if (req.genesysConversationId) session.genesysConversationId = req.genesysConversationId;
+    Object.assign(session.parameters, req.parameters ?? {});
+    const input = normalizeInput(req.inputMessage, session.choices);
+    const ctx = { envelope, started, session, input };
+
+    if (!channel || !bot) return this.failed(ctx, 'channel_unavailable', 'the channel or bot was removed');
+    session.language = matchLanguage(req.languageCode ?? session.language, bot.languages, channel.defaultLanguage);
+
+    // Late results (ingress answered with its fallback) come first, in order.
+    const late = await this.store.pendingLate(envelope.sessionKey);
+    const lateReplies = late.flatMap((r) => r.response.replyMessages ?? []);
+    const terminalLate = late.find((r) => r.response.botState !== BotState.MoreData);
+    if (terminalLate) {
+      // The bot already ended or handed off while we held the customer: deliver that now.
+      const response = { ...terminalLate.response, replyMessages: lateReplies };
+      session.closed = terminalLate.outcome === 'handoff' ? 'handoff' : terminalLate.outcome === 'end' ? 'end' : 'failed';
+      return this.finish(ctx, response, terminalLate.outcome, { handoffReason: terminalLate.handoffReason, lateConsumed: late.length, lateDelivered: lateReplies.length });
+    }
+    if (session.closed) return this.failed(ctx, 'session_closed', `this bot session already ended (${session.closed})`);
+
+    if (customerAsksForHuman(input, session.language, channel.handoff)) {
+      return this.handoff(ctx, channel, { kind: 'handoff', reason: 'customer_request' }, lateReplies, late.length);
+    }
+
+    const turn: CanonicalTurn = {
+      turnId: envelope.turnId,
+      channelId: channel.id,
+      bot: { id: bot.id, name: bot.name, version: req.botVersion ?? bot.versions[bot.versions.length - 1]! },
+      session: { id: req.botSessionId, genesysConversationId: session.genesysConversationId, turnIndex: session.turnIndex, state: session.botState, parameters: session.parameters },
+      language: session.language,
+      input,
+      correlationId: envelope.correlationId,
+    };
+    const botStarted = Date.now();
+    const call = await this.bots.call(channel, bot, turn);
+    const botMs = Date.now() - botStarted;
+    if (!call.ok) {
+      this.metrics.botErrors.inc({ channel: channel.id, circuit: call.circuitOpen ? 'open' : 'closed' });
+      if (channel.handoff.onBotError === 'handoff') {
+        return this.handoff({ ...ctx, botMs, error: call.error }, channel, { kind: 'handoff', reason: 'bot_error' }, lateReplies, late.length);
+      }
+      return this.failed({ ...ctx, botMs }, 'bot_error', 'the bot could not answer', lateReplies, late.length);
+    }
+
+    const result = call.result;
+    session.consecutiveFallbacks = result.fallback ? session.consecutiveFallbacks + 1 : 0;
+    if (result.state) session.botState = result.state;
+    const decision = decideAfterBot(result, session.consecutiveFallbacks, channel.handoff);
+
+    const renderStarted = Date.now();
+    const rendered = this.renderer.render(result.messages, capabilitiesFor(channel.templates.profile, channel.templates.disable));
+    const renderMs = Date.now() - renderStarted;
+    const replies = [...lateReplies, ...rendered.replyMessages];
+    const parameters = stringParams(result.parameters);
+    const timing = { botMs, renderMs, degradations: rendered.degradations, choices: rendered.choices };
+
+    if (decision.kind === 'handoff') {
+      return this.handoff({ ...ctx, ...timing }, channel, decision, replies, late.length, parameters);
+    }
+    const intents = registeredIntents(channel, bot.id);
+    if (decision.kind === 'end') {
+      session.closed = 'end';
+      const intent = decision.intent && intents.has(decision.intent) ? decision.intent : channel.handoff.endIntent;
+      const response: BotConnectorResponse = { botState: BotState.Complete, intent, confidence: result.confidence ?? 1, replyMessages: replies, parameters };
+      return this.finish({ ...ctx, ...timing }, response, 'end', { lateConsumed: late.length, lateDelivered: lateReplies.length });
+    }
+    const response: BotConnectorResponse = { botState: BotState.MoreData, replyMessages: replies };
+    // MoreData keeps the dialogue inside one Call Bot Connector action, so Genesys's
+    // same-intent loop guard never sees a loop (reference §2.5); only registered intents are named.
+    if (result.intent && intents.has(result.intent)) response.intent = result.intent;
+    if (result.confidence !== undefined) response.confidence = result.confidence;
+    if (Object.keys(parameters).length) response.parameters = parameters;
+    return this.finish({ ...ctx, ...timing }, response, 'reply', { lateConsumed: late.length, lateDelivered: lateReplies.length });
+  }
+
+  private async handoff(
+    ctx: TurnContext,
+    channel: Channel,
+    decision: Extract<Decision, { kind: 'handoff' }>,
+    before: ReplyMessage[],
+    lateConsumed: number,
+    extraParameters: Record<string, string> = {},
+  ): Promise<Processed> {
+    const summary = decision.summary ?? (await this.summarize(ctx, channel));
+    const base = buildHandoffResponse(
+      channel,
+      { reason: decision.reason, queue: decision.queue, summary, lastUtterance: ctx.input.text, language: ctx.session.language },
+      before,
+    );
+    const response = { ...base, parameters: { ...extraParameters, ...base.parameters } };
+    ctx.session.closed = 'handoff';
+    return this.finish(ctx, response, 'handoff', { handoffReason: decision.reason, lateConsumed, lateDelivered: before.length });
+  }
+
+  private failed(ctx: TurnContext, code: string, message: string, before: ReplyMessage[] = [], lateConsumed = 0): Processed {
+    ctx.session.closed = 'failed';
+    const response: BotConnectorResponse = { botState: BotState.Failed, replyMessages: before, errorInfo: { errorCode: code, errorMessage: message } };
+    return this.finish({ ...ctx, error: message }, response, 'failed', { lateConsumed, lateDelivered: before.length });
+  }
+
+  /** A few lines an agent can read at a glance: the last turns of this session, newest last. */
+  private async summarize(ctx: TurnContext, channel: Channel): Promise<string> {
+    const n = channel.handoff.summaryTurns;
+    if (n <= 0) return '';
+    const raw = await this.redis.lrange(this.keys.transcript(ctx.envelope.sessionKey), -n, -1).catch(() => [] as string[]);
+    const lines: string[] = [];
+    for (const r of raw) {
+      const e = JSON.parse(r) as TranscriptEntry;
+      if (e.input.text) lines.push(`Customer: ${e.input.text}`);
+      const botText = e.replies.map((m) => m.text).filter(Boolean).join(' / ');
+      if (botText) lines.push(`Bot: ${botText}`);
+    }
+    if (ctx.input.text) lines.push(`Customer: ${ctx.input.text}`);
+    return lines.join('\n').slice(-1000);
+  }
+
+  private finish(
+    ctx: TurnContext,
+    response: BotConnectorResponse,
+    outcome: TurnOutcomeKind,
+    extra: { handoffReason?: string; lateConsumed: number; lateDelivered: number },
+  ): Processed {
+    const { envelope, session, input } = ctx;
+    const now = Date.now();
+    session.turnIndex++;
+    session.lastTurnAt = new Date(now).toISOString();
+    session.choices = ctx.choices ?? [];
+    const timings = {
+      queueWaitMs: Math.max(0, ctx.started - envelope.acceptedAt),
+      botMs: ctx.botMs ?? 0,
+      renderMs: ctx.renderMs ?? 0,
+      totalMs: now - envelope.acceptedAt,
+    };
+    const result: TurnResult = { turnId: envelope.turnId, response, outcome, handoffReason: extra.handoffReason, timings, completedAt: now };
+    const transcript: TranscriptEntry = {
+      turnId: envelope.turnId,
+      at: new Date(envelope.acceptedAt).toISOString(),
+      channelId: envelope.channelId,
+      botSessionId: envelope.request.botSessionId,
+      genesysConversationId: envelope.request.genesysConversationId,
+      correlationId: envelope.correlationId,
+      messageId: envelope.request.messageId,
+      language: session.language,
+      input: summarizeInput(input),
+      replies: response.replyMessages,
+      botState: response.botState,
+      intent: response.intent,
+      outcome,
+      handoffReason: extra.handoffReason,
+      degradations: (ctx.degradations ?? []).map(({ from, to, reason }) => ({ from, to, reason })),
+      deliveredLate: extra.lateDelivered,
+      late: false,
+      timings,
+      error: ctx.error,
+    };
+    this.logger.debug({ channelId: envelope.channelId, botSessionId: envelope.request.botSessionId, genesysConversationId: envelope.request.genesysConversationId, correlationId: envelope.correlationId, turnId: envelope.turnId, outcome, ms: timings.totalMs }, 'turn done');
+    return { result, session, transcript, lateConsumed: extra.lateConsumed };
+  }
+}
+
+interface TurnContext {
+  envelope: TurnEnvelope;
+  started: number;
+  session: SessionState;
+  input: CanonicalUserInput;
+  botMs?: number;
+  renderMs?: number;
+  degradations?: Degradation[];
+  choices?: NumberedChoice[];
+  error?: string;
+}
+
+function stringParams(p: Record<string, string | number | boolean> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(p ?? {})) out[k] = String(v);
+  return out;
+}
+
+function summarizeInput(input: CanonicalUserInput): TranscriptEntry['input'] {
+  return { kind: input.kind, text: input.text, payload: input.payload, attachments: input.attachments.length };
+}
+
+export type { HandoffReason };

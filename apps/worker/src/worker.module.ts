@@ -1,0 +1,47 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { BotProvidersModule, DemoBotProvider, HttpBotProvider } from '@app/bot-providers';
+import { ChannelsModule } from '@app/channels';
+import { WorkerConfig } from '@app/config';
+import { RedisModule } from '@app/redis';
+import { BotCaller } from './bot-calls/bot-caller.service.js';
+import { HeartbeatService } from './ops/heartbeat.service.js';
+import { WorkerMetrics } from './ops/worker-metrics.service.js';
+import { StructuredMessageRenderer } from './rendering/structured-message.renderer.js';
+import { TurnProcessor } from './turns/turn.processor.js';
+import { TurnService } from './turns/turn.service.js';
+
+export interface WorkerModuleOptions {
+  /**
+   * The bot providers this worker offers. Defaults to the built-in `demo` and `http`; pass your
+   * own `BotProvidersModule.forRoot({ providers: [DemoBotProvider, HttpBotProvider, MyBot] })`.
+   */
+  botProviders?: DynamicModule;
+}
+
+@Module({})
+export class WorkerModule {
+  static register(config: WorkerConfig, options: WorkerModuleOptions = {}): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, name: 'worker' }),
+        ChannelsModule,
+        options.botProviders ??
+          BotProvidersModule.forRoot({
+            providers: [DemoBotProvider, HttpBotProvider],
+            http: { allowPrivateNetworks: config.HTTP_PROVIDER_ALLOW_PRIVATE },
+          }),
+      ],
+      providers: [
+        { provide: WorkerConfig, useValue: config },
+        StructuredMessageRenderer,
+        BotCaller,
+        WorkerMetrics,
+        TurnService,
+        TurnProcessor,
+        HeartbeatService,
+      ],
+      exports: [TurnService],
+    };
+  }
+}

@@ -1,0 +1,48 @@
+export default {
+  "testEnvironment": "node",
+  "roots": [
+    "<rootDir>/apps",
+    "<rootDir>/libs",
+    "<rootDir>/test"
+  ],
+  "testRegex": ".*\\.(spec|e2e-spec)\\.ts$",
+  "moduleFileExtensions": [
+    "ts",
+    "js",
+    "json"
+  ],
+  "extensionsToTreatAsEsm": [
+    ".ts"
+  ],
+  "moduleNameMapper": {
+    "^@app/genesys$": "<rootDir>/libs/genesys/src/index.ts",
+    "^@app/genesys/(.*?)(\\.js)?$": "<rootDir>/libs/genesys/src/$1",
+    "^@app/genesys-jwt$": "<rootDir>/libs/genesys-jwt/src/index.ts",
+    "^@app/genesys-jwt/(.*?)(\\.js)?$": "<rootDir>/libs/genesys-jwt/src/$1",
+    "^@app/queue$": "<rootDir>/libs/queue/src/index.ts",
+    "^@app/queue/(.*?)(\\.js)?$": "<rootDir>/libs/queue/src/$1",
+    "^@app/channels$": "<rootDir>/libs/channels/src/index.ts",
+    "^@app/channels/(.*?)(\\.js)?$": "<rootDir>/libs/channels/src/$1",
+    "^@app/bot-providers$": "<rootDir>/libs/bot-providers/src/index.ts",
+    "^@app/bot-providers/(.*?)(\\.js)?$": "<rootDir>/libs/bot-providers/src/$1",
+    "^@app/config$": "<rootDir>/libs/config/src/index.ts",
+    "^@app/config/(.*?)(\\.js)?$": "<rootDir>/libs/config/src/$1",
+    "^@app/errors$": "<rootDir>/libs/errors/src/index.ts",
+    "^@app/errors/(.*?)(\\.js)?$": "<rootDir>/libs/errors/src/$1",
+    "^@app/observability$": "<rootDir>/libs/observability/src/index.ts",
+    "^@app/observability/(.*?)(\\.js)?$": "<rootDir>/libs/observability/src/$1",
+    "^@app/redis$": "<rootDir>/libs/redis/src/index.ts",
+    "^@app/redis/(.*?)(\\.js)?$": "<rootDir>/libs/redis/src/$1",
+    "^(\\.{1,2}/.*)\\.js$": "$1"
+  },
+  "testTimeout": 60000,
+  "transform": {
+    "^.+\\.ts$": [
+      "ts-jest",
+      {
+        "useESM": true,
+        "tsconfig": "<rootDir>/tsconfig.json"
+      }
+    ]
+  }
+};

@@ -1,0 +1,184 @@
+import { Type, plainToInstance } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+import { GenesysLimits, isKnownGenesysEnvironment, normalizeGenesysEnvironment, normalizeLanguageCode } from '@app/genesys';
+import type { Channel, MessengerProfile, TemplateFeature } from './channel.types.js';
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const PROFILES: MessengerProfile[] = ['webmessaging', 'whatsapp', 'sms', 'open', 'facebook', 'instagram', 'line'];
+const FEATURES: TemplateFeature[] = ['quickReplies', 'buttons', 'cards', 'carousels', 'linkButtons', 'attachments'];
+/** Names Genesys shows in Architect: displayable, no surrounding whitespace (reference §2.6). */
+const DISPLAY_NAME = /^\S(.*\S)?$/;
+
+class ProviderDef {
+  @IsString() @Matches(ID) name: string;
+  @IsOptional() @IsObject() config?: Record<string, unknown>;
+  @IsOptional() @IsInt() @Min(100) @Max(60000) timeoutMs?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(5) retries?: number;
+}
+
+class IntentDef {
+  @IsString() @MaxLength(GenesysLimits.maxNameLength) @Matches(DISPLAY_NAME) name: string;
+  @IsOptional() @IsObject() slots?: Record<string, { name: string; type: string }>;
+}
+
+class BotDef {
+  @IsString() @Matches(ID) id: string;
+  @IsString() @MaxLength(GenesysLimits.maxNameLength) @Matches(DISPLAY_NAME) name: string;
+  @IsOptional() @IsString() @MaxLength(GenesysLimits.maxDescriptionLength) description?: string;
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(GenesysLimits.maxBotVersions) @IsString({ each: true }) @MaxLength(100, { each: true })
+  versions: string[];
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsString({ each: true }) languages: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(GenesysLimits.maxIntents - 2) @ValidateNested({ each: true }) @Type(() => IntentDef)
+  intents?: IntentDef[];
+  @ValidateNested() @Type(() => ProviderDef) provider: ProviderDef;
+}
+
+class HandoffDef {
+  @IsOptional() @IsString() @MaxLength(100) @Matches(DISPLAY_NAME) intent?: string;
+  @IsOptional() @IsString() @MaxLength(100) @Matches(DISPLAY_NAME) endIntent?: string;
+  @IsOptional() @IsInt() @Min(0) @Max(20) maxConsecutiveFallbacks?: number;
+  @IsOptional() @IsObject() phrases?: Record<string, string[]>;
+  @IsOptional() @IsIn(['handoff', 'fail']) onBotError?: 'handoff' | 'fail';
+  @IsOptional() @IsObject() farewell?: Record<string, string>;
+  @IsOptional() @IsString() @MaxLength(200) defaultQueue?: string;
+  @IsOptional() @IsInt() @Min(0) @Max(50) summaryTurns?: number;
+}
+
+class AppDef {
+  @IsString() @Matches(ID) clientId: string;
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(5) @IsString({ each: true }) @MinLength(32, { each: true, message: 'each client secret must be at least 32 characters' })
+  clientSecrets: string[];
+}
+
+class GenesysDef {
+  @IsString() environment: string;
+  @IsOptional() @IsString() @MaxLength(100) integrationId?: string;
+}
+
+class TemplatesDef {
+  @IsOptional() @IsIn(PROFILES) profile?: MessengerProfile;
+  @IsOptional() @IsArray() @IsIn(FEATURES, { each: true }) disable?: TemplateFeature[];
+}
+
+class BreakerDef {
+  @IsOptional() @IsInt() @Min(1) @Max(1000) failureThreshold?: number;
+  @IsOptional() @IsInt() @Min(1000) @Max(3600000) cooldownMs?: number;
+}
+
+export class ChannelDefinition {
+  @IsString() @Matches(ID) id: string;
+  @IsOptional() @IsString() @MaxLength(200) name?: string;
+  @IsOptional() @IsBoolean() enabled?: boolean;
+  @ValidateNested() @Type(() => GenesysDef) genesys: GenesysDef;
+  @ValidateNested() @Type(() => AppDef) app: AppDef;
+  @IsOptional() @IsInt() @Min(1000) @Max(GenesysLimits.maxReplyDeadlineMs) replyDeadlineMs?: number;
+  @IsOptional() @IsIn(['hold', 'handoff']) deadlinePolicy?: 'hold' | 'handoff';
+  @IsOptional() @IsString() @MaxLength(1000) holdMessage?: string;
+  @IsOptional() @IsString() defaultLanguage?: string;
+  @IsOptional() @ValidateNested() @Type(() => HandoffDef) handoff?: HandoffDef;
+  @IsOptional() @ValidateNested() @Type(() => TemplatesDef) templates?: TemplatesDef;
+  @IsOptional() @ValidateNested() @Type(() => BreakerDef) circuitBreaker?: BreakerDef;
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(GenesysLimits.maxBots) @ValidateNested({ each: true }) @Type(() => BotDef)
+  bots: BotDef[];
+}
+
+export class ChannelConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid channel configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ChannelConfigError';
+  }
+}
+
+function describe(errors: ValidationError[], path = ''): string[] {
+  return errors.flatMap((e) => {
+    const here = path ? `${path}.${e.property}` : e.property;
+    return e.constraints ? Object.values(e.constraints).map((c) => `${here}: ${c}`) : describe(e.children ?? [], here);
+  });
+}
+
+/** Validates one channel definition and fills in every default; the result is the stored Channel. */
+export function parseChannel(raw: unknown): Channel {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ChannelConfigError(['channel must be an object']);
+  const def = plainToInstance(ChannelDefinition, raw);
+  const errors = validateSync(def, { forbidUnknownValues: true });
+  const problems = describe(errors, `channel ${String((raw as { id?: unknown }).id ?? '?')}`);
+
+  const environment = normalizeGenesysEnvironment(def.genesys?.environment ?? '');
+  if (def.genesys && (!environment || !isKnownGenesysEnvironment(environment))) {
+    problems.push(`channel ${def.id}: genesys.environment "${def.genesys.environment}" is not a known Genesys Cloud region (e.g. mypurecloud.com, mypurecloud.ie, usw2.pure.cloud)`);
+  }
+  const defaultLanguage = normalizeLanguageCode(def.defaultLanguage ?? 'en-us');
+  if (!defaultLanguage) problems.push(`channel ${def.id}: defaultLanguage is not a language tag`);
+  for (const bot of def.bots ?? []) {
+    for (const l of bot.languages ?? []) {
+      if (!normalizeLanguageCode(l)) problems.push(`channel ${def.id}: bot ${bot.id}: "${l}" is not a language tag`);
+    }
+  }
+  if (problems.length) throw new ChannelConfigError(problems);
+
+  const h = def.handoff ?? {};
+  return {
+    id: def.id,
+    name: def.name ?? def.id,
+    enabled: def.enabled ?? true,
+    genesys: { environment: environment!, integrationId: def.genesys.integrationId },
+    app: { clientId: def.app.clientId, clientSecrets: [...def.app.clientSecrets] },
+    replyDeadlineMs: def.replyDeadlineMs ?? GenesysLimits.defaultReplyDeadlineMs,
+    deadlinePolicy: def.deadlinePolicy ?? 'hold',
+    holdMessage: def.holdMessage ?? "One moment please, I'm still working on that.",
+    defaultLanguage: defaultLanguage!,
+    handoff: {
+      intent: h.intent ?? 'AgentHandoff',
+      endIntent: h.endIntent ?? 'EndConversation',
+      maxConsecutiveFallbacks: h.maxConsecutiveFallbacks ?? 2,
+      phrases: h.phrases ?? { en: ['talk to a human', 'human please', 'representative', 'live agent'] },
+      onBotError: h.onBotError ?? 'handoff',
+      farewell: h.farewell ?? { default: 'Connecting you to an agent, one moment please.' },
+      defaultQueue: h.defaultQueue,
+      summaryTurns: h.summaryTurns ?? 5,
+    },
+    templates: { profile: def.templates?.profile ?? 'webmessaging', disable: def.templates?.disable ?? [] },
+    circuitBreaker: {
+      failureThreshold: def.circuitBreaker?.failureThreshold ?? 5,
+      cooldownMs: def.circuitBreaker?.cooldownMs ?? 30000,
+    },
+    bots: def.bots.map((b) => ({
+      id: b.id,
+      name: b.name,
+      description: b.description,
+      versions: b.versions,
+      languages: b.languages.map((l) => normalizeLanguageCode(l)!),
+      intents: (b.intents ?? []).map((i) => ({ name: i.name, slots: i.slots })),
+      provider: {
+        name: b.provider.name,
+        config: b.provider.config ?? {},
+        timeoutMs: b.provider.timeoutMs ?? 4000,
+        retries: b.provider.retries ?? 1,
+      },
+    })),
+  };
+}
+
+/** Finds the bot a turn addresses: `chatBot.id` first, then botId as id, then botId as name (reference §2.2). */
+export function resolveBot(channel: Channel, botId: string | undefined, chatBotId?: string) {
+  const byId = (id?: string) => (id ? channel.bots.find((b) => b.id === id) : undefined);
+  return byId(chatBotId) ?? byId(botId) ?? (botId ? channel.bots.find((b) => b.name === botId) : undefined);
+}

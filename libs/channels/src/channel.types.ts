@@ -1,0 +1,78 @@
+/**
+ * A channel is one Genesys Bot Connector integration served by this gateway. Loaded from
+ * CHANNELS_FILE (validated by channel.schema.ts) and stored in Redis.
+ */
+
+export type MessengerProfile = 'webmessaging' | 'whatsapp' | 'sms' | 'open' | 'facebook' | 'instagram' | 'line';
+
+export type TemplateFeature = 'quickReplies' | 'buttons' | 'cards' | 'carousels' | 'linkButtons' | 'attachments';
+
+export type DeadlinePolicy = 'hold' | 'handoff';
+
+export interface ChannelBotProvider {
+  /** Name of a registered BotProvider (`demo`, `http`, or your own). */
+  name: string;
+  /** Provider-specific settings (for `http`: url, headers). */
+  config: Record<string, unknown>;
+  /** Per-attempt time budget for one bot call. */
+  timeoutMs: number;
+  /** Extra attempts on transient errors. */
+  retries: number;
+}
+
+export interface ChannelBotIntent {
+  name: string;
+  slots?: Record<string, { name: string; type: string }>;
+}
+
+export interface ChannelBot {
+  id: string;
+  name: string;
+  description?: string;
+  versions: string[];
+  languages: string[];
+  /** Intents besides the handoff and end intents, which are always registered. */
+  intents: ChannelBotIntent[];
+  provider: ChannelBotProvider;
+}
+
+export interface ChannelHandoffPolicy {
+  /** Intent that leaves the bot for an agent (registered in Architect). */
+  intent: string;
+  /** Intent that ends the conversation normally. */
+  endIntent: string;
+  /** Hand off after this many fallbacks in a row (0 = never). */
+  maxConsecutiveFallbacks: number;
+  /** What the customer types to ask for a human, per primary language (`en`, `de`, ...). */
+  phrases: Record<string, string[]>;
+  /** What to do when the bot fails (after retries) or the circuit is open. */
+  onBotError: 'handoff' | 'fail';
+  /** Farewell text sent with the handoff, per primary language; `default` is the fallback. */
+  farewell: Record<string, string>;
+  /** Default ACD queue name passed to Architect when the bot names none. */
+  defaultQueue?: string;
+  /** How many recent turns the summary parameter covers. */
+  summaryTurns: number;
+}
+
+export interface ChannelApp {
+  clientId: string;
+  /** One or more secrets: during rotation both old and new verify. */
+  clientSecrets: string[];
+}
+
+export interface Channel {
+  id: string;
+  name: string;
+  enabled: boolean;
+  genesys: { environment: string; integrationId?: string };
+  app: ChannelApp;
+  replyDeadlineMs: number;
+  deadlinePolicy: DeadlinePolicy;
+  holdMessage: string;
+  defaultLanguage: string;
+  handoff: ChannelHandoffPolicy;
+  templates: { profile: MessengerProfile; disable: TemplateFeature[] };
+  circuitBreaker: { failureThreshold: number; cooldownMs: number };
+  bots: ChannelBot[];
+}

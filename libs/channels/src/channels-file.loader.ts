@@ -1,0 +1,45 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { ChannelConfigError, parseChannel } from './channel.schema.js';
+import type { Channel } from './channel.types.js';
+
+/** Secrets shipped in the repository for the demo start with this and must never face Genesys. */
+export const DEV_SECRET_PREFIX = 'DEV-ONLY';
+
+export function usesDevSecret(channel: Channel): boolean {
+  return channel.app.clientSecrets.some((s) => s.startsWith(DEV_SECRET_PREFIX));
+}
+
+/** Reads CHANNELS_FILE (YAML or JSON) and validates every channel; any problem stops the start. */
+export async function loadChannelsFile(path: string): Promise<Channel[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ChannelConfigError([`cannot read CHANNELS_FILE ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`]);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { maxAliasCount: 50 });
+  } catch (e) {
+    throw new ChannelConfigError([`CHANNELS_FILE ${path} is not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`]);
+  }
+  const list = (doc as { channels?: unknown })?.channels;
+  if (!Array.isArray(list)) throw new ChannelConfigError([`CHANNELS_FILE ${path} must have a top-level "channels" list`]);
+  const problems: string[] = [];
+  const channels: Channel[] = [];
+  const seen = new Set<string>();
+  for (const raw of list) {
+    try {
+      const ch = parseChannel(raw);
+      if (seen.has(ch.id)) problems.push(`channel ${ch.id} is defined twice`);
+      seen.add(ch.id);
+      channels.push(ch);
+    } catch (e) {
+      if (e instanceof ChannelConfigError) problems.push(...e.problems);
+      else throw e;
+    }
+  }
+  if (problems.length) throw new ChannelConfigError(problems);
+  return channels;
+}

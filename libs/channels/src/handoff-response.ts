@@ -1,0 +1,54 @@
+import { BotState, GenesysLimits, type BotConnectorResponse, type ReplyMessage } from '@app/genesys';
+import type { Channel } from './channel.types.js';
+
+export interface HandoffDetails {
+  reason: string;
+  queue?: string;
+  summary?: string;
+  lastUtterance?: string;
+  language: string;
+}
+
+/** The farewell for a language: exact tag, then primary language, then `default`. */
+export function farewellFor(channel: Channel, language: string): string {
+  const f = channel.handoff.farewell;
+  return f[language] ?? f[language.split('-')[0]!] ?? f.default ?? 'Connecting you to an agent.';
+}
+
+/** Architect reads these names from the session-variable outputs; values must be strings (reference §2.4). */
+export function handoffParameters(channel: Channel, d: HandoffDetails): Record<string, string> {
+  const clip = (s: string | undefined, n: number) => (s ?? '').slice(0, n);
+  return {
+    handoffReason: d.reason,
+    handoffQueue: d.queue ?? channel.handoff.defaultQueue ?? '',
+    handoffSummary: clip(d.summary, GenesysLimits.maxParameterValueLength),
+    lastUtterance: clip(d.lastUtterance, GenesysLimits.maxParameterValueLength),
+    language: d.language,
+  };
+}
+
+/**
+ * `Complete` with the channel's handoff intent leaves the Call Bot Connector action on that
+ * intent's path, where the flow transfers to ACD (reference §4). The farewell goes in the same
+ * response because the bot session closes with it.
+ */
+export function buildHandoffResponse(channel: Channel, d: HandoffDetails, before: ReplyMessage[] = []): BotConnectorResponse {
+  return {
+    botState: BotState.Complete,
+    intent: channel.handoff.intent,
+    confidence: 1,
+    replyMessages: [...before, { type: 'Text', text: farewellFor(channel, d.language) }],
+    parameters: handoffParameters(channel, d),
+  };
+}
+
+/** The hold answer: keep the session open and say we are still working (deadline policy `hold`). */
+export function buildHoldResponse(channel: Channel): BotConnectorResponse {
+  return { botState: BotState.MoreData, replyMessages: [{ type: 'Text', text: channel.holdMessage }] };
+}
+
+/** Intents Genesys knows for a bot: its own plus the handoff and end intents, always registered. */
+export function registeredIntents(channel: Channel, botId: string): Set<string> {
+  const bot = channel.bots.find((b) => b.id === botId);
+  return new Set([channel.handoff.intent, channel.handoff.endIntent, ...(bot?.intents.map((i) => i.name) ?? [])]);
+}

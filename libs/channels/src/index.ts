@@ -1,0 +1,7 @@
+export * from './channel.types.js';
+export * from './channel.schema.js';
+export * from './channel.repository.js';
+export * from './channels-file.loader.js';
+export * from './channels.module.js';
+export * from './handoff-response.js';
+export * from './channels-sync.js';

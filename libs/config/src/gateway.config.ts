@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { validateEnv } from './validate-env.js';
+
+/** `Boolean('false')` is true, so env booleans are parsed explicitly. */
+const EnvBoolean = () =>
+  Transform(({ obj, key }) => {
+    const raw = String((obj as Record<string, unknown>)[key]).trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+    if (['false', '0', 'no', 'off'].includes(raw)) return false;
+    return raw;
+  });
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Settings both processes share. Every variable is documented in README.md ("Configuration"). */
+export class SharedConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Matches(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every Redis key and BullMQ queue of this deployment (lets tests and tenants share a Redis). */
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'must be 1-32 letters, digits, _ or -' })
+  REDIS_PREFIX = 'gbg';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  @IsString()
+  CHANNELS_FILE = 'config/channels.yaml';
+
+  /** Seconds a turn's record and result are kept (duplicate detection window). */
+  @Type(() => Number) @IsInt() @Min(60) @Max(7 * 24 * 3600)
+  TURN_RETENTION_SECONDS = 3600;
+
+  /** Days a session transcript is kept after its last turn. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3650)
+  TRANSCRIPT_RETENTION_DAYS = 30;
+
+  /** Allow demo/development-only channel secrets; refused when NODE_ENV=production unless set. */
+  @EnvBoolean() @IsBoolean() @IsOptional()
+  ALLOW_DEV_SECRETS?: boolean;
+
+  get devSecretsAllowed(): boolean {
+    return this.ALLOW_DEV_SECRETS ?? this.NODE_ENV !== 'production';
+  }
+}
+
+export class IngressConfig extends SharedConfig {
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** How Genesys reaches this gateway; used to print Webhook URLs. */
+  @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
+  PUBLIC_BASE_URL?: string;
+
+  /** Bearer token for /api (admin). Required in production; generated and printed in development. */
+  @IsOptional() @IsString() @MinLength(24) @MaxLength(512)
+  ADMIN_TOKEN?: string;
+
+  /** Largest webhook body accepted, in bytes. */
+  @Type(() => Number) @IsInt() @Min(1024) @Max(4 * 1024 * 1024)
+  MAX_BODY_BYTES = 256 * 1024;
+
+  /** Milliseconds SIGTERM waits for in-flight turns before the process exits. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(60000)
+  SHUTDOWN_GRACE_MS = 10000;
+
+  get publicBaseUrl(): string {
+    return (this.PUBLIC_BASE_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');
+  }
+}
+
+export class WorkerConfig extends SharedConfig {
+  /** Turns (sessions) one worker process runs at once; size it to rate x bot latency. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(5000)
+  WORKER_CONCURRENCY = 50;
+
+  /** BullMQ lock: a dead worker's turns are retried after about this plus the stalled interval. */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(300000)
+  WORKER_LOCK_DURATION_MS = 5000;
+
+  @Type(() => Number) @IsInt() @Min(500) @Max(300000)
+  WORKER_STALLED_INTERVAL_MS = 5000;
+
+  /** Port of the worker's /metrics and /health endpoints; 0 disables them. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  WORKER_METRICS_PORT = 9464;
+
+  /** Let the http bot provider call loopback/private addresses (development and tests only). */
+  @EnvBoolean() @IsBoolean()
+  HTTP_PROVIDER_ALLOW_PRIVATE = false;
+
+  /** Milliseconds SIGTERM waits for active turns before the process exits. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(120000)
+  SHUTDOWN_GRACE_MS = 15000;
+}
+
+export function loadIngressConfig(env: NodeJS.ProcessEnv = process.env): IngressConfig {
+  const cfg = validateEnv(IngressConfig, env);
+  if (!cfg.ADMIN_TOKEN) {
+    if (cfg.NODE_ENV === 'production') {
+      throw new Error(
+        'ADMIN_TOKEN is required in production. Make one with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))"',
+      );
+    }
+    cfg.ADMIN_TOKEN = randomBytes(24).toString('base64url');
+    (cfg as IngressConfig & { adminTokenGenerated?: boolean }).adminTokenGenerated = true;
+  }
+  return cfg;
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  return validateEnv(WorkerConfig, env);
+}

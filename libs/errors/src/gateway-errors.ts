@@ -1,0 +1,45 @@
+/**
+ * Domain errors carry a code; each HTTP surface maps codes to statuses once, in its exception
+ * filter. Services never throw HTTP exceptions.
+ */
+export type GatewayErrorCode =
+  | 'channel_not_found'
+  | 'channel_disabled'
+  | 'bot_not_found'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'invalid_request'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'not_found'
+  | 'overloaded'
+  | 'unavailable'
+  | 'internal';
+
+export class GatewayError extends Error {
+  constructor(
+    readonly code: GatewayErrorCode,
+    message: string,
+    /** Safe, field-level details for the client (never values, never internals). */
+    readonly details?: string[],
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+  }
+}
+
+export const GATEWAY_ERROR_STATUS: Record<GatewayErrorCode, number> = {
+  channel_not_found: 404,
+  channel_disabled: 403,
+  bot_not_found: 404,
+  unauthenticated: 401,
+  forbidden: 403,
+  invalid_request: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  not_found: 404,
+  overloaded: 503,
+  unavailable: 503,
+  internal: 500,
+};

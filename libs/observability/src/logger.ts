@@ -1,0 +1,80 @@
+import type { LoggerService } from '@nestjs/common';
+import { pino, type Logger as PinoLogger } from 'pino';
+
+/**
+ * Keys whose values never reach a log line, wherever they sit in a logged object. Tokens are
+ * logged only as fingerprints (see genesys-jwt), so this is the second line of defence.
+ */
+const REDACT_PATHS = [
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  '*.headers["x-api-key"]',
+  'clientSecret',
+  '*.clientSecret',
+  'clientSecrets',
+  '*.clientSecrets',
+  'secret',
+  '*.secret',
+  'token',
+  '*.token',
+  'password',
+  '*.password',
+  'access_token',
+  '*.access_token',
+  'refresh_token',
+  '*.refresh_token',
+];
+
+export function createRootLogger(opts: { level: string; app: string }): PinoLogger {
+  return pino({
+    level: opts.level,
+    base: { app: opts.app, pid: process.pid },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}
+
+/** Lets Nest's own `Logger` calls (framework and ours) go out as the same JSON lines. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly root: PinoLogger) {}
+
+  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, params: unknown[]): void {
+    // Nest passes the context (class name) as the last string argument.
+    const context = typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    const fields: Record<string, unknown> = context ? { context } : {};
+    for (const p of params) {
+      if (p && typeof p === 'object' && !(p instanceof Error)) Object.assign(fields, p);
+      else if (typeof p === 'string' && level === 'error') fields.detail = p;
+    }
+    if (message instanceof Error) {
+      fields.err = { type: message.name, message: message.message };
+      this.root[level](fields, message.message);
+    } else if (message && typeof message === 'object') {
+      this.root[level]({ ...fields, ...(message as object) });
+    } else {
+      this.root[level](fields, String(message));
+    }
+  }
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+}

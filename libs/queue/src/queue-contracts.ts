@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import type { JobsOptions } from 'bullmq';
+import type { BotConnectorRequest, BotConnectorResponse } from '@app/genesys';
+
+/**
+ * The one contract between ingress and worker: queue and job names, payloads, results and job
+ * options. A renamed queue strands jobs, so nothing else spells these names.
+ */
+export const TURNS_QUEUE = 'turns';
+export const DRAIN_SESSION_JOB = 'drain-session';
+
+/**
+ * Turns of one bot session wait, in acceptance order, in that session's inbox (a Redis list).
+ * A `drain-session` job runs them one at a time. BullMQ deduplication with `keepLastIfActive`
+ * keeps at most one active and one waiting drain per session, which gives strict per-session
+ * order across any number of workers with open-source BullMQ (perf-reliability §2.3).
+ */
+export interface DrainSessionJob {
+  sessionKey: string;
+  channelId: string;
+  botSessionId: string;
+}
+
+/** What the ingress stores per accepted turn; the worker reads it back by turn id. */
+export interface TurnEnvelope {
+  turnId: string;
+  channelId: string;
+  /** The bot of the channel this turn resolved to (by chatBot.id, botId as id, or botId as name). */
+  botId: string;
+  sessionKey: string;
+  acceptedAt: number;
+  ingressId: string;
+  correlationId?: string;
+  request: BotConnectorRequest;
+}
+
+export type TurnOutcomeKind = 'reply' | 'handoff' | 'end' | 'failed';
+
+export interface TurnTimings {
+  queueWaitMs: number;
+  botMs: number;
+  renderMs: number;
+  totalMs: number;
+}
+
+/** The worker's answer to one turn, delivered to the waiting ingress and kept for duplicates. */
+export interface TurnResult {
+  turnId: string;
+  response: BotConnectorResponse;
+  outcome: TurnOutcomeKind;
+  handoffReason?: string;
+  timings: TurnTimings;
+  completedAt: number;
+}
+
+export function sessionKeyOf(channelId: string, botSessionId: string): string {
+  return `${channelId}:${botSessionId}`;
+}
+
+function digest(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 40);
+}
+
+/**
+ * A turn with a Genesys messageId gets a deterministic id, so a redelivery finds the first
+ * delivery; without one, every delivery is a new turn (v1 sends no messageId, and "yes" twice is
+ * a legitimate conversation). BullMQ ids must not contain ':' or be all digits, hence the prefix.
+ */
+export function turnIdOf(channelId: string, botSessionId: string, messageId: string | undefined, unique: () => string): string {
+  return messageId ? `m${digest(channelId, botSessionId, messageId)}` : `u${unique()}`;
+}
+
+export function drainDedupIdOf(sessionKey: string): string {
+  return `s${digest(sessionKey)}`;
+}
+
+export function drainJobOptions(sessionKey: string): JobsOptions {
+  return {
+    deduplication: { id: drainDedupIdOf(sessionKey), keepLastIfActive: true },
+    // Results live in our own keys; BullMQ's copies only need to survive for inspection.
+    removeOnComplete: { age: 300, count: 10000 },
+    removeOnFail: { age: 24 * 3600 },
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 200 },
+  };
+}

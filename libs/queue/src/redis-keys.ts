@@ -1,0 +1,58 @@
+/**
+ * Every Redis key the gateway writes, built in one place from the deployment prefix
+ * (REDIS_PREFIX). Tests use their own prefix and delete only `${prefix}:*`.
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  /** BullMQ prefix: queues live under `${prefix}:bull:${queue}:*`. */
+  get bullPrefix(): string {
+    return `${this.prefix}:bull`;
+  }
+
+  channel(channelId: string): string {
+    return `${this.prefix}:channel:${channelId}`;
+  }
+  channelIndex(): string {
+    return `${this.prefix}:channels`;
+  }
+  turn(turnId: string): string {
+    return `${this.prefix}:turn:${turnId}`;
+  }
+  result(turnId: string): string {
+    return `${this.prefix}:result:${turnId}`;
+  }
+  claim(turnId: string): string {
+    return `${this.prefix}:claim:${turnId}`;
+  }
+  replyTo(turnId: string): string {
+    return `${this.prefix}:replyto:${turnId}`;
+  }
+  /** Stream of results for one ingress process. */
+  replyStream(ingressId: string): string {
+    return `${this.replyStreamPrefix()}${ingressId}`;
+  }
+  replyStreamPrefix(): string {
+    return `${this.prefix}:replies:`;
+  }
+  inbox(sessionKey: string): string {
+    return `${this.prefix}:inbox:${sessionKey}`;
+  }
+  late(sessionKey: string): string {
+    return `${this.prefix}:late:${sessionKey}`;
+  }
+  session(sessionKey: string): string {
+    return `${this.prefix}:session:${sessionKey}`;
+  }
+  transcript(sessionKey: string): string {
+    return `${this.prefix}:transcript:${sessionKey}`;
+  }
+  /** Sorted set of session keys by last activity (conversation list, active-session gauge). */
+  sessionIndex(): string {
+    return `${this.prefix}:sessions`;
+  }
+  /** Sorted set of worker ids by last heartbeat. */
+  workers(): string {
+    return `${this.prefix}:workers`;
+  }
+}

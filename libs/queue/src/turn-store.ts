@@ -1,0 +1,186 @@
+import type { Redis } from 'ioredis';
+import type { TurnEnvelope, TurnResult } from './queue-contracts.js';
+import type { RedisKeys } from './redis-keys.js';
+
+/**
+ * The turn lifecycle in Redis, as atomic scripts. The ingress accepts turns and, at its
+ * deadline, races the worker for the right to answer (the "claim"); the worker completes turns.
+ * Whoever claims first answers Genesys: if the ingress fell back, the worker's replies are parked
+ * in the session's late list and delivered with the session's next response.
+ */
+
+const ACCEPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('SADD', KEYS[2], ARGV[2]); redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  local r = redis.call('GET', KEYS[3])
+  if r then return {'dup', r} end
+  return {'dup'}
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+redis.call('SADD', KEYS[2], ARGV[2]); redis.call('PEXPIRE', KEYS[2], ARGV[3])
+redis.call('RPUSH', KEYS[4], ARGV[4]); redis.call('PEXPIRE', KEYS[4], ARGV[3])
+return {'new', tostring(redis.call('LLEN', KEYS[4]))}
+`;
+
+const CLAIM_FALLBACK = `
+if redis.call('SET', KEYS[1], 'fallback', 'NX', 'PX', ARGV[1]) then return {'fallback'} end
+local r = redis.call('GET', KEYS[2])
+if r then return {'result', r} end
+return {'fallback'}
+`;
+
+/*
+ * KEYS: inbox, result, claim, replyto, late, session, transcript, sessionIndex
+ * ARGV: turnId, resultJson, resultTtlMs, streamPrefix, streamMaxLen, sessionJson, sessionTtlMs,
+ *       transcriptJson, transcriptTtlMs, sessionKey, nowMs, lateJson, lateConsumed
+ * The head-of-inbox check fences a worker that lost its job lock: only the holder of the
+ * session's head turn may write, so a stale run can never overwrite newer session state.
+ */
+const COMPLETE = `
+if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then return 'fenced' end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+local consumed = tonumber(ARGV[13])
+if consumed > 0 then redis.call('LTRIM', KEYS[5], consumed, -1) end
+local delivered = 'late'
+if redis.call('SET', KEYS[3], 'worker', 'NX', 'PX', ARGV[3]) then
+  delivered = 'delivered'
+  for _, m in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+    local sk = ARGV[4] .. m
+    redis.call('XADD', sk, 'MAXLEN', '~', ARGV[5], '*', 'id', ARGV[1], 'r', ARGV[2])
+    redis.call('PEXPIRE', sk, 300000)
+  end
+elseif ARGV[12] ~= '' then
+  redis.call('RPUSH', KEYS[5], ARGV[12]); redis.call('PEXPIRE', KEYS[5], ARGV[7])
+end
+redis.call('SET', KEYS[6], ARGV[6], 'PX', ARGV[7])
+local entry = ARGV[8]
+if delivered == 'late' then entry = string.gsub(entry, '"late":false', '"late":true', 1) end
+redis.call('RPUSH', KEYS[7], entry); redis.call('PEXPIRE', KEYS[7], ARGV[9])
+redis.call('ZADD', KEYS[8], ARGV[11], ARGV[10])
+redis.call('LPOP', KEYS[1])
+return delivered
+`;
+
+const DROP_HEAD = `
+if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]); return 1 end
+return 0
+`;
+
+type ScriptedRedis = Redis & {
+  gbgAccept(k1: string, k2: string, k3: string, k4: string, a1: string, a2: string, a3: number, a4: string): Promise<string[]>;
+  gbgClaimFallback(k1: string, k2: string, a1: number): Promise<string[]>;
+  gbgComplete(...args: (string | number)[]): Promise<string>;
+  gbgDropHead(k1: string, a1: string): Promise<number>;
+};
+
+export function defineTurnScripts(redis: Redis): ScriptedRedis {
+  const r = redis as ScriptedRedis;
+  if (typeof r.gbgAccept !== 'function') {
+    redis.defineCommand('gbgAccept', { numberOfKeys: 4, lua: ACCEPT });
+    redis.defineCommand('gbgClaimFallback', { numberOfKeys: 2, lua: CLAIM_FALLBACK });
+    redis.defineCommand('gbgComplete', { numberOfKeys: 8, lua: COMPLETE });
+    redis.defineCommand('gbgDropHead', { numberOfKeys: 1, lua: DROP_HEAD });
+  }
+  return r;
+}
+
+export type AcceptResult = { status: 'new'; position: number } | { status: 'duplicate'; result?: TurnResult };
+
+export interface CompleteTurnInput {
+  envelope: TurnEnvelope;
+  result: TurnResult;
+  /** Serialized session state to store, with its TTL. */
+  sessionJson: string;
+  sessionTtlMs: number;
+  transcriptJson: string;
+  transcriptTtlMs: number;
+  /** How many late results from earlier turns this response delivered. */
+  lateConsumed: number;
+}
+
+export class TurnStore {
+  private readonly redis: ScriptedRedis;
+
+  constructor(
+    redis: Redis,
+    readonly keys: RedisKeys,
+    private readonly turnTtlMs: number,
+  ) {
+    this.redis = defineTurnScripts(redis);
+  }
+
+  async accept(envelope: TurnEnvelope): Promise<AcceptResult> {
+    const k = this.keys;
+    const reply = await this.redis.gbgAccept(
+      k.turn(envelope.turnId),
+      k.replyTo(envelope.turnId),
+      k.result(envelope.turnId),
+      k.inbox(envelope.sessionKey),
+      JSON.stringify(envelope),
+      envelope.ingressId,
+      this.turnTtlMs,
+      envelope.turnId,
+    );
+    if (reply[0] === 'new') return { status: 'new', position: Number(reply[1]) };
+    return { status: 'duplicate', result: reply[1] ? (JSON.parse(reply[1]) as TurnResult) : undefined };
+  }
+
+  /** Returns the worker's result if it won the race, or undefined when the ingress must fall back. */
+  async claimFallback(turnId: string): Promise<TurnResult | undefined> {
+    const reply = await this.redis.gbgClaimFallback(this.keys.claim(turnId), this.keys.result(turnId), this.turnTtlMs);
+    return reply[0] === 'result' && reply[1] ? (JSON.parse(reply[1]) as TurnResult) : undefined;
+  }
+
+  async readResult(turnId: string): Promise<TurnResult | undefined> {
+    const raw = await this.redis.get(this.keys.result(turnId));
+    return raw ? (JSON.parse(raw) as TurnResult) : undefined;
+  }
+
+  async headOfInbox(sessionKey: string): Promise<string | undefined> {
+    return (await this.redis.lindex(this.keys.inbox(sessionKey), 0)) ?? undefined;
+  }
+
+  async loadTurn(turnId: string): Promise<TurnEnvelope | undefined> {
+    const raw = await this.redis.get(this.keys.turn(turnId));
+    return raw ? (JSON.parse(raw) as TurnEnvelope) : undefined;
+  }
+
+  async dropHead(sessionKey: string, turnId: string): Promise<boolean> {
+    return (await this.redis.gbgDropHead(this.keys.inbox(sessionKey), turnId)) === 1;
+  }
+
+  /** Results the ingress could not wait for; read without removing, removed on completion. */
+  async pendingLate(sessionKey: string): Promise<TurnResult[]> {
+    const raw = await this.redis.lrange(this.keys.late(sessionKey), 0, -1);
+    return raw.map((r) => JSON.parse(r) as TurnResult);
+  }
+
+  async complete(input: CompleteTurnInput, streamMaxLen = 10000): Promise<'delivered' | 'late' | 'fenced'> {
+    const k = this.keys;
+    const { envelope, result } = input;
+    const resultJson = JSON.stringify(result);
+    return (await this.redis.gbgComplete(
+      k.inbox(envelope.sessionKey),
+      k.result(envelope.turnId),
+      k.claim(envelope.turnId),
+      k.replyTo(envelope.turnId),
+      k.late(envelope.sessionKey),
+      k.session(envelope.sessionKey),
+      k.transcript(envelope.sessionKey),
+      k.sessionIndex(),
+      envelope.turnId,
+      resultJson,
+      this.turnTtlMs,
+      k.replyStreamPrefix(),
+      streamMaxLen,
+      input.sessionJson,
+      input.sessionTtlMs,
+      input.transcriptJson,
+      input.transcriptTtlMs,
+      envelope.sessionKey,
+      Date.now(),
+      resultJson,
+      input.lateConsumed,
+    )) as 'delivered' | 'late' | 'fenced';
+  }
+}

@@ -1,0 +1,261 @@
+#!/usr/bin/env node
+// Terminal client that plays Genesys Cloud's Bot Connector v1 against the running gateway.
+//   npm run chat                                   interactive (type text, or a number to click a choice)
+//   npm run chat -- --say "hi" --say 2             scripted: sends the inputs in order, then exits
+//   printf 'hi\n2\n' | npm run chat                reads lines from stdin when it is not a TTY
+// Options (flags or env): --url (CHAT_URL, default http://127.0.0.1:$PORT|3000), --channel (CHAT_CHANNEL, demo),
+// --channels-file (CHANNELS_FILE, config/channels.yaml), --lang (CHAT_LANG, the bot's first language).
+// Exit code: 0 when the conversation completes or the inputs run out, 1 on Failed or an HTTP/network error
+// in scripted mode, 2 on bad options.
+import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code) => (s) => (color ? `\x1b[${code}m${s}\x1b[0m` : String(s));
+const dim = paint('2'), bold = paint('1'), cyan = paint('36'), green = paint('32'), red = paint('31'), yellow = paint('33');
+
+function die(message) {
+  console.error(red(`chat: ${message}`));
+  process.exit(2);
+}
+
+// ---- options and channel ----------------------------------------------------------------------
+let opts;
+try {
+  opts = parseArgs({
+    options: {
+      url: { type: 'string', default: process.env.CHAT_URL ?? `http://127.0.0.1:${process.env.PORT || 3000}` },
+      channel: { type: 'string', default: process.env.CHAT_CHANNEL ?? 'demo' },
+      'channels-file': { type: 'string', default: process.env.CHANNELS_FILE ?? 'config/channels.yaml' },
+      lang: { type: 'string', default: process.env.CHAT_LANG },
+      say: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
+} catch (err) {
+  die(err.message);
+}
+if (opts.help) {
+  console.log('usage: node scripts/chat.mjs [--url URL] [--channel ID] [--channels-file PATH] [--lang xx-yy] [--say TEXT]...');
+  process.exit(0);
+}
+
+function loadChannel(file, id) {
+  let doc;
+  try {
+    doc = parseYaml(readFileSync(resolve(file), 'utf8'));
+  } catch (err) {
+    die(`cannot read channels file ${file}: ${err.message}`);
+  }
+  const channel = (doc?.channels ?? []).find((c) => c?.id === id);
+  if (!channel) die(`channel "${id}" not found in ${file}`);
+  const bot = channel.bots?.[0];
+  const secret = channel.app?.clientSecrets?.[0];
+  if (!bot || !channel.app?.clientId || !secret) die(`channel "${id}" needs bots[0], app.clientId and app.clientSecrets[0]`);
+  return { channel, bot, clientId: channel.app.clientId, secret };
+}
+
+const { channel, bot, clientId, secret } = loadChannel(opts['channels-file'], opts.channel);
+const handoffIntent = channel.handoff?.intent ?? 'AgentHandoff';
+const language = (opts.lang ?? bot.languages?.[0] ?? channel.defaultLanguage ?? 'en-us').toLowerCase();
+const endpoint = `${opts.url.replace(/\/+$/, '')}/genesys/${encodeURIComponent(channel.id)}/botconnector`;
+
+// ---- the Genesys side: JWT credential and request body ---------------------------------------
+const b64url = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+function signJwt(payload, key) {
+  const unsigned = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url(payload)}`;
+  return `${unsigned}.${createHmac('sha256', key).update(unsigned).digest('base64url')}`;
+}
+const authorization = `bearer ${signJwt({ appId: clientId, iat: Math.floor(Date.now() / 1000) }, secret)}`;
+
+const session = { id: randomUUID(), conversationId: randomUUID(), turns: 0 };
+/** Choices offered by the last response, numbered across all its messages. */
+let choices = [];
+
+function choiceFor(line) {
+  const n = /^\d+$/.test(line) ? Number(line) : 0;
+  return n >= 1 && n <= choices.length ? choices[n - 1] : undefined;
+}
+
+function inputFor(line) {
+  const choice = choiceFor(line);
+  if (!choice) return { type: 'Text', text: line };
+  const { type, text, payload } = choice;
+  return { type: 'Structured', text, content: [{ contentType: 'ButtonResponse', buttonResponse: { type, text, payload } }] };
+}
+
+async function sendTurn(line) {
+  const body = {
+    botId: bot.id,
+    botVersion: String(bot.versions?.[0] ?? '1.0'),
+    botSessionId: session.id,
+    messageId: randomUUID(),
+    inputMessage: inputFor(line),
+    languageCode: language,
+    botSessionTimeout: 4320,
+    genesysConversationId: session.conversationId,
+    chatBot: { id: bot.id, name: bot.name ?? bot.id },
+    ...(session.turns === 0 ? { parameters: {} } : {}),
+  };
+  session.turns++;
+  const started = Date.now();
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization, 'inin-correlation-id': randomUUID() },
+    body: JSON.stringify(body),
+  });
+  const raw = await res.text();
+  const ms = Date.now() - started;
+  if (!res.ok) return { error: `HTTP ${res.status} ${res.statusText} (${ms} ms)\n${raw}` };
+  try {
+    return { reply: JSON.parse(raw), ms };
+  } catch {
+    return { error: `HTTP ${res.status}, body is not JSON (${ms} ms)\n${raw}` };
+  }
+}
+
+// ---- printing ---------------------------------------------------------------------------------
+const BOT = cyan('bot ›');
+const PAD = '      ';
+
+function addChoice(type, text, payload) {
+  choices.push({ type, text, payload });
+  return `${bold(`[${choices.length}]`)} ${text}`;
+}
+
+function printAction(action, indent) {
+  if (action?.type === 'Link') console.log(`${indent}↗ ${action.text}: ${action.url}`);
+  else if (action?.type === 'Postback') console.log(`${indent}${addChoice('Button', action.text, action.payload)}`);
+}
+
+function printCard(card, indent) {
+  console.log(`${indent}${bold(card.title ?? '(untitled card)')}`);
+  if (card.description) console.log(`${indent}${card.description}`);
+  if (card.image) console.log(`${indent}${dim(`🖼  ${card.image}`)}`);
+  if (card.video) console.log(`${indent}${dim(`🎞  ${card.video}`)}`);
+  if (card.defaultAction) {
+    const d = card.defaultAction;
+    if (d.type === 'Link') console.log(`${indent}${dim(`(tap card) ↗ ${d.url}`)}`);
+    else printAction(d, `${indent}(tap card) `);
+  }
+  for (const action of card.actions ?? []) printAction(action, indent);
+}
+
+function printMessage(msg) {
+  if (msg.text) console.log(`${BOT} ${msg.text.replace(/\n/g, `\n${PAD}`)}`);
+  else if (!msg.content?.length) console.log(`${BOT} ${dim(`(empty ${msg.type ?? ''} message)`)}`);
+  for (const item of msg.content ?? []) {
+    switch (item.contentType) {
+      case 'QuickReply':
+        console.log(`${PAD}${addChoice('QuickReply', item.quickReply?.text, item.quickReply?.payload)}`);
+        break;
+      case 'Attachment': {
+        const a = item.attachment ?? {};
+        const name = a.filename ? ` ${a.filename}` : '';
+        console.log(`${msg.text ? PAD : `${BOT} `}📎 ${a.mediaType ?? 'File'}${name}  ${a.url ?? ''}`);
+        break;
+      }
+      case 'Card':
+        printCard(item.card ?? {}, PAD);
+        break;
+      case 'Carousel': {
+        const cards = item.carousel?.cards ?? [];
+        cards.forEach((card, i) => {
+          console.log(`${PAD}${dim(`── card ${i + 1}/${cards.length} ──`)}`);
+          printCard(card, `${PAD}  `);
+        });
+        break;
+      }
+      default:
+        console.log(`${PAD}${dim(`(unsupported content ${item.contentType}: ${JSON.stringify(item)})`)}`);
+    }
+  }
+}
+
+/** Prints a Bot Connector response; returns the exit code when the session is over, else undefined. */
+function printReply(reply, ms) {
+  choices = [];
+  const messages = reply.replyMessages ?? reply.replymessages ?? [];
+  for (const msg of messages) printMessage(msg);
+  const state = String(reply.botState ?? '');
+  const meta = [state || '(no botState)', reply.intent && `intent ${reply.intent}`, reply.confidence != null && `confidence ${reply.confidence}`, `${ms} ms`];
+  console.log(dim(`      · ${meta.filter(Boolean).join(' · ')}`));
+  const params = reply.parameters ?? {};
+  if (/^complete$/i.test(state)) {
+    const pick = (...keys) => keys.find((k) => params[k] != null && params[k] !== '');
+    const reasonKey = pick('reason', 'handoffReason');
+    const queueKey = pick('queue', 'queueName', 'handoffQueue');
+    if (reply.intent === handoffIntent || reasonKey || queueKey) {
+      const bits = [`intent ${reply.intent ?? '?'}`, reasonKey && `reason ${params[reasonKey]}`, queueKey && `queue ${params[queueKey]}`];
+      console.log(green(`— conversation handed to an agent (${bits.filter(Boolean).join(', ')})`));
+    } else {
+      console.log(green(`— conversation ended${reply.intent ? ` (intent ${reply.intent})` : ''}`));
+    }
+    for (const [k, v] of Object.entries(params)) {
+      if (k !== reasonKey && k !== queueKey) console.log(`  ${k}: ${String(v).replace(/\n/g, '\n    ')}`);
+    }
+    return 0;
+  }
+  if (/^failed$/i.test(state)) {
+    const e = reply.errorInfo ?? {};
+    console.log(red(`— bot session failed: ${e.errorCode ?? '(no errorCode)'}: ${e.errorMessage ?? '(no errorMessage)'}`));
+    return 1;
+  }
+  if (!/^moredata$/i.test(state)) console.log(yellow(`  (unexpected botState ${JSON.stringify(reply.botState)})`));
+  return undefined;
+}
+
+// ---- input loop -------------------------------------------------------------------------------
+/** Sends one line; returns an exit code when the run should stop. */
+async function turn(line, scripted) {
+  const choice = choiceFor(line);
+  if (scripted) console.log(`${yellow('you ›')} ${line}${choice ? dim(`  → ${choice.text}`) : ''}`);
+  else if (choice) console.log(dim(`      → ${choice.text}`));
+  let result;
+  try {
+    result = await sendTurn(line);
+  } catch (err) {
+    result = { error: `request to ${endpoint} failed: ${err.cause?.message ?? err.message}` };
+  }
+  if (result.error) {
+    console.log(red(result.error));
+    return scripted ? 1 : undefined;
+  }
+  return printReply(result.reply, result.ms);
+}
+
+async function main() {
+  const interactive = !opts.say && Boolean(process.stdin.isTTY);
+  console.log(dim(`${bot.name ?? bot.id} (${bot.id} v${bot.versions?.[0]}, ${language}) on channel ${channel.id} → ${endpoint}`));
+  console.log(dim(`session ${session.id}${interactive ? '  ·  type a message, a number to pick a choice, Ctrl-D to quit' : ''}`));
+  if (opts.say) {
+    for (const line of opts.say) {
+      const code = await turn(line, true);
+      if (code !== undefined) return code;
+    }
+    return 0;
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
+  rl.setPrompt(yellow('you › '));
+  if (interactive) rl.prompt();
+  for await (const raw of rl) {
+    const line = raw.trim();
+    if (line === '/quit' || line === '/exit') break;
+    if (line) {
+      const code = await turn(line, !interactive);
+      if (code !== undefined) {
+        rl.close();
+        return code;
+      }
+    }
+    if (interactive) rl.prompt();
+  }
+  return 0;
+}
+
+process.exitCode = await main();
+process.exit(process.exitCode);
