@@ -48,8 +48,8 @@ function shape<T>() {
 }
 
 const TURN = shape<CanonicalTurn>()(
-  ['turnId', 'channelId', 'bot', 'session', 'language', 'input', 'correlationId'],
-  ['turnId', 'channelId', 'bot', 'session', 'language', 'input'],
+  ['turnId', 'channelId', 'bot', 'session', 'language', 'input', 'correlationId', 'seq'],
+  ['turnId', 'channelId', 'bot', 'session', 'language', 'input', 'seq'],
 );
 const TURN_BOT = shape<CanonicalTurn['bot']>()(['id', 'name', 'version'], ['id', 'name', 'version']);
 const TURN_SESSION = shape<CanonicalTurn['session']>()(

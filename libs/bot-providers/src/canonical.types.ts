@@ -65,6 +65,8 @@ export interface CanonicalTurn {
   language: string;
   input: CanonicalUserInput;
   correlationId?: string;
+  /** Acceptance order of this turn within the session (1, 2, ...). */
+  seq: number;
 }
 
 export type HandoffReason = 'customer_request' | 'bot_request' | 'repeated_fallback' | 'bot_error' | 'deadline';

@@ -23,6 +23,8 @@ export interface DrainSessionJob {
 
 /** What the ingress stores per accepted turn; the worker reads it back by turn id. */
 export interface TurnEnvelope {
+  /** Acceptance order within the session (1, 2, ...); set atomically by the turn store on accept. */
+  seq: number;
   turnId: string;
   channelId: string;
   /** The bot of the channel this turn resolved to (by chatBot.id, botId as id, or botId as name). */

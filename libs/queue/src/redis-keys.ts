@@ -38,6 +38,10 @@ export class RedisKeys {
   inbox(sessionKey: string): string {
     return `${this.prefix}:inbox:${sessionKey}`;
   }
+  /** Acceptance counter of a session's turns. */
+  sessionSeq(sessionKey: string): string {
+    return `${this.prefix}:seq:${sessionKey}`;
+  }
   late(sessionKey: string): string {
     return `${this.prefix}:late:${sessionKey}`;
   }

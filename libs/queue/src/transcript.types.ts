@@ -4,6 +4,8 @@ import type { TurnOutcomeKind, TurnTimings } from './queue-contracts.js';
 /** One turn of a conversation as kept in the transcript (worker writes, admin API reads). */
 export interface TranscriptEntry {
   turnId: string;
+  /** Acceptance order within the session. */
+  seq: number;
   at: string;
   channelId: string;
   botSessionId: string;

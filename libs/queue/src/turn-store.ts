@@ -9,6 +9,11 @@ import type { RedisKeys } from './redis-keys.js';
  * in the session's late list and delivered with the session's next response.
  */
 
+/*
+ * KEYS: turn, replyto, result, inbox, sessionSeq   ARGV: envelopeJson, ingressId, ttlMs, turnId
+ * The envelope's leading `"seq":0` is replaced by the session's acceptance sequence number, so
+ * the order turns were accepted in is recorded where the worker and the transcript can see it.
+ */
 const ACCEPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('SADD', KEYS[2], ARGV[2]); redis.call('PEXPIRE', KEYS[2], ARGV[3])
@@ -16,10 +21,11 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   if r then return {'dup', r} end
   return {'dup'}
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+local seq = redis.call('INCR', KEYS[5]); redis.call('PEXPIRE', KEYS[5], ARGV[3])
+redis.call('SET', KEYS[1], (string.gsub(ARGV[1], '"seq":0', '"seq":' .. seq, 1)), 'PX', ARGV[3])
 redis.call('SADD', KEYS[2], ARGV[2]); redis.call('PEXPIRE', KEYS[2], ARGV[3])
 redis.call('RPUSH', KEYS[4], ARGV[4]); redis.call('PEXPIRE', KEYS[4], ARGV[3])
-return {'new', tostring(redis.call('LLEN', KEYS[4]))}
+return {'new', tostring(seq)}
 `;
 
 const CLAIM_FALLBACK = `
@@ -67,7 +73,7 @@ return 0
 `;
 
 type ScriptedRedis = Redis & {
-  gbgAccept(k1: string, k2: string, k3: string, k4: string, a1: string, a2: string, a3: number, a4: string): Promise<string[]>;
+  gbgAccept(k1: string, k2: string, k3: string, k4: string, k5: string, a1: string, a2: string, a3: number, a4: string): Promise<string[]>;
   gbgClaimFallback(k1: string, k2: string, a1: number): Promise<string[]>;
   gbgComplete(...args: (string | number)[]): Promise<string>;
   gbgDropHead(k1: string, a1: string): Promise<number>;
@@ -76,7 +82,7 @@ type ScriptedRedis = Redis & {
 export function defineTurnScripts(redis: Redis): ScriptedRedis {
   const r = redis as ScriptedRedis;
   if (typeof r.gbgAccept !== 'function') {
-    redis.defineCommand('gbgAccept', { numberOfKeys: 4, lua: ACCEPT });
+    redis.defineCommand('gbgAccept', { numberOfKeys: 5, lua: ACCEPT });
     redis.defineCommand('gbgClaimFallback', { numberOfKeys: 2, lua: CLAIM_FALLBACK });
     redis.defineCommand('gbgComplete', { numberOfKeys: 8, lua: COMPLETE });
     redis.defineCommand('gbgDropHead', { numberOfKeys: 1, lua: DROP_HEAD });
@@ -84,7 +90,7 @@ export function defineTurnScripts(redis: Redis): ScriptedRedis {
   return r;
 }
 
-export type AcceptResult = { status: 'new'; position: number } | { status: 'duplicate'; result?: TurnResult };
+export type AcceptResult = { status: 'new'; seq: number } | { status: 'duplicate'; result?: TurnResult };
 
 export interface CompleteTurnInput {
   envelope: TurnEnvelope;
@@ -116,12 +122,13 @@ export class TurnStore {
       k.replyTo(envelope.turnId),
       k.result(envelope.turnId),
       k.inbox(envelope.sessionKey),
-      JSON.stringify(envelope),
+      k.sessionSeq(envelope.sessionKey),
+      JSON.stringify({ ...envelope, seq: 0 }),
       envelope.ingressId,
       this.turnTtlMs,
       envelope.turnId,
     );
-    if (reply[0] === 'new') return { status: 'new', position: Number(reply[1]) };
+    if (reply[0] === 'new') return { status: 'new', seq: Number(reply[1]) };
     return { status: 'duplicate', result: reply[1] ? (JSON.parse(reply[1]) as TurnResult) : undefined };
   }
 

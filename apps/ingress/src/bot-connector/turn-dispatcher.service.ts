@@ -76,6 +76,7 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
     const sessionKey = sessionKeyOf(channel.id, turn.botSessionId);
     const turnId = turnIdOf(channel.id, turn.botSessionId, turn.messageId, () => randomUUID().replace(/-/g, ''));
     const envelope: TurnEnvelope = {
+      seq: 0,
       turnId,
       channelId: channel.id,
       botId: bot.id,

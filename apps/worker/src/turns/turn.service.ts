@@ -136,6 +136,7 @@ export class TurnService {
       language: session.language,
       input,
       correlationId: envelope.correlationId,
+      seq: envelope.seq,
     };
     const botStarted = Date.now();
     const call = await this.bots.call(channel, bot, turn);
@@ -240,6 +241,7 @@ export class TurnService {
     const result: TurnResult = { turnId: envelope.turnId, response, outcome, handoffReason: extra.handoffReason, timings, completedAt: now };
     const transcript: TranscriptEntry = {
       turnId: envelope.turnId,
+      seq: envelope.seq,
       at: new Date(envelope.acceptedAt).toISOString(),
       channelId: envelope.channelId,
       botSessionId: envelope.request.botSessionId,
