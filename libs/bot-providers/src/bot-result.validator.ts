@@ -215,7 +215,7 @@ export function validateBotResult(raw: unknown): BotResult {
   }
   if (raw.state !== undefined) {
     if (!isObj(raw.state)) c.problems.push('state must be an object');
-    else if (JSON.stringify(raw.state).length > BotResultLimits.maxStateBytes) c.problems.push(`state is larger than ${BotResultLimits.maxStateBytes} bytes`);
+    else if (Buffer.byteLength(JSON.stringify(raw.state), 'utf8') > BotResultLimits.maxStateBytes) c.problems.push(`state is larger than ${BotResultLimits.maxStateBytes} bytes`);
     else result.state = raw.state;
   }
   if (c.problems.length) throw new InvalidBotResultError(c.problems);

@@ -1,9 +1,11 @@
+import 'reflect-metadata';
 import { Type, plainToInstance } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
   IsBoolean,
+  IsDefined,
   IsIn,
   IsInt,
   IsObject,
@@ -15,11 +17,43 @@ import {
   Min,
   MinLength,
   ValidateNested,
+  registerDecorator,
   validateSync,
   type ValidationError,
+  type ValidationOptions,
 } from 'class-validator';
 import { GenesysLimits, isKnownGenesysEnvironment, normalizeGenesysEnvironment, normalizeLanguageCode } from '@app/genesys';
 import type { Channel, MessengerProfile, TemplateFeature } from './channel.types.js';
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** `{ en: ["talk to a human", ...] }`: a phrase list per language, each phrase a short string. */
+function IsStringListMap(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isStringListMap',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must map language codes to lists of phrases (strings of 1-200 characters)`, ...options },
+      validator: {
+        validate: (v: unknown) =>
+          isPlainObject(v) &&
+          Object.values(v).every((list) => Array.isArray(list) && list.length <= 100 && list.every((p) => typeof p === 'string' && p.trim().length > 0 && p.length <= 200)),
+      },
+    });
+}
+
+/** `{ default: "...", de: "..." }`: one text per language. */
+function IsStringMap(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isStringMap',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must map language codes to texts (1-1000 characters)`, ...options },
+      validator: { validate: (v: unknown) => isPlainObject(v) && Object.values(v).every((t) => typeof t === 'string' && t.length > 0 && t.length <= 1000) },
+    });
+}
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const PROFILES: MessengerProfile[] = ['webmessaging', 'whatsapp', 'sms', 'open', 'facebook', 'instagram', 'line'];
@@ -48,16 +82,16 @@ class BotDef {
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsString({ each: true }) languages: string[];
   @IsOptional() @IsArray() @ArrayMaxSize(GenesysLimits.maxIntents - 2) @ValidateNested({ each: true }) @Type(() => IntentDef)
   intents?: IntentDef[];
-  @ValidateNested() @Type(() => ProviderDef) provider: ProviderDef;
+  @IsDefined() @ValidateNested() @Type(() => ProviderDef) provider: ProviderDef;
 }
 
 class HandoffDef {
   @IsOptional() @IsString() @MaxLength(100) @Matches(DISPLAY_NAME) intent?: string;
   @IsOptional() @IsString() @MaxLength(100) @Matches(DISPLAY_NAME) endIntent?: string;
   @IsOptional() @IsInt() @Min(0) @Max(20) maxConsecutiveFallbacks?: number;
-  @IsOptional() @IsObject() phrases?: Record<string, string[]>;
+  @IsOptional() @IsStringListMap() phrases?: Record<string, string[]>;
   @IsOptional() @IsIn(['handoff', 'fail']) onBotError?: 'handoff' | 'fail';
-  @IsOptional() @IsObject() farewell?: Record<string, string>;
+  @IsOptional() @IsStringMap() farewell?: Record<string, string>;
   @IsOptional() @IsString() @MaxLength(200) defaultQueue?: string;
   @IsOptional() @IsInt() @Min(0) @Max(50) summaryTurns?: number;
 }
@@ -87,8 +121,8 @@ export class ChannelDefinition {
   @IsString() @Matches(ID) id: string;
   @IsOptional() @IsString() @MaxLength(200) name?: string;
   @IsOptional() @IsBoolean() enabled?: boolean;
-  @ValidateNested() @Type(() => GenesysDef) genesys: GenesysDef;
-  @ValidateNested() @Type(() => AppDef) app: AppDef;
+  @IsDefined() @ValidateNested() @Type(() => GenesysDef) genesys: GenesysDef;
+  @IsDefined() @ValidateNested() @Type(() => AppDef) app: AppDef;
   @IsOptional() @IsInt() @Min(1000) @Max(GenesysLimits.maxReplyDeadlineMs) replyDeadlineMs?: number;
   @IsOptional() @IsIn(['hold', 'handoff']) deadlinePolicy?: 'hold' | 'handoff';
   @IsOptional() @IsString() @MaxLength(1000) holdMessage?: string;
@@ -118,18 +152,21 @@ function describe(errors: ValidationError[], path = ''): string[] {
 export function parseChannel(raw: unknown): Channel {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ChannelConfigError(['channel must be an object']);
   const def = plainToInstance(ChannelDefinition, raw);
-  const errors = validateSync(def, { forbidUnknownValues: true });
+  // Unknown keys are refused so a typo (`maxConsecutiveFalbacks`) is reported, not silently ignored.
+  const errors = validateSync(def, { forbidUnknownValues: true, whitelist: true, forbidNonWhitelisted: true });
   const problems = describe(errors, `channel ${String((raw as { id?: unknown }).id ?? '?')}`);
 
-  const environment = normalizeGenesysEnvironment(def.genesys?.environment ?? '');
-  if (def.genesys && (!environment || !isKnownGenesysEnvironment(environment))) {
+  const rawEnvironment = def.genesys?.environment;
+  const environment = typeof rawEnvironment === 'string' ? normalizeGenesysEnvironment(rawEnvironment) : undefined;
+  if (typeof rawEnvironment === 'string' && (!environment || !isKnownGenesysEnvironment(environment))) {
     problems.push(`channel ${def.id}: genesys.environment "${def.genesys.environment}" is not a known Genesys Cloud region (e.g. mypurecloud.com, mypurecloud.ie, usw2.pure.cloud)`);
   }
   const defaultLanguage = normalizeLanguageCode(def.defaultLanguage ?? 'en-us');
   if (!defaultLanguage) problems.push(`channel ${def.id}: defaultLanguage is not a language tag`);
-  for (const bot of def.bots ?? []) {
-    for (const l of bot.languages ?? []) {
-      if (!normalizeLanguageCode(l)) problems.push(`channel ${def.id}: bot ${bot.id}: "${l}" is not a language tag`);
+  for (const bot of Array.isArray(def.bots) ? def.bots : []) {
+    if (!isPlainObject(bot)) continue;
+    for (const l of Array.isArray(bot.languages) ? bot.languages : []) {
+      if (!normalizeLanguageCode(l)) problems.push(`channel ${def.id}: bot ${bot.id}: "${String(l)}" is not a language tag`);
     }
   }
   if (problems.length) throw new ChannelConfigError(problems);

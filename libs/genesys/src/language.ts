@@ -3,8 +3,8 @@
  * exact tag, then the primary language against a supported tag with the same primary
  * language, then the configured fallback.
  */
-export function normalizeLanguageCode(raw: string | undefined): string | undefined {
-  if (!raw) return undefined;
+export function normalizeLanguageCode(raw: unknown): string | undefined {
+  if (typeof raw !== 'string' || !raw) return undefined;
   const tag = raw.trim().replace(/_/g, '-').toLowerCase();
   return /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/.test(tag) ? tag : undefined;
 }

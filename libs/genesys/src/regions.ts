@@ -26,7 +26,8 @@ const KNOWN_ENVIRONMENTS = new Set(Object.values(GENESYS_REGIONS));
  * Accepts what an admin pastes (a login, API or apps URL, or a bare domain) and returns the
  * environment domain, or undefined when it is not a known Genesys environment.
  */
-export function normalizeGenesysEnvironment(input: string): string | undefined {
+export function normalizeGenesysEnvironment(input: unknown): string | undefined {
+  if (typeof input !== 'string') return undefined;
   let host = input.trim().toLowerCase();
   host = host.replace(/^[a-z]+:\/\//, '');
   host = host.split(/[/?#]/, 1)[0] ?? '';

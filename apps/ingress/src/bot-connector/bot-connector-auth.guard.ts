@@ -27,6 +27,11 @@ export class BotConnectorAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    // Genesys sends JSON; anything else (forms, text) is refused before it is looked at.
+    if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(String(req.headers['content-type'] ?? ''))) {
+      this.metrics.rejected.inc({ reason: 'unsupported_media_type' });
+      throw new GatewayError('unsupported_media_type', 'Content-Type must be application/json');
+    }
     const channelId = String((req.params as Record<string, string>).channelId ?? '');
     if (!CHANNEL_ID.test(channelId)) {
       this.metrics.rejected.inc({ reason: 'channel_not_found' });

@@ -28,19 +28,26 @@ export class BotCaller {
   constructor(private readonly registry: BotProviderRegistry) {}
 
   breakerState(channelId: string): string {
-    return this.breakers.get(channelId)?.state ?? 'closed';
+    for (const [k, b] of this.breakers) if (k.startsWith(`${channelId}:`)) return b.state;
+    return 'closed';
   }
 
   async call(channel: Channel, bot: ChannelBot, turn: CanonicalTurn): Promise<BotCallOutcome> {
     const provider = this.registry.get(bot.provider.name);
     if (!provider) return { ok: false, error: `no bot provider named "${bot.provider.name}" is registered`, attempts: 0 };
-    let breaker = this.breakers.get(channel.id);
-    if (!breaker) this.breakers.set(channel.id, (breaker = new CircuitBreaker(channel.circuitBreaker.failureThreshold, channel.circuitBreaker.cooldownMs)));
+    // Keyed by the settings too, so a changed threshold or cooldown takes effect at once.
+    const breakerKey = `${channel.id}:${channel.circuitBreaker.failureThreshold}:${channel.circuitBreaker.cooldownMs}`;
+    let breaker = this.breakers.get(breakerKey);
+    if (!breaker) {
+      for (const k of this.breakers.keys()) if (k.startsWith(`${channel.id}:`)) this.breakers.delete(k);
+      this.breakers.set(breakerKey, (breaker = new CircuitBreaker(channel.circuitBreaker.failureThreshold, channel.circuitBreaker.cooldownMs)));
+    }
     if (!breaker.allow()) return { ok: false, error: 'circuit open: bot provider failing', attempts: 0, circuitOpen: true };
 
     const maxAttempts = 1 + bot.provider.retries;
     let lastError = 'unknown error';
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    let attempt = 0;
+    while (++attempt <= maxAttempts) {
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), bot.provider.timeoutMs);
       try {
@@ -64,6 +71,6 @@ export class BotCaller {
       }
     }
     breaker.failure();
-    return { ok: false, error: lastError, attempts: maxAttempts };
+    return { ok: false, error: lastError, attempts: Math.min(attempt, maxAttempts) };
   }
 }

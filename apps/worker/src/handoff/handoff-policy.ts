@@ -6,7 +6,9 @@ export type Decision =
   | { kind: 'handoff'; reason: HandoffReason; queue?: string; summary?: string }
   | { kind: 'end'; intent?: string };
 
-const fold = (s: string) => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/\s+/g, ' ').trim();
+/** Case, accents and punctuation do not matter: "I'd like an AGENT!" reads as "i d like an agent". */
+const fold = (s: string) =>
+  s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^\p{L}\p{N} ]/gu, ' ').replace(/\s+/g, ' ').trim();
 
 /**
  * Before the bot: did the customer ask for a human? Phrases are configured per primary language;
@@ -14,7 +16,7 @@ const fold = (s: string) => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').
  */
 export function customerAsksForHuman(input: CanonicalUserInput, language: string, policy: ChannelHandoffPolicy): boolean {
   if (input.kind !== 'text' || !input.text) return false;
-  const said = ` ${fold(input.text).replace(/[^\p{L}\p{N} ]/gu, ' ').replace(/\s+/g, ' ')} `;
+  const said = ` ${fold(input.text)} `;
   const primary = language.split('-')[0]!;
   const phrases = [...(policy.phrases[primary] ?? []), ...(primary !== 'en' ? policy.phrases.en ?? [] : [])];
   return phrases.some((p) => {

@@ -1,0 +1,201 @@
+import 'reflect-metadata';
+import { ChannelConfigError, parseChannel, resolveBot } from './channel.schema.js';
+
+const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
+
+type Raw = Record<string, unknown>;
+const minimal = (over: Raw = {}): Raw => ({
+  id: 'shop',
+  genesys: { environment: 'mypurecloud.com' },
+  app: { clientId: 'shop-app', clientSecrets: [SECRET] },
+  bots: [{ id: 'shop-bot', name: 'Shop Bot', versions: ['1.0'], languages: ['en-US'], provider: { name: 'http' } }],
+  ...over,
+});
+const bot = (over: Raw = {}): Raw => ({ ...(minimal().bots as Raw[])[0], ...over });
+
+function problemsOf(raw: unknown): string[] {
+  try {
+    parseChannel(raw);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ChannelConfigError);
+    return (e as ChannelConfigError).problems;
+  }
+  throw new Error('expected ChannelConfigError, but the channel was accepted');
+}
+
+describe('parseChannel', () => {
+  it('fills in every default', () => {
+    expect(parseChannel(minimal())).toEqual({
+      id: 'shop',
+      name: 'shop',
+      enabled: true,
+      genesys: { environment: 'mypurecloud.com', integrationId: undefined },
+      app: { clientId: 'shop-app', clientSecrets: [SECRET] },
+      replyDeadlineMs: 5000,
+      deadlinePolicy: 'hold',
+      holdMessage: "One moment please, I'm still working on that.",
+      defaultLanguage: 'en-us',
+      handoff: {
+        intent: 'AgentHandoff',
+        endIntent: 'EndConversation',
+        maxConsecutiveFallbacks: 2,
+        phrases: { en: ['talk to a human', 'human please', 'representative', 'live agent'] },
+        onBotError: 'handoff',
+        farewell: { default: 'Connecting you to an agent, one moment please.' },
+        defaultQueue: undefined,
+        summaryTurns: 5,
+      },
+      templates: { profile: 'webmessaging', disable: [] },
+      circuitBreaker: { failureThreshold: 5, cooldownMs: 30000 },
+      bots: [
+        {
+          id: 'shop-bot',
+          name: 'Shop Bot',
+          description: undefined,
+          versions: ['1.0'],
+          languages: ['en-us'],
+          intents: [],
+          provider: { name: 'http', config: {}, timeoutMs: 4000, retries: 1 },
+        },
+      ],
+    });
+  });
+
+  it('keeps explicit values, including falsy ones', () => {
+    const ch = parseChannel(
+      minimal({
+        name: 'Shop',
+        enabled: false,
+        defaultLanguage: 'DE_de',
+        replyDeadlineMs: 7000,
+        deadlinePolicy: 'handoff',
+        handoff: { maxConsecutiveFallbacks: 0, summaryTurns: 0, onBotError: 'fail', defaultQueue: 'Sales' },
+        circuitBreaker: { failureThreshold: 1, cooldownMs: 1000 },
+        bots: [bot({ provider: { name: 'demo', timeoutMs: 100, retries: 0, config: { a: 1 } }, intents: [{ name: 'Help' }] })],
+      }),
+    );
+    expect(ch).toMatchObject({ name: 'Shop', enabled: false, defaultLanguage: 'de-de', replyDeadlineMs: 7000, deadlinePolicy: 'handoff' });
+    expect(ch.handoff).toMatchObject({ maxConsecutiveFallbacks: 0, summaryTurns: 0, onBotError: 'fail', defaultQueue: 'Sales', intent: 'AgentHandoff' });
+    expect(ch.circuitBreaker).toEqual({ failureThreshold: 1, cooldownMs: 1000 });
+    expect(ch.bots[0]!.provider).toEqual({ name: 'demo', timeoutMs: 100, retries: 0, config: { a: 1 } });
+    expect(ch.bots[0]!.intents).toEqual([{ name: 'Help', slots: undefined }]);
+  });
+
+  it.each([
+    ['https://login.mypurecloud.ie', 'mypurecloud.ie'],
+    ['https://login.mypurecloud.ie/', 'mypurecloud.ie'],
+    ['apps.usw2.pure.cloud', 'usw2.pure.cloud'],
+    ['https://apps.usw2.pure.cloud/directory/#/', 'usw2.pure.cloud'],
+    ['eu-west-1', 'mypurecloud.ie'],
+    ['  MyPureCloud.DE ', 'mypurecloud.de'],
+    ['api.cac1.pure.cloud', 'cac1.pure.cloud'],
+  ])('normalizes the environment %j to %j', (environment, expected) => {
+    expect(parseChannel(minimal({ genesys: { environment } })).genesys.environment).toBe(expected);
+  });
+
+  it.each(['mypurecloud.example', 'eu-west-9', 'evil.mypurecloud.com', ''])('rejects the unknown environment %j with a clear message', (environment) => {
+    const problems = problemsOf(minimal({ genesys: { environment } }));
+    expect(problems).toContainEqual(expect.stringContaining(`genesys.environment "${environment}" is not a known Genesys Cloud region`));
+    expect(problems.join('\n')).toMatch(/e\.g\. mypurecloud\.com/);
+  });
+
+  it('rejects a genesys block without environment', () => {
+    const problems = problemsOf(minimal({ genesys: {} }));
+    expect(problems).toContain('channel shop.genesys.environment: environment must be a string');
+  });
+
+  it('rejects a client secret shorter than 32 characters, and no secrets at all', () => {
+    expect(problemsOf(minimal({ app: { clientId: 'x', clientSecrets: [SECRET, 'short-secret'] } }))).toEqual([
+      'channel shop.app.clientSecrets: each client secret must be at least 32 characters',
+    ]);
+    expect(parseChannel(minimal({ app: { clientId: 'x', clientSecrets: ['s'.repeat(32)] } })).app.clientSecrets).toEqual(['s'.repeat(32)]);
+    expect(problemsOf(minimal({ app: { clientId: 'x', clientSecrets: [] } })).join('\n')).toMatch(/clientSecrets/);
+  });
+
+  it('rejects a bad language tag on the channel and on a bot', () => {
+    expect(problemsOf(minimal({ defaultLanguage: 'english!' }))).toEqual(['channel shop: defaultLanguage is not a language tag']);
+    expect(problemsOf(minimal({ bots: [bot({ languages: ['en-us', 'e'] })] }))).toEqual(['channel shop: bot shop-bot: "e" is not a language tag']);
+  });
+
+  it.each([' Shop Bot', 'Shop Bot ', '\tShop Bot'])('rejects the bot name %j with surrounding whitespace', (name) => {
+    expect(problemsOf(minimal({ bots: [bot({ name })] }))).toEqual([expect.stringMatching(/^channel shop\.bots\.0\.name: /)]);
+  });
+
+  it('rejects intents and handoff intents with surrounding whitespace', () => {
+    expect(problemsOf(minimal({ bots: [bot({ intents: [{ name: 'Help ' }] })] }))).toEqual([expect.stringMatching(/^channel shop\.bots\.0\.intents\.0\.name: /)]);
+    expect(problemsOf(minimal({ handoff: { intent: ' AgentHandoff' } }))).toEqual([expect.stringMatching(/^channel shop\.handoff\.intent: /)]);
+  });
+
+  it('accepts single-character and inner-space names', () => {
+    expect(parseChannel(minimal({ bots: [bot({ name: 'B' })] })).bots[0]!.name).toBe('B');
+    expect(parseChannel(minimal({ bots: [bot({ name: 'My  Bot' })] })).bots[0]!.name).toBe('My  Bot');
+  });
+
+  it('rejects bad ids, ranges and enums, naming each path', () => {
+    const problems = problemsOf(
+      minimal({
+        id: 'has space',
+        replyDeadlineMs: 9000,
+        deadlinePolicy: 'wait',
+        templates: { profile: 'telegram' },
+        circuitBreaker: { failureThreshold: 0 },
+        bots: [bot({ provider: { name: 'http', timeoutMs: 50, retries: 9 } })],
+      }),
+    );
+    const text = problems.join('\n');
+    for (const path of ['.id:', '.replyDeadlineMs:', '.deadlinePolicy:', '.templates.profile:', '.circuitBreaker.failureThreshold:', '.bots.0.provider.timeoutMs:', '.bots.0.provider.retries:']) {
+      expect(text).toContain(`channel has space${path}`);
+    }
+  });
+
+  it('rejects a channel without bots, and non-objects', () => {
+    expect(problemsOf(minimal({ bots: [] })).join('\n')).toMatch(/channel shop\.bots: /);
+    expect(problemsOf(null)).toEqual(['channel must be an object']);
+    expect(problemsOf([minimal()])).toEqual(['channel must be an object']);
+    expect(problemsOf('shop')).toEqual(['channel must be an object']);
+  });
+
+  it('lists every problem in the error message', () => {
+    try {
+      parseChannel(minimal({ defaultLanguage: '!!', genesys: { environment: 'nowhere' } }));
+      throw new Error('accepted');
+    } catch (e) {
+      const err = e as ChannelConfigError;
+      expect(err.name).toBe('ChannelConfigError');
+      expect(err.problems).toHaveLength(2);
+      for (const p of err.problems) expect(err.message).toContain(p);
+    }
+  });
+});
+
+describe('resolveBot', () => {
+  const ch = parseChannel(
+    minimal({
+      bots: [bot({ id: 'alpha', name: 'Alpha Bot' }), bot({ id: 'beta', name: 'Beta Bot' }), bot({ id: 'gamma', name: 'alpha' })],
+    }),
+  );
+
+  it('finds the bot by chatBot.id first', () => {
+    expect(resolveBot(ch, 'Alpha Bot', 'beta')?.id).toBe('beta');
+    expect(resolveBot(ch, 'alpha', 'beta')?.id).toBe('beta');
+  });
+
+  it('then by botId as id', () => {
+    expect(resolveBot(ch, 'beta')?.id).toBe('beta');
+    expect(resolveBot(ch, 'beta', 'unknown-chatbot-id')?.id).toBe('beta');
+    // An id wins over another bot with that name.
+    expect(resolveBot(ch, 'alpha')?.id).toBe('alpha');
+  });
+
+  it('then by botId as name (what Genesys is observed to send)', () => {
+    expect(resolveBot(ch, 'Beta Bot')?.id).toBe('beta');
+    expect(resolveBot(ch, 'Alpha Bot', '22DEE904-0000')?.id).toBe('alpha');
+  });
+
+  it('returns undefined when nothing matches', () => {
+    expect(resolveBot(ch, 'nobody')).toBeUndefined();
+    expect(resolveBot(ch, undefined)).toBeUndefined();
+    expect(resolveBot(ch, undefined, 'nobody')).toBeUndefined();
+    expect(resolveBot(ch, 'beta bot')).toBeUndefined();
+  });
+});
