@@ -36,6 +36,7 @@ export default {
     "^(\\.{1,2}/.*)\\.js$": "$1"
   },
   "testTimeout": 60000,
+  "reporters": ["default", "<rootDir>/test/support/summary-reporter.cjs"],
   "transform": {
     "^.+\\.ts$": [
       "ts-jest",

@@ -265,6 +265,11 @@ function cpuDelta(a, b) {
   const out = { loadgen: pct(a.self, b.self) };
   if (a.machine && b.machine) out.machine = Math.round(((b.machine.busy - a.machine.busy) / (b.machine.total - a.machine.total)) * 100);
   for (let i = 0; i < a.procs.length; i++) out[a.procs[i].name] = pct(a.procs[i].cpu, b.procs[i]?.cpu);
+  if (out.machine !== undefined) {
+    // Whatever else ran on the box meanwhile (other users' builds and tests): a noise indicator.
+    const ours = Object.entries(out).filter(([k, v]) => k !== 'machine' && v !== undefined).reduce((t, [, v]) => t + v, 0);
+    out.foreign = Math.max(0, Math.round(out.machine - ours / os.cpus().length));
+  }
   return out;
 }
 
@@ -464,7 +469,8 @@ const statusText = (r) =>
 const cpuText = (c) =>
   Object.entries(c ?? {})
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => (k === 'machine' ? `whole box ${v}% of ${os.cpus().length} cores` : `${k} ${v}%`))
+    .filter(([k]) => k !== 'foreign')
+    .map(([k, v]) => (k === 'machine' ? `whole box ${v}% of ${os.cpus().length} cores (other processes ${c.foreign ?? '?'}%)` : `${k} ${v}%`))
     .join(', ');
 
 function table(headers, rows) {
@@ -473,7 +479,7 @@ function table(headers, rows) {
   return [line(headers), `|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
-const LAT_HEAD = ['offered/s', 'sent', '200 ok/s', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'status / errors', 'deadline misses'];
+const LAT_HEAD = ['offered/s', 'sent', '200 ok/s', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'status / errors', 'deadline misses', 'box CPU % (others)'];
 const latRow = (r) => [
   r.rate,
   r.sent,
@@ -485,10 +491,16 @@ const latRow = (r) => [
   f1(r.latency.max),
   statusText(r),
   r.deadlineMisses,
+  r.cpu?.machine !== undefined ? `${r.cpu.machine} (${r.cpu.foreign})` : '–',
 ];
 
+const FOREIGN_WARN = 8;
+function interference(r) {
+  return r.cpu?.foreign > FOREIGN_WARN ? `  ⚠ other processes used ${r.cpu.foreign}% of the box during this phase: figures disturbed, re-run on a quiet box` : '';
+}
+
 function clientHealth(r) {
-  return `send lag p50/p99 ${f1(r.sendLag.p50)}/${f1(r.sendLag.p99)} ms, latency from actual send p50/p99 ${f1(r.serviceLatency.p50)}/${f1(r.serviceLatency.p99)} ms, max in flight ${r.maxInFlight}, Redis cmds/turn ${f1(r.redisCommandsPerOk)}; CPU while sending: ${cpuText(r.cpu)}`;
+  return `send lag p50/p99 ${f1(r.sendLag.p50)}/${f1(r.sendLag.p99)} ms, latency from actual send p50/p99 ${f1(r.serviceLatency.p50)}/${f1(r.serviceLatency.p99)} ms, max in flight ${r.maxInFlight}, Redis cmds/turn ${f1(r.redisCommandsPerOk)}; CPU while sending: ${cpuText(r.cpu)}${interference(r) ? `\n${interference(r)}` : ''}`;
 }
 
 function tallies(sys) {
@@ -595,7 +607,7 @@ async function scenarioP3() {
         o.workers = n;
         o.load = 'over';
         runs.push(o);
-        log(`  ${n} worker(s) at ${over}/s (over capacity): ${f1(o.throughput)} ok/s, p50 ${f1(o.latency.p50)} p99 ${f1(o.latency.p99)} ms, ${statusText(o)}, misses ${o.deadlineMisses}`);
+        log(`  ${n} worker(s) at ${over}/s (over capacity): ${f1(o.throughput)} ok/s, p50 ${f1(o.latency.p50)} p99 ${f1(o.latency.p99)} ms, ${statusText(o)}, misses ${o.deadlineMisses}; ${clientHealth(o)}`);
       }
       log(tallies(sys));
     } finally {
@@ -616,8 +628,9 @@ async function scenarioP3() {
     f1(r.latency.max),
     statusText(r),
     r.deadlineMisses,
+    r.cpu?.machine !== undefined ? `${r.cpu.machine} (${r.cpu.foreign})` : '–',
   ]);
-  log(table(['workers', 'load', 'offered/s', '200 ok/s', 'scaling vs first', 'p50 ms', 'p99 ms', 'max ms', 'status / errors', 'deadline misses'], rows));
+  log(table(['workers', 'load', 'offered/s', '200 ok/s', 'scaling vs first', 'p50 ms', 'p99 ms', 'max ms', 'status / errors', 'deadline misses', 'box CPU % (others)'], rows));
   results.p3 = { runs, perWorkerCapacity: perWorker };
 }
 
@@ -689,6 +702,15 @@ async function main() {
   if (args['node-option'].length) log(`EXTRA NODE OPTIONS for every gateway/baseline process: ${args['node-option'].join(' ')}`);
   results.nodeOptions = args['node-option'];
 
+  const j0 = machineJiffies();
+  await sleep(2000);
+  const j1 = machineJiffies();
+  if (j0 && j1) {
+    const idleBusy = Math.round(((j1.busy - j0.busy) / (j1.total - j0.total)) * 100);
+    results.env.busyBeforeStart = idleBusy;
+    log(`Box CPU busy before start (2 s sample, nothing of ours running): ${idleBusy}%${idleBusy > FOREIGN_WARN ? '  ⚠ the box is not quiet: figures will be disturbed' : ''}`);
+  }
+  log(`"box CPU % (others)" = whole-box CPU while sending (100% = all ${cpus.length} cores), and in brackets the part not used by the load generator, the gateway or Redis.`);
   const t0 = Date.now();
   if (opts.only.has('p1')) await scenarioP1();
   if (opts.only.has('p2') && !aborted) await scenarioP2();

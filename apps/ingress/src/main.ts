@@ -63,7 +63,7 @@ async function main(): Promise<void> {
 }
 
 function printBanner(config: IngressConfig, channels: Awaited<ReturnType<typeof syncChannelsFromFile>>['loaded']): void {
-  const showCredentials = config.NODE_ENV !== 'production' || process.env.PRINT_CREDENTIALS === 'true';
+  const showCredentials = config.PRINT_CREDENTIALS ?? config.NODE_ENV !== 'production';
   const lines = ['', `Genesys Bot Connector gateway on ${config.publicBaseUrl}`];
   if ((config as IngressConfig & { adminTokenGenerated?: boolean }).adminTokenGenerated) {
     lines.push(`  Admin token (generated for this run; set ADMIN_TOKEN to keep one): ${config.ADMIN_TOKEN}`);

@@ -64,6 +64,10 @@ export class IngressConfig extends SharedConfig {
   @IsOptional() @IsString() @MinLength(24) @MaxLength(512)
   ADMIN_TOKEN?: string;
 
+  /** Print each channel's ready-to-paste credential at start; default on outside production. */
+  @EnvBoolean() @IsBoolean() @IsOptional()
+  PRINT_CREDENTIALS?: boolean;
+
   /** Largest webhook body accepted, in bytes. */
   @Type(() => Number) @IsInt() @Min(1024) @Max(4 * 1024 * 1024)
   MAX_BODY_BYTES = 256 * 1024;
