@@ -56,6 +56,7 @@ try {
       'cpu-prof': { type: 'boolean', default: false },
       'node-option': { type: 'string', multiple: true, default: [] },
       json: { type: 'string', default: env.BENCH_JSON },
+      timeline: { type: 'boolean', default: env.BENCH_TIMELINE === '1' },
       help: { type: 'boolean', short: 'h' },
     },
   }).values;
@@ -86,6 +87,7 @@ if (args.help) {
   --node-option OPT       extra node option for every gateway/baseline child (repeatable), e.g.
                           --node-option=--require=./scripts/bench/what-if/jwt-keyobject.cjs
   --json FILE             also write every figure as JSON (BENCH_JSON)
+  --timeline              print per-second p50/p99 and box CPU for each measured phase (BENCH_TIMELINE=1)
   --redis-url URL         (REDIS_URL, redis://127.0.0.1:6379)`);
   process.exit(0);
 }
@@ -427,8 +429,22 @@ async function measure(sys, channelKey, rate, seconds, sessions, agent, extra = 
   const before = cpuSnapshot(cpuProcs);
   const cmdsBefore = await redisCommands();
   let atSendEnd;
+  // Per-second CPU samples while sending, for --timeline.
+  const cpuSeconds_ = [];
+  let prevSample = before;
+  const sampler = args.timeline
+    ? setInterval(() => {
+        const now = cpuSnapshot(cpuProcs);
+        cpuSeconds_.push(cpuDelta(prevSample, now));
+        prevSample = now;
+      }, 1000)
+    : undefined;
   const r = await runOpenLoop({
-    onSendEnd: () => (atSendEnd = cpuSnapshot(cpuProcs)),
+    timeline: args.timeline,
+    onSendEnd: () => {
+      atSendEnd = cpuSnapshot(cpuProcs);
+      if (sampler) clearInterval(sampler);
+    },
     target: { host: '127.0.0.1', port: sys.port, channel: CHANNELS[channelKey] },
     agent,
     sessions,
@@ -444,6 +460,14 @@ async function measure(sys, channelKey, rate, seconds, sessions, agent, extra = 
   const cmdsAfter = await redisCommands();
   r.redisCommandsPerOk = cmdsBefore && cmdsAfter && r.completed ? (cmdsAfter.total - cmdsBefore.total) / r.completed : undefined;
   r.redisCommandsByName = commandsPerTurn(cmdsBefore, cmdsAfter, r.completed);
+  if (sampler) clearInterval(sampler);
+  if (r.timeline) {
+    r.timeline.forEach((t, i) => t && (t.cpu = cpuSeconds_[i]));
+    log(`  timeline (by second of intended send): sec  count  p50  p99  max ms | box CPU % (others)`);
+    for (const t of r.timeline) {
+      if (t) log(`    ${String(t.sec).padStart(3)}  ${String(t.count).padStart(5)}  ${f1(t.p50).padStart(6)} ${f1(t.p99).padStart(6)} ${f1(t.max).padStart(6)} | ${t.cpu ? `${t.cpu.machine} (${t.cpu.foreign})` : '–'}`);
+    }
+  }
   return r;
 }
 
@@ -494,7 +518,7 @@ const latRow = (r) => [
   r.cpu?.machine !== undefined ? `${r.cpu.machine} (${r.cpu.foreign})` : '–',
 ];
 
-const FOREIGN_WARN = 8;
+const FOREIGN_WARN = 10;
 function interference(r) {
   return r.cpu?.foreign > FOREIGN_WARN ? `  ⚠ other processes used ${r.cpu.foreign}% of the box during this phase: figures disturbed, re-run on a quiet box` : '';
 }
@@ -592,7 +616,7 @@ async function scenarioP3() {
     try {
       const sessions = new SessionPool(opts.sessions);
       const rate = Math.round(perWorker * n * 0.8 * 10) / 10;
-      await warm(sys, 'bench2s', rate, Math.min(opts.warmupS, 3), sessions, agent);
+      await warm(sys, 'bench2s', rate, Q ? 0 : Math.min(opts.warmupS, 3), sessions, agent);
       note(`${n} worker(s): measuring ${opts.p3S} s at ${rate}/s`);
       const r = await measure(sys, 'bench2s', rate, opts.p3S, sessions, agent);
       r.workers = n;

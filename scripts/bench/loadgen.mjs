@@ -47,7 +47,7 @@ export function createAgent() {
  * Bounded: sends exactly round(rate × durationMs / 1000) requests, then waits at most
  * `drainMs` for the last answers; anything still open then is counted as `unfinished`.
  */
-export async function runOpenLoop({ target, agent, sessions, rate, durationMs, drainMs, requestTimeoutMs, text = 'hi', signal, onSendEnd }) {
+export async function runOpenLoop({ target, agent, sessions, rate, durationMs, drainMs, requestTimeoutMs, text = 'hi', signal, onSendEnd, timeline = false }) {
   const { host, port, channel } = target;
   const path = `/genesys/${encodeURIComponent(channel.id)}/botconnector`;
   const total = Math.max(1, Math.round((rate * durationMs) / 1000));
@@ -56,6 +56,8 @@ export async function runOpenLoop({ target, agent, sessions, rate, durationMs, d
   const okHist = newHistogram();
   const lagHist = newHistogram();
   const serviceHist = newHistogram();
+  /** Per second of intended send time: a histogram, when a timeline is asked for. */
+  const perSecond = timeline ? [] : undefined;
   const status = new Map();
   const errors = new Map();
   let ok = 0;
@@ -110,6 +112,10 @@ export async function runOpenLoop({ target, agent, sessions, rate, durationMs, d
       if (typeof code === 'number') {
         const us = Math.max(1, Math.round((now - intended) * 1000));
         hist.recordValue(us);
+        if (perSecond) {
+          const sec = Math.floor((intended - firstIntended) / 1000);
+          (perSecond[sec] ??= newHistogram()).recordValue(us);
+        }
         serviceHist.recordValue(Math.max(1, Math.round((now - actual) * 1000)));
         bump(status, code);
         const isHold = code === 200 && text.includes(channel.holdMessage);
@@ -213,6 +219,7 @@ export async function runOpenLoop({ target, agent, sessions, rate, durationMs, d
     /** Classic latency, from the actual send (not coordinated-omission corrected). */
     serviceLatency: summarize(serviceHist),
     lastDoneMs: lastDone - firstIntended,
+    timeline: perSecond?.map((h, sec) => ({ sec, ...summarize(h) })),
   };
 }
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { RecordingBot } from '../support/recording-bot.js';
 import { countKeys } from '../support/redis-test-prefix.js';
-import { GatewayHarness, newSessionBody, testChannel, type TestChannel } from '../support/gateway-harness.js';
+import { GatewayHarness, newSessionBody, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 function sign(header: unknown, payload: unknown, secret: string): string {
@@ -120,5 +120,13 @@ describe('bad input gets a clear 4xx, and nothing is queued or sent to the bot',
     const bull: string[] = await gw.redis.keys(`${gw.prefix}:bull:turns:*`);
     expect(bull.map((k) => k.slice(`${gw.prefix}:bull:turns:`.length)).filter((k) => !['meta', 'stalled-check'].includes(k))).toEqual([]);
     expect(bot.calls).toHaveLength(0);
+  });
+
+  it('logged why each credential was refused, without any secret or token', async () => {
+    const logs = processOutput(gw);
+    expect(logs).toContain('"reason":"bad_signature"');
+    expect(logs).toContain('"reason":"unsupported_alg"');
+    for (const c of [ch, other, off]) expect(logs).not.toContain(c.secret);
+    expect(logs).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
   });
 });

@@ -10,6 +10,11 @@ import { TEST_REDIS_URL, deletePrefix, testPrefix } from './redis-test-prefix.js
 
 const ROOT = resolve(process.cwd());
 export const INGRESS_ENTRY = join(ROOT, 'dist/apps/ingress/apps/ingress/src/main.js');
+/** Everything the gateway processes printed (JSON logs), for leak checks. */
+export function processOutput(h: { procs: { output: string[] }[] }): string {
+  return h.procs.map((p) => p.output.join('')).join('');
+}
+
 export const WORKER_ENTRY = join(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
 
 export function freePort(): Promise<number> {
@@ -96,6 +101,7 @@ export class GatewayHarness {
       HOST: '127.0.0.1',
       WORKER_METRICS_PORT: '0',
       HTTP_PROVIDER_ALLOW_PRIVATE: 'true',
+      PRINT_CREDENTIALS: 'false',
       WORKER_LOCK_DURATION_MS: '2000',
       WORKER_STALLED_INTERVAL_MS: '1000',
       SHUTDOWN_GRACE_MS: '5000',

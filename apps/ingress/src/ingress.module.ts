@@ -1,4 +1,5 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import { BullModule } from '@nestjs/bullmq';
 import { ChannelsModule } from '@app/channels';
 import { IngressConfig } from '@app/config';
@@ -15,24 +16,28 @@ import { HealthController } from './health/health.controller.js';
 import { IngressMetrics } from './metrics/ingress-metrics.service.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 
+const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
+
 @Module({})
-export class IngressModule {
+export class IngressModule implements OnApplicationShutdown {
+  constructor(@Inject(QUEUE_CONNECTION) private readonly queueConnection: Redis) {}
+
+  /** BullMQ does not close a connection it was given. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.queueConnection.quit().catch(() => this.queueConnection.disconnect());
+  }
+
   static register(config: IngressConfig): DynamicModule {
     const keys = new RedisKeys(config.REDIS_PREFIX);
+    // The producer fails fast while Redis is away, so a webhook gets a 503 at once instead of
+    // hanging until Genesys gives up (perf-reliability §2.5).
+    const queueConnection = createRedis({ url: config.REDIS_URL, name: 'ingress-queue', failFast: true });
+    queueConnection.on('error', () => undefined);
     return {
       module: IngressModule,
       imports: [
         RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, name: 'ingress' }),
-        BullModule.forRoot({
-          // The producer fails fast while Redis is away, so a webhook gets a 503 at once
-          // instead of hanging until Genesys gives up (perf-reliability §2.5).
-          connection: (() => {
-            const c = createRedis({ url: config.REDIS_URL, name: 'ingress-queue', failFast: true });
-            c.on('error', () => undefined);
-            return c;
-          })(),
-          prefix: keys.bullPrefix,
-        }),
+        BullModule.forRoot({ connection: queueConnection, prefix: keys.bullPrefix }),
         BullModule.registerQueue({ name: TURNS_QUEUE }),
         ChannelsModule,
         GenesysJwtModule,
@@ -40,6 +45,7 @@ export class IngressModule {
       controllers: [BotConnectorController, HealthController, MetricsController, ConversationsController],
       providers: [
         { provide: IngressConfig, useValue: config },
+        { provide: QUEUE_CONNECTION, useValue: queueConnection },
         ReplyStreamListener,
         TurnDispatcher,
         IngressMetrics,

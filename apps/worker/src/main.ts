@@ -40,7 +40,7 @@ export async function startWorker(options: WorkerModuleOptions = {}, env: NodeJS
     config.WORKER_METRICS_PORT > 0
       ? startOpsServer(config.WORKER_METRICS_PORT, '0.0.0.0', app.get(WorkerMetrics), app.get<Redis>(REDIS_CLIENT), () => closing)
       : undefined;
-  ops?.on('error', (e) => root.warn({ err: e.message, port: config.WORKER_METRICS_PORT }, 'worker metrics server could not start'));
+  ops?.on('error', (e) => root.warn({ error: e.message, port: config.WORKER_METRICS_PORT }, 'worker metrics server could not start'));
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;

@@ -43,19 +43,22 @@ export class PinoNestLogger implements LoggerService {
 
   private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, params: unknown[]): void {
     // Nest passes the context (class name) as the last string argument.
-    const context = typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    const context = params.length > 0 && typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
     const fields: Record<string, unknown> = context ? { context } : {};
+    // `logger.warn({ fields }, 'text')`: the first remaining string is the message.
+    let text: string | undefined;
     for (const p of params) {
-      if (p && typeof p === 'object' && !(p instanceof Error)) Object.assign(fields, p);
-      else if (typeof p === 'string' && level === 'error') fields.detail = p;
+      if (typeof p === 'string' && text === undefined) text = p;
+      else if (p && typeof p === 'object' && !(p instanceof Error)) Object.assign(fields, p);
+      else if (p instanceof Error) fields.error = { type: p.name, message: p.message };
     }
     if (message instanceof Error) {
-      fields.err = { type: message.name, message: message.message };
-      this.root[level](fields, message.message);
+      fields.error = { type: message.name, message: message.message };
+      this.root[level](fields, text ?? message.message);
     } else if (message && typeof message === 'object') {
-      this.root[level]({ ...fields, ...(message as object) });
+      this.root[level]({ ...fields, ...(message as object) }, text);
     } else {
-      this.root[level](fields, String(message));
+      this.root[level](fields, text === undefined ? String(message) : `${String(message)} ${text}`);
     }
   }
 

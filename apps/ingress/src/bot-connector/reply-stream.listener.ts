@@ -83,7 +83,7 @@ export class ReplyStreamListener implements OnModuleInit, OnApplicationShutdown 
         }
       } catch (e) {
         if (!this.running) break;
-        this.logger.warn({ err: (e as Error).message }, 'reply stream read failed; retrying');
+        this.logger.warn({ error: (e as Error).message }, 'reply stream read failed; retrying');
         await new Promise((r) => setTimeout(r, 200));
       }
     }

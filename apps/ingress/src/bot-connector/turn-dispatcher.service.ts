@@ -94,7 +94,7 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
       accepted = await this.store.accept(envelope);
     } catch (e) {
       waiter.cancel();
-      this.logger.error({ ...log, err: (e as Error).message }, 'could not store turn');
+      this.logger.error({ ...log, error: (e as Error).message }, 'could not store turn');
       throw new GatewayError('unavailable', 'turn store unavailable; retry', undefined, 1);
     }
     if (accepted.status === 'duplicate') {
@@ -110,7 +110,7 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
       await this.queue.add(DRAIN_SESSION_JOB, { sessionKey, channelId: channel.id, botSessionId: turn.botSessionId }, drainJobOptions(sessionKey));
     } catch (e) {
       waiter.cancel();
-      this.logger.error({ ...log, err: (e as Error).message }, 'could not queue turn');
+      this.logger.error({ ...log, error: (e as Error).message }, 'could not queue turn');
       throw new GatewayError('unavailable', 'queue unavailable; retry', undefined, 1);
     }
 
@@ -134,7 +134,7 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
     try {
       return await this.store.claimFallback(turnId);
     } catch (e) {
-      this.logger.error({ ...log, err: (e as Error).message }, 'could not claim fallback');
+      this.logger.error({ ...log, error: (e as Error).message }, 'could not claim fallback');
       return undefined;
     }
   }

@@ -55,7 +55,7 @@ export class GatewayExceptionFilter implements ExceptionFilter {
       if (mapped) err = mapped;
       else {
         const id = randomUUID();
-        this.logger.error({ errorId: id, err: exception instanceof Error ? { type: exception.name, message: exception.message, stack: exception.stack } : String(exception), path: req.url?.split('?')[0] }, 'unhandled error');
+        this.logger.error({ errorId: id, error: exception instanceof Error ? { type: exception.name, message: exception.message, stack: exception.stack } : String(exception), path: req.url?.split('?')[0] }, 'unhandled error');
         err = new GatewayError('internal', `internal error (id ${id})`);
       }
     }

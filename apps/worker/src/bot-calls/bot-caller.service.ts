@@ -63,7 +63,7 @@ export class BotCaller {
       } catch (e) {
         lastError = e instanceof InvalidBotResultError ? e.message : (e as Error)?.message ?? String(e);
         const retry = isTransient(e) && attempt < maxAttempts;
-        this.logger.warn({ channelId: channel.id, turnId: turn.turnId, provider: provider.name, attempt, retry, err: lastError }, 'bot call failed');
+        this.logger.warn({ channelId: channel.id, turnId: turn.turnId, provider: provider.name, attempt, retry, error: lastError }, 'bot call failed');
         if (!retry) break;
         await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** (attempt - 1), 1000)));
       } finally {

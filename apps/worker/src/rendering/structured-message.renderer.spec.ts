@@ -119,7 +119,7 @@ describe('StructuredMessageRenderer', () => {
     it('renders text as a Text message', () => {
       const result = render([{ type: 'text', text: 'Hello there' }], 'webmessaging');
 
-      expect(result).toEqual({ replyMessages: [{ type: 'Text', text: 'Hello there' }], degradations: [], choices: [] });
+      expect(result).toEqual({ replyMessages: [{ type: 'Text', text: 'Hello there' }], degradations: [], choices: [], payloadAliases: {} });
     });
 
     it('renders quick replies as a Structured message with the prompt as text', () => {
@@ -793,6 +793,8 @@ describe('StructuredMessageRenderer', () => {
         'rate#3',
       ]);
       expect(result.degradations).toEqual([]);
+      // Each renamed payload maps back to what the bot wrote, so a click reaches the bot unchanged.
+      expect(result.payloadAliases).toEqual({ 'rate#2': 'rate', 'rate#2#2': 'rate#2', 'rate#3': 'rate' });
     });
 
     it('makes payloads unique across all cards of a carousel, including default actions', () => {

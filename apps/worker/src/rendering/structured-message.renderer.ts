@@ -40,6 +40,8 @@ export interface RenderResult {
   replyMessages: ReplyMessage[];
   degradations: Degradation[];
   choices: NumberedChoice[];
+  /** Payloads made unique with a `#<n>` suffix, mapped to the bot's own payload. */
+  payloadAliases: Record<string, string>;
 }
 
 /**
@@ -90,10 +92,13 @@ interface PreparedCard {
  * and for carousels asks for payloads unique across all cards, so payloads are made unique per
  * message. A repeated payload is the bot saying two buttons mean the same thing; the customer sees
  * exactly the buttons the bot wrote, so nothing is lost and no degradation is recorded. The suffix
- * does come back in the ButtonResponse: whoever needs the bot's own payload strips a trailing `#<n>`.
+ * comes back in the ButtonResponse, so every renamed payload is reported in `payloadAliases` and
+ * the worker maps the click back to the bot's own payload.
  */
 class PayloadRegistry {
   private readonly taken = new Set<string>();
+
+  constructor(private readonly aliases: Record<string, string>) {}
 
   claim(payload: string): string {
     let candidate = payload;
@@ -101,6 +106,7 @@ class PayloadRegistry {
       candidate = `${payload}#${n}`;
     }
     this.taken.add(candidate);
+    if (candidate !== payload) this.aliases[candidate] = payload;
     return candidate;
   }
 }
@@ -110,12 +116,13 @@ class RenderRun {
   private readonly replyMessages: ReplyMessage[] = [];
   private readonly degradations: Degradation[] = [];
   private readonly choices: NumberedChoice[] = [];
+  private readonly payloadAliases: Record<string, string> = {};
   private messageIndex = 0;
 
   constructor(private readonly caps: TemplateCapabilities) {}
 
   result(): RenderResult {
-    return { replyMessages: this.replyMessages, degradations: this.degradations, choices: this.choices };
+    return { replyMessages: this.replyMessages, degradations: this.degradations, choices: this.choices, payloadAliases: this.payloadAliases };
   }
 
   render(message: CanonicalMessage, index: number): void {
@@ -165,7 +172,7 @@ class RenderRun {
       const reason = `${replies.length} quick replies exceed the profile limit of ${this.caps.maxQuickReplies}`;
       return this.numberedText([message.text], options, 'quickReplies', reason);
     }
-    const payloads = new PayloadRegistry();
+    const payloads = new PayloadRegistry(this.payloadAliases);
     const content: ReplyContent[] = replies.map((reply) => ({
       contentType: 'QuickReply',
       quickReply: {
@@ -192,7 +199,7 @@ class RenderRun {
     const prompt = (this.promptAfterLeadingText(text, 'buttons') ?? '').trim();
     const title = truncateAtWord(prompt, MAX_CARD_TITLE_LENGTH);
     const card: CanonicalCard = title === prompt ? { title, buttons } : { title, subtitle: prompt, buttons };
-    this.emitStructured([{ contentType: 'Card', card: this.buildCard({ card, buttons }, new PayloadRegistry()) }]);
+    this.emitStructured([{ contentType: 'Card', card: this.buildCard({ card, buttons }, new PayloadRegistry(this.payloadAliases)) }]);
   }
 
   private list(message: MessageOf<'list'>): void {
@@ -224,7 +231,7 @@ class RenderRun {
     let carouselCards = 0;
     const flush = () => {
       if (group.length > 0) {
-        const payloads = new PayloadRegistry();
+        const payloads = new PayloadRegistry(this.payloadAliases);
         this.emitStructured([
           { contentType: 'Carousel', carousel: { cards: group.map((card) => this.buildCard(card, payloads)) } },
         ]);
@@ -258,7 +265,7 @@ class RenderRun {
     if (prepared.problem) {
       return this.cardAsNumberedText(prepared, 'card', prepared.problem);
     }
-    this.emitStructured([{ contentType: 'Card', card: this.buildCard(prepared, new PayloadRegistry()) }]);
+    this.emitStructured([{ contentType: 'Card', card: this.buildCard(prepared, new PayloadRegistry(this.payloadAliases)) }]);
   }
 
   private prepareCard(card: CanonicalCard, buttons: CanonicalButton[]): PreparedCard {

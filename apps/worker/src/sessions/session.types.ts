@@ -15,6 +15,8 @@ export interface SessionState {
   parameters: Record<string, string>;
   /** Numbered options of the last response, when buttons had to be degraded to text. */
   choices: NumberedChoice[];
+  /** Button payloads the renderer had to make unique in the last response → the bot's payloads. */
+  payloadAliases?: Record<string, string>;
   /** Set once the bot session ended (handoff, end, failure); Genesys sends no more turns. */
   closed?: 'handoff' | 'end' | 'failed';
   createdAt: string;

@@ -135,4 +135,10 @@ describe('normalizeInput', () => {
   ])('gives empty input for %s', (_, msg) => {
     expect(normalizeInput(msg, choices)).toEqual({ kind: 'empty', text: '', attachments: [] });
   });
+
+  it('maps a payload the renderer made unique back to the bot’s own payload', () => {
+    const msg: InputMessage = { type: 'Structured', text: 'Fine', content: [{ contentType: 'ButtonResponse', buttonResponse: { type: 'QuickReply', text: 'Fine', payload: 'rate#2' } }] };
+    expect(normalizeInput(msg, [], { 'rate#2': 'rate' })).toMatchObject({ kind: 'button', payload: 'rate' });
+    expect(normalizeInput(msg, [])).toMatchObject({ kind: 'button', payload: 'rate#2' });
+  });
 });

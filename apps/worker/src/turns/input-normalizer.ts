@@ -9,7 +9,7 @@ const KINDS: Record<string, CanonicalAttachment['kind']> = { image: 'image', vid
  * shape of reference §2.3), text, or attachments. A number typed in answer to options we had to
  * render as numbered text counts as clicking that option.
  */
-export function normalizeInput(msg: InputMessage | undefined, choices: NumberedChoice[]): CanonicalUserInput {
+export function normalizeInput(msg: InputMessage | undefined, choices: NumberedChoice[], payloadAliases: Record<string, string> = {}): CanonicalUserInput {
   const text = (msg?.text ?? '').trim();
   const content = Array.isArray(msg?.content) ? msg!.content : [];
   const button = content.find((c) => c?.buttonResponse && (c.contentType ?? 'ButtonResponse').toLowerCase() === 'buttonresponse')?.buttonResponse ?? msg?.buttonResponse;
@@ -26,7 +26,8 @@ export function normalizeInput(msg: InputMessage | undefined, choices: NumberedC
     });
 
   if (button && (button.payload || button.text)) {
-    return { kind: 'button', text: (button.text ?? text).trim(), payload: (button.payload ?? button.text ?? '').trim(), attachments };
+    const payload = (button.payload ?? button.text ?? '').trim();
+    return { kind: 'button', text: (button.text ?? text).trim(), payload: payloadAliases[payload] ?? payload, attachments };
   }
   const picked = /^\d{1,3}$/.test(text) ? choices.find((c) => c.number === Number(text)) : undefined;
   if (picked) return { kind: 'button', text: picked.title, payload: picked.payload, attachments };

@@ -15,6 +15,7 @@ import { TurnService } from './turn.service.js';
 export class TurnProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TurnProcessor.name);
   private worker?: Worker<DrainSessionJob, number>;
+  private connection?: ReturnType<typeof createRedis>;
 
   constructor(
     private readonly turns: TurnService,
@@ -25,7 +26,7 @@ export class TurnProcessor implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   onApplicationBootstrap(): void {
-    const connection = createRedis({ url: this.redisOptions.url, name: 'worker-turns', blocking: true });
+    const connection = (this.connection = createRedis({ url: this.redisOptions.url, name: 'worker-turns', blocking: true }));
     connection.on('error', () => undefined);
     this.worker = new Worker<DrainSessionJob, number>(TURNS_QUEUE, (job) => this.handle(job), {
       connection,
@@ -37,8 +38,8 @@ export class TurnProcessor implements OnApplicationBootstrap, OnApplicationShutd
       maxStalledCount: 2,
       autorun: true,
     });
-    this.worker.on('error', (e) => this.logger.error({ err: e.message }, 'worker error'));
-    this.worker.on('failed', (job, e) => this.logger.error({ jobId: job?.id, sessionKey: job?.data.sessionKey, err: e.message }, 'session drain failed'));
+    this.worker.on('error', (e) => this.logger.error({ error: e.message }, 'worker error'));
+    this.worker.on('failed', (job, e) => this.logger.error({ jobId: job?.id, sessionKey: job?.data.sessionKey, error: e.message }, 'session drain failed'));
   }
 
   private async handle(job: Job<DrainSessionJob, number>): Promise<number> {
@@ -63,5 +64,7 @@ export class TurnProcessor implements OnApplicationBootstrap, OnApplicationShutd
       this.logger.warn({ graceMs: grace }, 'active turns did not finish in time; leaving them to other workers');
       await this.worker.close(true).catch(() => undefined);
     }
+    // BullMQ leaves a connection it was given open; it is ours to close.
+    this.connection?.disconnect();
   }
 }

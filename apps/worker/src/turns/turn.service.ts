@@ -106,7 +106,7 @@ export class TurnService {
     session.timeoutMinutes = timeoutMinutes;
     if (req.genesysConversationId) session.genesysConversationId = req.genesysConversationId;
     Object.assign(session.parameters, req.parameters ?? {});
-    const input = normalizeInput(req.inputMessage, session.choices);
+    const input = normalizeInput(req.inputMessage, session.choices, session.payloadAliases);
     const ctx = { envelope, started, session, input };
 
     if (!channel || !bot) return this.failed(ctx, 'channel_unavailable', 'the channel or bot was removed');
@@ -159,7 +159,7 @@ export class TurnService {
     const renderMs = Date.now() - renderStarted;
     const replies = [...lateReplies, ...rendered.replyMessages];
     const parameters = stringParams(result.parameters);
-    const timing = { botMs, renderMs, degradations: rendered.degradations, choices: rendered.choices };
+    const timing = { botMs, renderMs, degradations: rendered.degradations, choices: rendered.choices, payloadAliases: rendered.payloadAliases };
 
     if (decision.kind === 'handoff') {
       return this.handoff({ ...ctx, ...timing }, channel, decision, replies, late.length, parameters);
@@ -232,6 +232,7 @@ export class TurnService {
     session.turnIndex++;
     session.lastTurnAt = new Date(now).toISOString();
     session.choices = ctx.choices ?? [];
+    session.payloadAliases = ctx.payloadAliases ?? {};
     const timings = {
       queueWaitMs: Math.max(0, ctx.started - envelope.acceptedAt),
       botMs: ctx.botMs ?? 0,
@@ -275,6 +276,7 @@ interface TurnContext {
   renderMs?: number;
   degradations?: Degradation[];
   choices?: NumberedChoice[];
+  payloadAliases?: Record<string, string>;
   error?: string;
 }
 
