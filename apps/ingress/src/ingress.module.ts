@@ -9,6 +9,7 @@ import { RedisModule, createRedis } from '@app/redis';
 import { AdminTokenGuard } from './admin/admin-token.guard.js';
 import { BotConnectorAuthGuard } from './bot-connector/bot-connector-auth.guard.js';
 import { BotConnectorController } from './bot-connector/bot-connector.controller.js';
+import { LoadShedder } from './bot-connector/load-shedder.service.js';
 import { ReplyStreamListener } from './bot-connector/reply-stream.listener.js';
 import { TurnDispatcher } from './bot-connector/turn-dispatcher.service.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
@@ -47,6 +48,7 @@ export class IngressModule implements OnApplicationShutdown {
         { provide: IngressConfig, useValue: config },
         { provide: QUEUE_CONNECTION, useValue: queueConnection },
         ReplyStreamListener,
+        LoadShedder,
         TurnDispatcher,
         IngressMetrics,
         BotConnectorAuthGuard,

@@ -9,6 +9,8 @@ import { pingRedis } from '@app/redis';
 import { GatewayExceptionFilter } from './errors/gateway-exception.filter.js';
 import { createValidationPipe } from './errors/validation.pipe.js';
 import { IngressModule } from './ingress.module.js';
+import { LoadShedder } from './bot-connector/load-shedder.service.js';
+import { IngressMetrics } from './metrics/ingress-metrics.service.js';
 
 function fail(message: string): never {
   process.stderr.write(`\n${message}\n\n`);
@@ -27,8 +29,17 @@ export async function createIngressApp(config: IngressConfig, logger: PinoNestLo
     onConstructorPoisoning: 'error',
   });
   const app = await NestFactory.create<NestFastifyApplication>(IngressModule.register(config), adapter, { logger, abortOnError: false });
-  app.getHttpAdapter().getInstance().addHook('onRequest', async (req) => {
+  const shedder = app.get(LoadShedder);
+  const metrics = app.get(IngressMetrics);
+  app.getHttpAdapter().getInstance().addHook('onRequest', async (req, reply) => {
     (req as unknown as { receivedAt?: number }).receivedAt = Date.now();
+    if (req.method !== 'POST' || !req.url.startsWith('/genesys/')) return;
+    const overload = shedder.verdict();
+    if (overload) {
+      metrics.rejected.inc({ reason: `overloaded_${overload}` });
+      const body = { botState: 'Failed', replyMessages: [], errorInfo: { errorCode: 'overloaded', errorMessage: 'gateway busy; retry shortly' } };
+      return reply.code(503).header('retry-after', '1').header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+    }
   });
   app.useGlobalFilters(new GatewayExceptionFilter());
   app.useGlobalPipes(createValidationPipe());

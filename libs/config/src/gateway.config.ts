@@ -76,6 +76,14 @@ export class IngressConfig extends SharedConfig {
   @Type(() => Number) @IsInt() @Min(0) @Max(60000)
   SHUTDOWN_GRACE_MS = 10000;
 
+  /** Turns one ingress process waits on at most; more are refused with 503 (Genesys retries). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000000)
+  MAX_INFLIGHT_TURNS = 5000;
+
+  /** Refuse new turns with 503 while the event loop lags this much (p99 over 0.5 s); 0 disables. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(10000)
+  SHED_EVENT_LOOP_DELAY_MS = 300;
+
   get publicBaseUrl(): string {
     return (this.PUBLIC_BASE_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');
   }

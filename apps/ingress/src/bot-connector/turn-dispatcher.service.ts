@@ -22,6 +22,7 @@ import {
 import { REDIS_CLIENT } from '@app/redis';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 import type { IncomingTurnDto } from './dto/incoming-turn.dto.js';
+import { LoadShedder } from './load-shedder.service.js';
 import { ReplyStreamListener } from './reply-stream.listener.js';
 
 /** Time kept back from the deadline for our own answer to travel (serialization, network). */
@@ -53,6 +54,7 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
     private readonly replies: ReplyStreamListener,
     private readonly metrics: IngressMetrics,
     private readonly cfg: IngressConfig,
+    private readonly load: LoadShedder,
   ) {
     this.store = new TurnStore(redis, keys, cfg.TURN_RETENTION_SECONDS * 1000);
   }
@@ -64,10 +66,12 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
   async dispatch(turn: IncomingTurnDto, ctx: DispatchContext): Promise<BotConnectorResponse> {
     if (this.draining) throw new GatewayError('unavailable', 'gateway is shutting down; retry', undefined, 1);
     this.inFlight++;
+    this.load.inFlight++;
     try {
       return await this.run(turn, ctx);
     } finally {
       this.inFlight--;
+      this.load.inFlight--;
     }
   }
 
