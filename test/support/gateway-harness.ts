@@ -68,7 +68,8 @@ interface Proc {
  */
 export class GatewayHarness {
   readonly prefix: string;
-  readonly redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
+  readonly redis: Redis;
+  readonly redisUrl: string;
   readonly adminToken = randomBytes(24).toString('base64url');
   port = 0;
   private dir = mkdtempSync(join(tmpdir(), 'gbg-e2e-'));
@@ -81,6 +82,9 @@ export class GatewayHarness {
     private readonly extraEnv: Record<string, string> = {},
   ) {
     this.prefix = testPrefix(name);
+    this.redisUrl = extraEnv.REDIS_URL ?? TEST_REDIS_URL;
+    this.redis = new Redis(this.redisUrl, { maxRetriesPerRequest: 2, retryStrategy: () => 100 });
+    this.redis.on('error', () => undefined);
     writeFileSync(this.channelsFile, JSON.stringify({ channels: channels.map((c) => c.raw) }));
   }
 
@@ -92,7 +96,7 @@ export class GatewayHarness {
     return {
       PATH: process.env.PATH,
       NODE_ENV: 'test',
-      REDIS_URL: TEST_REDIS_URL,
+      REDIS_URL: this.redisUrl,
       REDIS_PREFIX: this.prefix,
       CHANNELS_FILE: this.channelsFile,
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',

@@ -37,7 +37,8 @@ export interface InputMessage {
 
 /** The turn Genesys POSTs to the Handle Utterance URI (reference §2.2). */
 export interface BotConnectorRequest {
-  botId: string;
+  /** The bot's id or name; may be absent when `chatBot.id` is sent. */
+  botId?: string;
   botVersion?: string;
   botSessionId: string;
   messageId?: string;

@@ -23,7 +23,7 @@ export class BotConnectorController {
     const receivedAt = req.receivedAt ?? Date.now();
     const channel = req.channel!;
     const bot = resolveBot(channel, turn.botId, turn.chatBot?.id);
-    if (!bot) throw new GatewayError('bot_not_found', `bot "${turn.botId.slice(0, 100)}" is not served by channel "${channel.id}"`);
+    if (!bot) throw new GatewayError('bot_not_found', `bot "${(turn.botId ?? turn.chatBot?.id ?? '').slice(0, 100)}" is not served by channel "${channel.id}"`);
     const rawCorrelation = req.headers['inin-correlation-id'];
     const correlationId = typeof rawCorrelation === 'string' && CORRELATION_ID.test(rawCorrelation) ? rawCorrelation : undefined;
     return this.dispatcher.dispatch(turn, { channel, bot, correlationId, receivedAt });

@@ -81,7 +81,16 @@ describe('IncomingTurnDto', () => {
     expect(dto.inputMessage.content?.[0]?.attachment).toMatchObject({ mediaType: 'Image', url: 'https://cdn.test/a.png' });
   });
 
-  it.each(['botId', 'botSessionId', 'inputMessage'] as const)('rejects a body without %s', async (field) => {
+  it('accepts a body that names the bot only by chatBot.id, and rejects one with neither', async () => {
+    const body: Record<string, unknown> = minimal();
+    delete body.botId;
+    expect((await check(body)).problems).toEqual([]);
+    delete body.chatBot;
+    expect((await check(body)).problems.every((p) => p.startsWith('botId: '))).toBe(true);
+    expect((await check(body)).problems.length).toBeGreaterThan(0);
+  });
+
+  it.each(['botSessionId', 'inputMessage'] as const)('rejects a body without %s', async (field) => {
     const body: Record<string, unknown> = minimal();
     delete body[field];
     const { problems } = await check(body);

@@ -11,6 +11,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
   ValidateNested,
   registerDecorator,
   type ValidationOptions,
@@ -95,7 +96,8 @@ export class ChatBotDto {
 
 /** The Bot Connector v1 turn (reference §2.2–2.3). Unknown fields are dropped, not refused. */
 export class IncomingTurnDto {
-  @GenesysId() botId: string;
+  /** Observed to carry the bot's id or its name; optional when `chatBot.id` names the bot. */
+  @ValidateIf((o: IncomingTurnDto) => o.botId !== undefined || !o.chatBot?.id) @GenesysId() botId?: string;
   @IsOptional() @IsString() @MaxLength(100) botVersion?: string;
   @GenesysId() botSessionId: string;
   @GenesysId({ optional: true }) messageId?: string;
