@@ -37,7 +37,8 @@ export class IngressModule implements OnApplicationShutdown {
     return {
       module: IngressModule,
       imports: [
-        RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, name: 'ingress' }),
+        // Fail fast: while Redis is away a webhook must get its 503 at once, not wait for a reconnect.
+        RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, name: 'ingress', failFast: true }),
         BullModule.forRoot({ connection: queueConnection, prefix: keys.bullPrefix }),
         BullModule.registerQueue({ name: TURNS_QUEUE }),
         ChannelsModule,

@@ -5,7 +5,8 @@ import { ChannelRepository, ChannelConfigError, syncChannelsFromFile } from '@ap
 import { ConfigValidationError, loadIngressConfig, type IngressConfig } from '@app/config';
 import { bearerCredential, mintBotConnectorToken } from '@app/genesys-jwt';
 import { PinoNestLogger, createRootLogger } from '@app/observability';
-import { pingRedis } from '@app/redis';
+import { REDIS_CLIENT, pingRedis, waitUntilReady } from '@app/redis';
+import type { Redis } from 'ioredis';
 import { GatewayExceptionFilter } from './errors/gateway-exception.filter.js';
 import { createValidationPipe } from './errors/validation.pipe.js';
 import { IngressModule } from './ingress.module.js';
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
   }
   const app = await createIngressApp(config, new PinoNestLogger(root));
   try {
+    await waitUntilReady(app.get<Redis>(REDIS_CLIENT));
     const report = await syncChannelsFromFile(app.get(ChannelRepository), config.CHANNELS_FILE, config.devSecretsAllowed);
     for (const id of report.refusedDevSecrets) {
       root.error({ channelId: id }, 'channel uses a DEV-ONLY secret and was disabled; give it a real app secret (or set ALLOW_DEV_SECRETS=true outside production)');

@@ -67,6 +67,21 @@ redis.call('LPOP', KEYS[1])
 return delivered
 `;
 
+/*
+ * KEYS: inbox, session, late   ARGV: turnKeyPrefix
+ * Everything a worker needs to run a session's next turn, in one round trip: the head turn id,
+ * its record, the session state and the late results waiting to be delivered. The turn key is
+ * built from the head id, which only this script knows (single-instance Redis, like the reply
+ * streams below).
+ */
+const BEGIN = `
+local id = redis.call('LINDEX', KEYS[1], 0)
+if not id then return {} end
+local result = {id, redis.call('GET', ARGV[1] .. id) or '', redis.call('GET', KEYS[2]) or ''}
+for _, r in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do result[#result + 1] = r end
+return result
+`;
+
 const DROP_HEAD = `
 if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]); return 1 end
 return 0
@@ -77,6 +92,7 @@ type ScriptedRedis = Redis & {
   gbgClaimFallback(k1: string, k2: string, a1: number): Promise<string[]>;
   gbgComplete(...args: (string | number)[]): Promise<string>;
   gbgDropHead(k1: string, a1: string): Promise<number>;
+  gbgBegin(k1: string, k2: string, k3: string, a1: string): Promise<string[]>;
 };
 
 export function defineTurnScripts(redis: Redis): ScriptedRedis {
@@ -86,11 +102,20 @@ export function defineTurnScripts(redis: Redis): ScriptedRedis {
     redis.defineCommand('gbgClaimFallback', { numberOfKeys: 2, lua: CLAIM_FALLBACK });
     redis.defineCommand('gbgComplete', { numberOfKeys: 8, lua: COMPLETE });
     redis.defineCommand('gbgDropHead', { numberOfKeys: 1, lua: DROP_HEAD });
+    redis.defineCommand('gbgBegin', { numberOfKeys: 3, lua: BEGIN });
   }
   return r;
 }
 
 export type AcceptResult = { status: 'new'; seq: number } | { status: 'duplicate'; result?: TurnResult };
+
+export interface NextTurn {
+  turnId: string;
+  /** Undefined when the record expired before any worker got to it. */
+  envelope?: TurnEnvelope;
+  sessionJson?: string;
+  late: TurnResult[];
+}
 
 export interface CompleteTurnInput {
   envelope: TurnEnvelope;
@@ -138,28 +163,22 @@ export class TurnStore {
     return reply[0] === 'result' && reply[1] ? (JSON.parse(reply[1]) as TurnResult) : undefined;
   }
 
-  async readResult(turnId: string): Promise<TurnResult | undefined> {
-    const raw = await this.redis.get(this.keys.result(turnId));
-    return raw ? (JSON.parse(raw) as TurnResult) : undefined;
-  }
-
-  async headOfInbox(sessionKey: string): Promise<string | undefined> {
-    return (await this.redis.lindex(this.keys.inbox(sessionKey), 0)) ?? undefined;
-  }
-
-  async loadTurn(turnId: string): Promise<TurnEnvelope | undefined> {
-    const raw = await this.redis.get(this.keys.turn(turnId));
-    return raw ? (JSON.parse(raw) as TurnEnvelope) : undefined;
+  /** The session's next turn with everything needed to run it, or undefined when the inbox is empty. */
+  async begin(sessionKey: string): Promise<NextTurn | undefined> {
+    const k = this.keys;
+    const reply = await this.redis.gbgBegin(k.inbox(sessionKey), k.session(sessionKey), k.late(sessionKey), k.turn(''));
+    if (!reply.length) return undefined;
+    const [turnId, envelope, session, ...late] = reply;
+    return {
+      turnId: turnId!,
+      envelope: envelope ? (JSON.parse(envelope) as TurnEnvelope) : undefined,
+      sessionJson: session || undefined,
+      late: late.map((r) => JSON.parse(r) as TurnResult),
+    };
   }
 
   async dropHead(sessionKey: string, turnId: string): Promise<boolean> {
     return (await this.redis.gbgDropHead(this.keys.inbox(sessionKey), turnId)) === 1;
-  }
-
-  /** Results the ingress could not wait for; read without removing, removed on completion. */
-  async pendingLate(sessionKey: string): Promise<TurnResult[]> {
-    const raw = await this.redis.lrange(this.keys.late(sessionKey), 0, -1);
-    return raw.map((r) => JSON.parse(r) as TurnResult);
   }
 
   async complete(input: CompleteTurnInput, streamMaxLen = 10000): Promise<'delivered' | 'late' | 'fenced'> {

@@ -15,6 +15,8 @@ export interface RedisConnectionOptions {
   failFast?: boolean;
   /** BullMQ workers and blocking readers need `null`. */
   blocking?: boolean;
+  /** Batch commands issued in the same tick into one write (many concurrent turns, one socket). */
+  autoPipelining?: boolean;
 }
 
 export function createRedis(opts: RedisConnectionOptions): Redis {
@@ -26,6 +28,7 @@ export function createRedis(opts: RedisConnectionOptions): Redis {
     connectTimeout: 3000,
     maxRetriesPerRequest: opts.blocking ? null : opts.failFast ? 1 : 20,
     enableOfflineQueue: !opts.failFast,
+    enableAutoPipelining: !!opts.autoPipelining && !opts.blocking,
   };
   return new Redis(opts.url, base);
 }
@@ -42,4 +45,20 @@ export async function pingRedis(url: string, timeoutMs = 1500): Promise<boolean>
   } finally {
     client.disconnect();
   }
+}
+
+/** Resolves once the client is connected (fail-fast clients refuse commands before that). */
+export async function waitUntilReady(client: Redis, timeoutMs = 5000): Promise<void> {
+  if (client.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      reject(new Error(`Redis not ready after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    client.once('ready', onReady);
+  });
 }

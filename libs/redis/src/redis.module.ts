@@ -35,7 +35,7 @@ export class RedisModule {
         {
           provide: REDIS_CLIENT,
           useFactory: () => {
-            const client = createRedis({ url: options.url, name: options.name, failFast: options.failFast });
+            const client = createRedis({ url: options.url, name: options.name, failFast: options.failFast, autoPipelining: true });
             // Connection errors are reported through health checks; without a listener ioredis
             // would print every reconnect attempt as an unhandled error.
             client.on('error', () => undefined);

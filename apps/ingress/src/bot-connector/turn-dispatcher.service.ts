@@ -57,6 +57,14 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
     private readonly load: LoadShedder,
   ) {
     this.store = new TurnStore(redis, keys, cfg.TURN_RETENTION_SECONDS * 1000);
+    // Without a listener BullMQ prints every reconnect failure; one line per 10 s is enough,
+    // since readiness and the 503s already tell the story.
+    let lastReport = 0;
+    this.queue.on('error', (e: Error) => {
+      if (Date.now() - lastReport < 10_000) return;
+      lastReport = Date.now();
+      this.logger.warn({ error: e.message }, 'queue connection error');
+    });
   }
 
   get isDraining(): boolean {

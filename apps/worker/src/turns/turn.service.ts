@@ -64,16 +64,16 @@ export class TurnService {
   async drainSession(job: DrainSessionJob): Promise<number> {
     let done = 0;
     for (let i = 0; i < MAX_TURNS_PER_DRAIN; i++) {
-      const turnId = await this.store.headOfInbox(job.sessionKey);
-      if (!turnId) return done;
-      const envelope = await this.store.loadTurn(turnId);
+      const next = await this.store.begin(job.sessionKey);
+      if (!next) return done;
+      const { turnId, envelope } = next;
       if (!envelope) {
         // Expired before any worker got to it (retention passed): nothing can be answered.
         this.logger.error({ sessionKey: job.sessionKey, turnId }, 'turn record missing; dropping it from the inbox');
         await this.store.dropHead(job.sessionKey, turnId);
         continue;
       }
-      const processed = await this.process(envelope);
+      const processed = await this.process(envelope, next.sessionJson, next.late);
       const outcome = await this.store.complete({
         envelope,
         result: processed.result,
@@ -93,15 +93,14 @@ export class TurnService {
     return done;
   }
 
-  async process(envelope: TurnEnvelope): Promise<Processed> {
+  async process(envelope: TurnEnvelope, storedSession: string | undefined, late: TurnResult[]): Promise<Processed> {
     const started = Date.now();
     const req = envelope.request;
     const channel = await this.channels.get(envelope.channelId);
     const bot = channel?.bots.find((b) => b.id === envelope.botId);
     const timeoutMinutes = req.botSessionTimeout ?? DEFAULT_SESSION_MINUTES;
-    const stored = await this.redis.get(this.keys.session(envelope.sessionKey));
-    const session: SessionState = stored
-      ? (JSON.parse(stored) as SessionState)
+    const session: SessionState = storedSession
+      ? (JSON.parse(storedSession) as SessionState)
       : newSession(envelope.channelId, req.botSessionId, envelope.botId, channel?.defaultLanguage ?? 'en-us', timeoutMinutes);
     session.timeoutMinutes = timeoutMinutes;
     if (req.genesysConversationId) session.genesysConversationId = req.genesysConversationId;
@@ -113,7 +112,6 @@ export class TurnService {
     session.language = matchLanguage(req.languageCode ?? session.language, bot.languages, channel.defaultLanguage);
 
     // Late results (ingress answered with its fallback) come first, in order.
-    const late = await this.store.pendingLate(envelope.sessionKey);
     const lateReplies = late.flatMap((r) => r.response.replyMessages ?? []);
     const terminalLate = late.find((r) => r.response.botState !== BotState.MoreData);
     if (terminalLate) {
