@@ -36,6 +36,8 @@ export default {
     "^(\\.{1,2}/.*)\\.js$": "$1"
   },
   "testTimeout": 60000,
+  "globalSetup": "<rootDir>/test/support/global-setup.mjs",
+  "globalTeardown": "<rootDir>/test/support/global-teardown.mjs",
   "reporters": ["default", "<rootDir>/test/support/summary-reporter.cjs"],
   "transform": {
     "^.+\\.ts$": [
