@@ -32,9 +32,12 @@ export class SharedConfig {
   @IsString()
   CHANNELS_FILE = 'config/channels.yaml';
 
-  /** Seconds a turn's record and result are kept (duplicate detection window). */
-  @Type(() => Number) @IsInt() @Min(60) @Max(7 * 24 * 3600)
-  TURN_RETENTION_SECONDS = 3600;
+  /**
+   * Seconds a turn may wait to be processed, and an answered turn's result is kept for
+   * redeliveries of the same messageId. Memory grows with turns/s x this, so keep it short.
+   */
+  @Type(() => Number) @IsInt() @Min(60) @Max(24 * 3600)
+  TURN_RETENTION_SECONDS = 600;
 
   /** Days a session transcript is kept after its last turn. */
   @Type(() => Number) @IsInt() @Min(1) @Max(3650)

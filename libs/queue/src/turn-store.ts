@@ -15,10 +15,10 @@ import type { RedisKeys } from './redis-keys.js';
  * the order turns were accepted in is recorded where the worker and the transcript can see it.
  */
 const ACCEPT = `
+local r = redis.call('GET', KEYS[3])
+if r then return {'dup', r} end
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('SADD', KEYS[2], ARGV[2]); redis.call('PEXPIRE', KEYS[2], ARGV[3])
-  local r = redis.call('GET', KEYS[3])
-  if r then return {'dup', r} end
   return {'dup'}
 end
 local seq = redis.call('INCR', KEYS[5]); redis.call('PEXPIRE', KEYS[5], ARGV[3])
@@ -36,11 +36,13 @@ return {'fallback'}
 `;
 
 /*
- * KEYS: inbox, result, claim, replyto, late, session, transcript, sessionIndex
+ * KEYS: inbox, result, claim, replyto, late, session, transcript, sessionIndex, turn
  * ARGV: turnId, resultJson, resultTtlMs, streamPrefix, streamMaxLen, sessionJson, sessionTtlMs,
  *       transcriptJson, transcriptTtlMs, sessionKey, nowMs, lateJson, lateConsumed
  * The head-of-inbox check fences a worker that lost its job lock: only the holder of the
  * session's head turn may write, so a stale run can never overwrite newer session state.
+ * The turn record and its waiter set go once answered; the result stays for the retention window
+ * and is what a redelivery of the same messageId gets.
  */
 const COMPLETE = `
 if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then return 'fenced' end
@@ -64,6 +66,7 @@ if delivered == 'late' then entry = string.gsub(entry, '"late":false', '"late":t
 redis.call('RPUSH', KEYS[7], entry); redis.call('PEXPIRE', KEYS[7], ARGV[9])
 redis.call('ZADD', KEYS[8], ARGV[11], ARGV[10])
 redis.call('LPOP', KEYS[1])
+redis.call('DEL', KEYS[4], KEYS[9])
 return delivered
 `;
 
@@ -100,7 +103,7 @@ export function defineTurnScripts(redis: Redis): ScriptedRedis {
   if (typeof r.gbgAccept !== 'function') {
     redis.defineCommand('gbgAccept', { numberOfKeys: 5, lua: ACCEPT });
     redis.defineCommand('gbgClaimFallback', { numberOfKeys: 2, lua: CLAIM_FALLBACK });
-    redis.defineCommand('gbgComplete', { numberOfKeys: 8, lua: COMPLETE });
+    redis.defineCommand('gbgComplete', { numberOfKeys: 9, lua: COMPLETE });
     redis.defineCommand('gbgDropHead', { numberOfKeys: 1, lua: DROP_HEAD });
     redis.defineCommand('gbgBegin', { numberOfKeys: 3, lua: BEGIN });
   }
@@ -194,6 +197,7 @@ export class TurnStore {
       k.session(envelope.sessionKey),
       k.transcript(envelope.sessionKey),
       k.sessionIndex(),
+      k.turn(envelope.turnId),
       envelope.turnId,
       resultJson,
       this.turnTtlMs,
