@@ -23,6 +23,7 @@ const [
   { FastifyAdapter },
   { IngressModule },
   { TurnDispatcher },
+  { LoadShedder },
   { GatewayExceptionFilter },
   { createValidationPipe },
   { loadIngressConfig },
@@ -38,6 +39,7 @@ const [
   import('@nestjs/platform-fastify'),
   load(ingressDist, 'apps/ingress/src/ingress.module.js'),
   load(ingressDist, 'apps/ingress/src/bot-connector/turn-dispatcher.service.js'),
+  load(ingressDist, 'apps/ingress/src/bot-connector/load-shedder.service.js'),
   load(ingressDist, 'apps/ingress/src/errors/gateway-exception.filter.js'),
   load(ingressDist, 'apps/ingress/src/errors/validation.pipe.js'),
   load(ingressDist, 'libs/config/src/index.js'),
@@ -107,8 +109,16 @@ const adapter = new FastifyAdapter({
   onConstructorPoisoning: 'error',
 });
 const app = moduleRef.createNestApplication(adapter, { logger, abortOnError: false });
-app.getHttpAdapter().getInstance().addHook('onRequest', async (req) => {
+const shedder = app.get(LoadShedder);
+app.getHttpAdapter().getInstance().addHook('onRequest', async (req, reply) => {
   req.receivedAt = Date.now();
+  if (req.method !== 'POST' || !req.url.startsWith('/genesys/')) return;
+  // Same admission check as the gateway (its in-flight count stays 0 here: this dispatcher does
+  // not count), so both sides pay for it.
+  if (shedder.verdict()) {
+    const body = { botState: 'Failed', replyMessages: [], errorInfo: { errorCode: 'overloaded', errorMessage: 'gateway busy; retry shortly' } };
+    return reply.code(503).header('retry-after', '1').header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+  }
 });
 app.useGlobalFilters(new GatewayExceptionFilter());
 app.useGlobalPipes(createValidationPipe());

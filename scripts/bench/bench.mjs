@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // `npm run bench`: drives the REAL gateway (ingress + worker processes from dist/) over HTTP
 // with an open-loop load generator and prints latency/throughput figures for the targets
-// P1–P3 of perf-reliability.md §0. See docs/performance.md for the method and the results.
+// P1–P3, P5 and a small R5 spike of perf-reliability.md §0. See docs/performance.md for the
+// method and the results.
 //
 //   npm run bench                       full run (about 5–6 minutes on a 2-core box)
 //   npm run bench -- --quick            smoke run (under a minute)
-//   npm run bench -- --only p1,p3       some scenarios only
+//   npm run bench -- --only p1,p3       some scenarios only (p1, p2, p3, r5)
 //   node scripts/bench/bench.mjs --help all options (skips the build)
 //
 // Everything it creates is its own: a temp channels file, child processes, and Redis keys under
 // random prefixes `<BENCH_PREFIX>-<scenario>:*`, all removed on exit (also on Ctrl-C).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
@@ -20,7 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { SessionPool, bearerFor, createAgent, runOpenLoop } from './loadgen.mjs';
+import { SessionPool, bearerFor, createAgent, preconnect, runOpenLoop } from './loadgen.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const INGRESS_MAIN = join(root, 'dist/apps/ingress/apps/ingress/src/main.js');
@@ -36,7 +37,7 @@ try {
   args = parseArgs({
     options: {
       quick: { type: 'boolean', default: env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true' },
-      only: { type: 'string', default: env.BENCH_ONLY ?? 'p1,p2,p3' },
+      only: { type: 'string', default: env.BENCH_ONLY ?? 'p1,p2,p3,r5' },
       'redis-url': { type: 'string', default: env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
       prefix: { type: 'string', default: env.BENCH_PREFIX },
       sessions: { type: 'string', default: env.BENCH_SESSIONS ?? '2000' },
@@ -53,8 +54,13 @@ try {
       'p3-bot-ms': { type: 'string', default: env.BENCH_P3_BOT_MS ?? '2000' },
       'p3-over': { type: 'string', default: env.BENCH_P3_OVER ?? '1.4' },
       'p3-over-all': { type: 'boolean', default: env.BENCH_P3_OVER_ALL === '1' },
+      'r5-phases': { type: 'string', default: env.BENCH_R5_PHASES },
+      'r5-workers': { type: 'string', default: env.BENCH_R5_WORKERS ?? '2' },
+      'r5-sockets': { type: 'string', default: env.BENCH_R5_SOCKETS ?? '10000' },
+      'r5-preconnect': { type: 'string', default: env.BENCH_R5_PRECONNECT ?? '8000,0' },
       'cpu-prof': { type: 'boolean', default: false },
       'node-option': { type: 'string', multiple: true, default: [] },
+      'gateway-env': { type: 'string', multiple: true, default: [] },
       json: { type: 'string', default: env.BENCH_JSON },
       timeline: { type: 'boolean', default: env.BENCH_TIMELINE === '1' },
       help: { type: 'boolean', short: 'h' },
@@ -67,13 +73,14 @@ try {
 if (args.help) {
   console.log(`usage: node scripts/bench/bench.mjs [options]   (npm run bench -- [options] builds first)
   --quick                 smoke run, under a minute (env BENCH_QUICK=1)
-  --only p1,p2,p3         scenarios to run (BENCH_ONLY)
+  --only p1,p2,p3,r5      scenarios to run (BENCH_ONLY)
   --sessions N            bot sessions used round-robin (BENCH_SESSIONS, 2000)
   --warmup S              warm-up seconds before each measured phase (BENCH_WARMUP_S, 5; quick 2)
   --concurrency N         WORKER_CONCURRENCY for P1/P2 (WORKER_CONCURRENCY, 50)
   --p1-rate R             P1 turns/s (BENCH_P1_RATE, 200)
   --p1-duration S         P1 seconds per side (BENCH_P1_DURATION_S, 20; quick 4)
-  --p2-rates a,b,...      P2 steps in turns/s (BENCH_P2_RATES, 250,500,750,1000,1250,1500; quick 250,1000)
+  --p2-rates a,b,...      P2 steps in turns/s (BENCH_P2_RATES, 250,500,750,1000,1250,1500,2000,2500;
+                          quick 250,1000)
   --p2-step S             P2 seconds per step (BENCH_P2_STEP_S, 10; quick 3)
   --p2-workers N          P2 worker processes (BENCH_P2_WORKERS, 2)
   --p3-workers 1,2,3      P3 worker-process counts (BENCH_P3_WORKERS; quick 1,2)
@@ -83,9 +90,18 @@ if (args.help) {
   --p3-over F             P3 over-capacity rate = F × 1-worker capacity (BENCH_P3_OVER, 1.4; 0 skips)
   --p3-over-all           also run the over-capacity rate (F × n-worker capacity) for every worker count,
                           so the scaling ratio is taken at saturation (BENCH_P3_OVER_ALL=1; adds ~30 s each)
+  --r5-phases R:S,...     R5 spike profile, turns/s:seconds back to back (BENCH_R5_PHASES,
+                          1000:1,5000:5,500:5; quick 1000:1,5000:2,500:2)
+  --r5-workers N          R5 worker processes (BENCH_R5_WORKERS, 2)
+  --r5-sockets N          R5 client keep-alive sockets at most (BENCH_R5_SOCKETS, 10000; needs
+                          ulimit -n above it, for this process and the ingress alike)
+  --r5-preconnect N,...   one R5 run per value: open N keep-alive sockets before the spike, so it
+                          needs no new connections while fewer than N requests are in flight; 0 =
+                          open them on demand (BENCH_R5_PRECONNECT, 8000,0)
   --cpu-prof              write V8 CPU profiles of the gateway processes (printed directory)
-  --node-option OPT       extra node option for every gateway/baseline child (repeatable), e.g.
-                          --node-option=--require=./scripts/bench/what-if/jwt-keyobject.cjs
+  --node-option OPT       extra node option for every gateway/baseline child (repeatable)
+  --gateway-env K=V       extra environment variable for every gateway/baseline child (repeatable),
+                          e.g. --gateway-env MAX_INFLIGHT_TURNS=2000 (try settings without editing code)
   --json FILE             also write every figure as JSON (BENCH_JSON)
   --timeline              print per-second p50/p99 and box CPU for each measured phase (BENCH_TIMELINE=1)
   --redis-url URL         (REDIS_URL, redis://127.0.0.1:6379)`);
@@ -100,7 +116,7 @@ const opts = {
   concurrency: Number(args.concurrency),
   p1Rate: Number(args['p1-rate']),
   p1S: num(args['p1-duration'], 20, 4),
-  p2Rates: args['p2-rates'] ? nums(args['p2-rates']) : Q ? [250, 1000] : [250, 500, 750, 1000, 1250, 1500],
+  p2Rates: args['p2-rates'] ? nums(args['p2-rates']) : Q ? [250, 1000] : [250, 500, 750, 1000, 1250, 1500, 2000, 2500],
   p2S: num(args['p2-step'], 10, 3),
   p2Workers: Number(args['p2-workers']),
   p3Workers: args['p3-workers'] ? nums(args['p3-workers']) : Q ? [1, 2] : [1, 2, 3],
@@ -108,16 +124,27 @@ const opts = {
   p3S: num(args['p3-duration'], 20, 4),
   p3BotMs: Number(args['p3-bot-ms']),
   p3Over: Number(args['p3-over']),
+  r5Phases: parsePhases(args['r5-phases'] ?? (Q ? '1000:1,5000:2,500:2' : '1000:1,5000:5,500:5')),
+  r5Workers: Number(args['r5-workers']),
+  r5Sockets: Number(args['r5-sockets']),
+  r5Preconnect: nums(args['r5-preconnect']),
 };
+function parsePhases(spec) {
+  return list(spec).map((p) => {
+    const [rate, seconds] = p.split(':').map(Number);
+    return { rate, seconds };
+  });
+}
 for (const [k, v] of Object.entries(opts)) {
   const bad = (x) => !Number.isFinite(x) || x < 0 || x > 100000;
-  if (typeof v === 'number' ? bad(v) : Array.isArray(v) && v.some(bad)) {
+  const badPhase = (p) => typeof p === 'object' && (bad(p.rate) || bad(p.seconds) || p.rate <= 0 || p.seconds <= 0 || p.seconds > 600);
+  if (typeof v === 'number' ? bad(v) : Array.isArray(v) && v.some((x) => (typeof x === 'object' ? badPhase(x) : bad(x)))) {
     console.error(`bench: bad value for ${k}: ${v}`);
     process.exit(2);
   }
 }
-if (opts.sessions < 1 || opts.p1Rate <= 0 || opts.p2Rates.some((r) => r <= 0) || opts.p3Workers.some((n) => n < 1 || n > 16) || opts.p2Workers < 1 || opts.p2Workers > 16) {
-  console.error('bench: rates must be > 0, sessions ≥ 1, worker counts 1–16');
+if (opts.sessions < 1 || opts.p1Rate <= 0 || opts.p2Rates.some((r) => r <= 0) || opts.p3Workers.some((n) => n < 1 || n > 16) || opts.p2Workers < 1 || opts.p2Workers > 16 || opts.r5Workers < 1 || opts.r5Workers > 16 || !opts.r5Phases.length || opts.r5Sockets < 1 || opts.r5Sockets > 60000) {
+  console.error('bench: rates must be > 0, sessions ≥ 1, worker counts 1–16, R5 sockets 1–60000, R5 phases R:S with S ≤ 600');
   process.exit(2);
 }
 
@@ -167,7 +194,7 @@ function captureOutput(child, name) {
       try {
         const j = JSON.parse(line);
         if (j.level === 'warn' || j.level === 'error' || j.level === 'fatal') {
-          // Tally by context + message; some gateway log lines carry no msg (reported as a bug).
+          // Tally by context + message (pino puts the text in msg; error details may come as detail).
           const k = `${j.level} ${j.context ?? ''}: ${String(j.msg ?? j.detail ?? '(no msg field)').slice(0, 120)}`;
           tally.set(k, (tally.get(k) ?? 0) + 1);
         }
@@ -234,6 +261,32 @@ function cpuSeconds(pid) {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, CLK_TCK = 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident set size of a process in MB from /proc; undefined where /proc is not readable. */
+function rssMB(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Box-wide TCP counters from /proc/net/netstat: accept-queue overflows (SYNs dropped because a
+ * listening socket's backlog was full) and SYN retransmissions (what the client does then).
+ */
+const NETSTAT_KEYS = ['ListenOverflows', 'ListenDrops', 'TCPSynRetrans'];
+function tcpCounters() {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const names = lines[0].split(/\s+/);
+    const vals = lines[1].split(/\s+/);
+    return Object.fromEntries(NETSTAT_KEYS.map((k) => [k, Number(vals[names.indexOf(k)])]));
   } catch {
     return undefined;
   }
@@ -316,6 +369,17 @@ const CHANNELS = {
 };
 const adminToken = randomBytes(32).toString('base64url');
 
+const extraEnv = {};
+for (const kv of args['gateway-env']) {
+  const m = /^([A-Z][A-Z0-9_]*)=(.*)$/s.exec(kv);
+  const reserved = ['PORT', 'HOST', 'REDIS_URL', 'REDIS_PREFIX', 'CHANNELS_FILE', 'ADMIN_TOKEN'];
+  if (!m || reserved.includes(m[1])) {
+    console.error(`bench: --gateway-env wants NAME=value (not one of ${reserved.join(', ')}): ${kv}`);
+    process.exit(2);
+  }
+  extraEnv[m[1]] = m[2];
+}
+
 function gatewayEnv(prefix, port, concurrency) {
   // Only what the gateway needs: no inherited secrets, no stray REDIS_PREFIX.
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
@@ -333,6 +397,7 @@ function gatewayEnv(prefix, port, concurrency) {
     ADMIN_TOKEN: adminToken,
     WORKER_METRICS_PORT: '0',
     WORKER_CONCURRENCY: String(concurrency),
+    ...extraEnv,
   };
 }
 
@@ -356,6 +421,7 @@ async function startGateway(tag, { workers, concurrency }) {
   }
   if (last?.status !== 200) throw new Error(`gateway not ready after 45 s: ${last?.status} ${last?.body}`);
   const name = (p) => p.out.name;
+  let stopping = false;
   return {
     kind: 'gateway',
     tag,
@@ -363,7 +429,10 @@ async function startGateway(tag, { workers, concurrency }) {
     port,
     procs,
     cpuProcs: procs.map((p) => ({ name: name(p), pid: p.pid })),
+    /** Gateway processes that exited while the bench was not stopping them. */
+    crashed: () => (stopping ? [] : procs.filter((p) => p.exitCode !== null || p.signalCode !== null).map((p) => `${name(p)} (exit ${p.exitCode ?? p.signalCode})`)),
     async stop() {
+      stopping = true;
       await Promise.all(procs.filter((p) => p.out.name === 'ingress').map((p) => stopChild(p)));
       await Promise.all(procs.map((p) => stopChild(p)));
     },
@@ -390,6 +459,7 @@ async function startBaseline(tag, { concurrency }) {
     port,
     procs: [child],
     cpuProcs: [{ name: 'baseline', pid: child.pid }],
+    crashed: () => (child.exitCode !== null || child.signalCode !== null ? [`baseline (exit ${child.exitCode ?? child.signalCode})`] : []),
     stop: () => stopChild(child),
   };
 }
@@ -428,19 +498,28 @@ async function measure(sys, channelKey, rate, seconds, sessions, agent, extra = 
   const cpuProcs = [...sys.cpuProcs, ...(redisPid() ? [{ name: 'redis', pid: redisPid() }] : [])];
   const before = cpuSnapshot(cpuProcs);
   const cmdsBefore = await redisCommands();
+  const tcpBefore = tcpCounters();
   let atSendEnd;
   // Per-second CPU samples while sending, for --timeline.
   const cpuSeconds_ = [];
   let prevSample = before;
-  const sampler = args.timeline
+  const timeline = args.timeline || extra.timeline === true;
+  const sampler = timeline
     ? setInterval(() => {
         const now = cpuSnapshot(cpuProcs);
         cpuSeconds_.push(cpuDelta(prevSample, now));
         prevSample = now;
       }, 1000)
     : undefined;
+  // Peak resident memory of each gateway process, sampled until every answer is in.
+  const rssMax = {};
+  const rssSampler = setInterval(() => {
+    for (const p of sys.cpuProcs) {
+      const mb = rssMB(p.pid);
+      if (mb !== undefined) rssMax[p.name] = Math.max(rssMax[p.name] ?? 0, mb);
+    }
+  }, 250);
   const r = await runOpenLoop({
-    timeline: args.timeline,
     onSendEnd: () => {
       atSendEnd = cpuSnapshot(cpuProcs);
       if (sampler) clearInterval(sampler);
@@ -454,21 +533,38 @@ async function measure(sys, channelKey, rate, seconds, sessions, agent, extra = 
     requestTimeoutMs: DEADLINE_MS + 10000,
     signal: abort.signal,
     ...extra,
+    timeline,
   });
+  clearInterval(rssSampler);
+  r.rssMaxMB = rssMax;
+  const tcpAfter = tcpCounters();
+  if (tcpBefore && tcpAfter) r.tcp = Object.fromEntries(NETSTAT_KEYS.map((k) => [k, tcpAfter[k] - tcpBefore[k]]));
+  r.crashed = sys.crashed();
   // CPU while sending (steady state), not diluted by the drain at the end.
   r.cpu = cpuDelta(before, atSendEnd ?? cpuSnapshot(cpuProcs));
   const cmdsAfter = await redisCommands();
-  r.redisCommandsPerOk = cmdsBefore && cmdsAfter && r.completed ? (cmdsAfter.total - cmdsBefore.total) / r.completed : undefined;
-  r.redisCommandsByName = commandsPerTurn(cmdsBefore, cmdsAfter, r.completed);
+  // Per turn taken in (shed 503s touch no Redis).
+  const taken = r.completed - r.shed;
+  r.redisCommandsPerOk = cmdsBefore && cmdsAfter && taken > 0 ? (cmdsAfter.total - cmdsBefore.total) / taken : undefined;
+  r.redisCommandsByName = commandsPerTurn(cmdsBefore, cmdsAfter, taken);
   if (sampler) clearInterval(sampler);
   if (r.timeline) {
-    r.timeline.forEach((t, i) => t && (t.cpu = cpuSeconds_[i]));
-    log(`  timeline (by second of intended send): sec  count  p50  p99  max ms | box CPU % (others)`);
-    for (const t of r.timeline) {
-      if (t) log(`    ${String(t.sec).padStart(3)}  ${String(t.count).padStart(5)}  ${f1(t.p50).padStart(6)} ${f1(t.p99).padStart(6)} ${f1(t.max).padStart(6)} | ${t.cpu ? `${t.cpu.machine} (${t.cpu.foreign})` : '–'}`);
-    }
+    r.timeline.forEach((t, i) => (t.cpu = cpuSeconds_[i]));
+    if (!extra.quietTimeline) printTimeline(r);
   }
   return r;
+}
+
+function printTimeline(r) {
+  log(`  timeline (by second of intended send): sec  sent  200  shed-503  other | answered p50  p99  max ms | shed-503 p99 ms | new conns, connect p99 ms | box CPU % (others)`);
+  for (const t of r.timeline) {
+    if (!t.sent) continue;
+    const other = (t.errorCount ?? 0);
+    const ok = t.status?.[200] ?? 0;
+    log(
+      `    ${String(t.sec).padStart(3)}  ${String(t.sent).padStart(5)} ${String(ok).padStart(5)} ${String(t.shed).padStart(6)} ${String(other).padStart(6)} | ${f1(t.latency.p50).padStart(6)} ${f1(t.latency.p99).padStart(6)} ${f1(t.latency.max).padStart(6)} | ${f1(t.shedLatency.p99).padStart(6)} | ${String(t.newConnections).padStart(5)} ${f1(t.connectTime.p99).padStart(6)} | ${t.cpu ? `${t.cpu.machine} (${t.cpu.foreign})` : '–'}`,
+    );
+  }
 }
 
 async function warm(sys, channelKey, rate, seconds, sessions, agent) {
@@ -490,6 +586,13 @@ async function warm(sys, channelKey, rate, seconds, sessions, agent) {
 const f1 = (x) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)) : '–');
 const statusText = (r) =>
   [...Object.entries(r.status).map(([k, v]) => `${k}:${v}`), ...Object.entries(r.errors).map(([k, v]) => `${k}:${v}`)].join(' ') || '–';
+/** Shed = 503 with Retry-After (refused at the door, Genesys retries), and how fast it came. */
+const shedText = (r) => (r.shed ? `${r.shed} (p99 ${f1(r.shedLatency.p99)} ms)` : '0');
+/** Any 503 without Retry-After would be an error, not a shed: flag it. */
+const unhintedText = (r) => {
+  const n = (r.status?.[503] ?? 0) - (r.shed ?? 0);
+  return n > 0 ? `; ⚠ ${n} × 503 without Retry-After (counted as errors)` : '';
+};
 const cpuText = (c) =>
   Object.entries(c ?? {})
     .filter(([, v]) => v !== undefined)
@@ -503,7 +606,8 @@ function table(headers, rows) {
   return [line(headers), `|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
-const LAT_HEAD = ['offered/s', 'sent', '200 ok/s', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'status / errors', 'deadline misses', 'box CPU % (others)'];
+// Latency columns are over the turns that were answered (every answer but a shed 503).
+const LAT_HEAD = ['offered/s', 'sent', '200 ok/s', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'status / errors', 'shed 503 (p99)', 'deadline misses', 'box CPU % (others)'];
 const latRow = (r) => [
   r.rate,
   r.sent,
@@ -514,6 +618,7 @@ const latRow = (r) => [
   f1(r.latency.p999),
   f1(r.latency.max),
   statusText(r),
+  shedText(r),
   r.deadlineMisses,
   r.cpu?.machine !== undefined ? `${r.cpu.machine} (${r.cpu.foreign})` : '–',
 ];
@@ -524,7 +629,10 @@ function interference(r) {
 }
 
 function clientHealth(r) {
-  return `send lag p50/p99 ${f1(r.sendLag.p50)}/${f1(r.sendLag.p99)} ms, latency from actual send p50/p99 ${f1(r.serviceLatency.p50)}/${f1(r.serviceLatency.p99)} ms, max in flight ${r.maxInFlight}, Redis cmds/turn ${f1(r.redisCommandsPerOk)}; CPU while sending: ${cpuText(r.cpu)}${interference(r) ? `\n${interference(r)}` : ''}`;
+  const rss = Object.entries(r.rssMaxMB ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
+  const crash = r.crashed?.length ? `\n  ⚠ gateway process(es) died during this phase: ${r.crashed.join(', ')}` : '';
+  const tcp = r.tcp?.ListenOverflows || r.tcp?.TCPSynRetrans ? `; ⚠ box TCP: ${r.tcp.ListenOverflows} accept-queue overflows, ${r.tcp.TCPSynRetrans} SYN retransmits (connect p99 ${f1(r.connectTime?.p99)} ms)` : '';
+  return `send lag p50/p99 ${f1(r.sendLag.p50)}/${f1(r.sendLag.p99)} ms, latency from actual send p50/p99 ${f1(r.serviceLatency.p50)}/${f1(r.serviceLatency.p99)} ms, new connections ${r.newConnections}${tcp}, max in flight ${r.maxInFlight}, Redis cmds/turn ${f1(r.redisCommandsPerOk)}; CPU while sending: ${cpuText(r.cpu)}; peak RSS MB: ${rss || '–'}${unhintedText(r)}${crash}${interference(r) ? `\n${interference(r)}` : ''}`;
 }
 
 function tallies(sys) {
@@ -579,9 +687,10 @@ async function scenarioP2() {
       note(`step ${rate}/s for ${opts.p2S} s`);
       const r = await measure(sys, 'bench0', rate, opts.p2S, sessions, agent);
       steps.push(r);
-      log(`  step ${rate}/s: ${f1(r.throughput)} ok/s, p50 ${f1(r.latency.p50)} p99 ${f1(r.latency.p99)} max ${f1(r.latency.max)} ms, ${statusText(r)}, misses ${r.deadlineMisses}; ${clientHealth(r)}`);
-      if (r.latency.p99 > 500 || r.errorRate > 0.01) {
-        log(`  stopping: ${r.latency.p99 > 500 ? `p99 ${f1(r.latency.p99)} ms > 500 ms` : `errors ${(r.errorRate * 100).toFixed(1)}% > 1%`}`);
+      log(`  step ${rate}/s: ${f1(r.throughput)} ok/s, p50 ${f1(r.latency.p50)} p99 ${f1(r.latency.p99)} max ${f1(r.latency.max)} ms, ${statusText(r)}, shed ${shedText(r)}, misses ${r.deadlineMisses}; ${clientHealth(r)}`);
+      const why = r.latency.p99 > 500 ? `p99 ${f1(r.latency.p99)} ms > 500 ms` : r.errorRate > 0.01 ? `errors ${(r.errorRate * 100).toFixed(1)}% > 1%` : r.shedRate > 0.01 ? `shed ${(r.shedRate * 100).toFixed(1)}% > 1% (the gateway says it is saturated)` : undefined;
+      if (why) {
+        log(`  stopping: ${why}`);
         break;
       }
       await sleep(1000);
@@ -591,13 +700,13 @@ async function scenarioP2() {
     agent.destroy();
     await sys.stop();
   }
-  const good = steps.filter((r) => r.latency.p99 <= 50 && r.errorCount === 0 && r.deadlineMisses === 0);
+  const good = steps.filter((r) => r.latency.p99 <= 50 && r.errorCount === 0 && r.shed === 0 && r.deadlineMisses === 0);
   const capacity = good.length ? good[good.length - 1] : undefined;
   log(table(LAT_HEAD, steps.map(latRow)));
   log(
     capacity
-      ? `  capacity (last step with p99 ≤ 50 ms, no errors, no deadline misses): ${capacity.rate} turns/s offered, ${f1(capacity.throughput)} turns/s sustained (target ≥ 1000)`
-      : '  capacity: no step met p99 ≤ 50 ms with no errors (target ≥ 1000 turns/s)',
+      ? `  capacity (last step with p99 ≤ 50 ms, no errors, none shed, no deadline misses): ${capacity.rate} turns/s offered, ${f1(capacity.throughput)} turns/s sustained (target ≥ 1000)`
+      : '  capacity: no step met p99 ≤ 50 ms with no errors and none shed (target ≥ 1000 turns/s)',
   );
   const best = steps.reduce((m, r) => Math.max(m, r.throughput), 0);
   log(`  highest sustained 200 rate in any step: ${f1(best)} turns/s`);
@@ -622,7 +731,7 @@ async function scenarioP3() {
       r.workers = n;
       r.load = 'below';
       runs.push(r);
-      log(`  ${n} worker(s) at ${rate}/s: ${f1(r.throughput)} ok/s, p50 ${f1(r.latency.p50)} p99 ${f1(r.latency.p99)} ms, ${statusText(r)}, misses ${r.deadlineMisses}; ${clientHealth(r)}`);
+      log(`  ${n} worker(s) at ${rate}/s: ${f1(r.throughput)} ok/s, p50 ${f1(r.latency.p50)} p99 ${f1(r.latency.p99)} ms, ${statusText(r)}, shed ${shedText(r)}, misses ${r.deadlineMisses}; ${clientHealth(r)}`);
       if ((n === opts.p3Workers[0] || args['p3-over-all']) && opts.p3Over > 0 && !aborted) {
         const over = Math.round(perWorker * n * opts.p3Over * 10) / 10;
         note(`${n} worker(s): over capacity, ${opts.p3S} s at ${over}/s`);
@@ -631,7 +740,7 @@ async function scenarioP3() {
         o.workers = n;
         o.load = 'over';
         runs.push(o);
-        log(`  ${n} worker(s) at ${over}/s (over capacity): ${f1(o.throughput)} ok/s, p50 ${f1(o.latency.p50)} p99 ${f1(o.latency.p99)} ms, ${statusText(o)}, misses ${o.deadlineMisses}; ${clientHealth(o)}`);
+        log(`  ${n} worker(s) at ${over}/s (over capacity): ${f1(o.throughput)} ok/s, p50 ${f1(o.latency.p50)} p99 ${f1(o.latency.p99)} ms, ${statusText(o)}, shed ${shedText(o)}, misses ${o.deadlineMisses}; ${clientHealth(o)}`);
       }
       log(tallies(sys));
     } finally {
@@ -651,11 +760,157 @@ async function scenarioP3() {
     f1(r.latency.p99),
     f1(r.latency.max),
     statusText(r),
+    shedText(r),
     r.deadlineMisses,
     r.cpu?.machine !== undefined ? `${r.cpu.machine} (${r.cpu.foreign})` : '–',
   ]);
-  log(table(['workers', 'load', 'offered/s', '200 ok/s', 'scaling vs first', 'p50 ms', 'p99 ms', 'max ms', 'status / errors', 'deadline misses', 'box CPU % (others)'], rows));
+  log(table(['workers', 'load', 'offered/s', '200 ok/s', 'scaling vs first', 'p50 ms', 'p99 ms', 'max ms', 'status / errors', 'shed 503 (p99)', 'deadline misses', 'box CPU % (others)'], rows));
   results.p3 = { runs, perWorkerCapacity: perWorker };
+}
+
+/**
+ * P5: the sync reply always leaves before the deadline: max ack ≤ deadline + 100 ms at any load
+ * below the shed threshold. Every measured gateway phase in which nothing was shed counts.
+ */
+function p5Summary() {
+  const phases = [];
+  if (results.p1?.gateway) phases.push(['P1 200/s', results.p1.gateway]);
+  for (const r of results.p2?.steps ?? []) phases.push([`P2 ${r.rate}/s`, r]);
+  for (const r of results.p3?.runs ?? []) phases.push([`P3 ${r.workers}w ${r.rate}/s`, r]);
+  for (const x of results.r5 ?? []) if (x.baseline) phases.push([`R5 baseline ${x.baseline.rate}/s`, x.baseline]);
+  const below = phases.filter(([, r]) => r.shed === 0 && Number.isFinite(r.latency.max));
+  if (!below.length) return;
+  const limit = DEADLINE_MS + 100;
+  const over = below.filter(([, r]) => r.latency.max > limit);
+  const worst = below.reduce((m, x) => (x[1].latency.max > m[1].latency.max ? x : m));
+  log(`\n## P5: max ack ≤ ${limit} ms in every phase that shed nothing`);
+  log(`  ${below.length} phase(s); worst max ${f1(worst[1].latency.max)} ms (${worst[0]}); ${over.length ? `OVER in: ${over.map(([n, r]) => `${n} ${f1(r.latency.max)} ms`).join(', ')}` : 'none over'}`);
+  const shedding = phases.filter(([, r]) => r.shed > 0);
+  if (shedding.length) log(`  phases that shed (not counted here): ${shedding.map(([n, r]) => `${n} (${r.shed} shed, max 200 ${f1(r.answeredLatency.max)} ms)`).join(', ')}`);
+  for (const x of results.r5 ?? []) if (x.max200 !== undefined) log(`  R5 spike (${x.preconnect ? 'warm' : 'cold'} sockets), shedding on: max 200 ${f1(x.max200)} ms, ${x.run.shed} shed`);
+  results.p5 = { limit, phases: below.length, worst: { phase: worst[0], max: worst[1].latency.max }, over: over.map(([n, r]) => ({ phase: n, max: r.latency.max })) };
+}
+
+/** The file-descriptor limit this process got (sockets count against it), if the shell tells. */
+function fdLimit() {
+  try {
+    return Number(execFileSync('/bin/sh', ['-c', 'ulimit -n'], { encoding: 'utf8', timeout: 2000 }).trim());
+  } catch {
+    return NaN;
+  }
+}
+
+async function scenarioR5() {
+  results.r5 = [];
+  for (const pre of opts.r5Preconnect) {
+    if (aborted) break;
+    results.r5.push(await scenarioR5once(pre, results.r5.length));
+  }
+}
+
+async function scenarioR5once(preconnectCount, index) {
+  const phases = opts.r5Phases;
+  const spikeRate = Math.max(...phases.map((p) => p.rate));
+  const spikeIdx = phases.findIndex((p) => p.rate === spikeRate);
+  const label = (i) => (i < spikeIdx ? 'before' : i === spikeIdx ? 'spike' : i === phases.length - 1 ? 'recovery' : 'after');
+  const tail = phases[phases.length - 1];
+  const profile = phases.map((p) => `${p.seconds} s at ${p.rate}/s`).join(', then ');
+  log(`\n## R5${preconnectCount ? ` (warm: ${preconnectCount} sockets open before)` : ' (cold: sockets opened on demand)'}: overload spike on bench0 (0 ms bot), ${opts.r5Workers} worker processes (concurrency ${opts.concurrency}): ${profile}`);
+  log(`  A 503 with Retry-After counts as shed (refused at the door; Genesys retries it), not as an error or a lost turn.`);
+  let sockets = opts.r5Sockets;
+  const limit = fdLimit();
+  if (Number.isFinite(limit) && sockets > limit - 1000) {
+    sockets = Math.max(1000, limit - 1000);
+    note(`ulimit -n is ${limit}: client sockets capped at ${sockets}`);
+  }
+  const sys = await startGateway(`r5${'abcdefgh'[index] ?? index}`, { workers: opts.r5Workers, concurrency: opts.concurrency });
+  const agent = createAgent(sockets);
+  const out = { phasesSpec: phases, sockets, preconnect: preconnectCount };
+  try {
+    const sessions = new SessionPool(opts.sessions);
+    await warm(sys, 'bench0', tail.rate, opts.warmupS, sessions, agent);
+    if (preconnectCount > 0) {
+      const n = Math.min(preconnectCount, sockets);
+      note(`opening ${n} keep-alive sockets`);
+      out.openSockets = await preconnect({ agent, host: '127.0.0.1', port: sys.port, count: n, step: 500 });
+      log(`  ${out.openSockets} keep-alive sockets open before the spike (asked ${n})`);
+    } else {
+      log(`  sockets are opened on demand (keep-alive, up to ${sockets}): a spike needs new TCP connections`);
+    }
+    const baseS = Q ? 2 : 5;
+    note(`baseline: ${baseS} s at ${tail.rate}/s`);
+    const base = await measure(sys, 'bench0', tail.rate, baseS, sessions, agent);
+    out.baseline = base;
+    log(`  baseline before the spike, ${baseS} s at ${tail.rate}/s: p50 ${f1(base.latency.p50)} p99 ${f1(base.latency.p99)} max ${f1(base.latency.max)} ms, ${statusText(base)}, shed ${shedText(base)}; ${clientHealth(base)}`);
+    await sleep(1000);
+    note(`spike profile: ${profile}`);
+    const r = await measure(sys, 'bench0', undefined, undefined, sessions, agent, {
+      phases: phases.map((p, i) => ({ rate: p.rate, durationMs: p.seconds * 1000, label: label(i) })),
+      timeline: true,
+      quietTimeline: true,
+    });
+    out.run = r;
+    const live = await getJson(sys.port, '/health/live', 3000);
+    const metrics = await getJson(sys.port, '/metrics', 3000);
+    out.refusedByReason = Object.fromEntries(
+      [...metrics.body.matchAll(/^gbg_rejected_requests_total\{[^}]*reason="([^"]+)"[^}]*\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]),
+    );
+    out.crashed = sys.crashed();
+    out.liveAfter = live.status;
+    printTimeline(r);
+    log(tallies(sys));
+
+    const rows = r.phases.map((p) => [
+      p.label,
+      p.rate,
+      p.durationMs / 1000,
+      p.sent,
+      p.status[200] ?? 0,
+      p.holds,
+      p.shed,
+      f1(p.shedLatency.p99),
+      f1(p.shedServiceLatency.p99),
+      p.errorCount,
+      f1(p.answeredLatency.p50),
+      f1(p.answeredLatency.p99),
+      f1(p.answeredLatency.max),
+      p.deadlineMisses,
+      p.newConnections,
+      f1(p.connectTime.p99),
+    ]);
+    log(table(['phase', 'offered/s', 's', 'sent', 'answered 200', 'of which hold', 'shed 503', 'shed p99 ms', 'shed p99 from actual send', 'errors / lost', '200 p50 ms', '200 p99 ms', '200 max ms', 'deadline misses', 'new conns', 'connect p99 ms'], rows));
+
+    // Recovery: seconds after the spike ended until every later second is back near the baseline.
+    const spikeEndSec = phases.slice(0, spikeIdx + 1).reduce((a, p) => a + p.seconds, 0);
+    const near = Math.max(2 * base.latency.p99, base.latency.p99 + 10, 50);
+    const after = r.timeline.filter((t) => t.sec >= spikeEndSec && t.sent);
+    let recoveredAt;
+    for (let i = after.length - 1; i >= 0; i--) {
+      const t = after[i];
+      if (t.shed === 0 && t.errorCount === 0 && t.latency.p99 <= near) recoveredAt = t.sec;
+      else break;
+    }
+    const tailPhase = r.phases[r.phases.length - 1];
+    const lastTailSecs = after.slice(-3);
+    const lastTailP99 = Math.max(...lastTailSecs.map((t) => t.latency.p99));
+    const answered = r.phases.reduce((a, p) => a + (p.status[200] ?? 0), 0);
+    const max200 = Math.max(...r.phases.map((p) => p.answeredLatency.max).filter(Number.isFinite));
+    const rss = Object.entries(r.rssMaxMB ?? {});
+    const rssWorst = rss.length ? Math.max(...rss.map(([, v]) => v)) : NaN;
+    const unhinted = (r.status[503] ?? 0) - r.shed;
+    Object.assign(out, { answered, max200, recoveredAt, spikeEndSec, near, lastTailP99, rssWorst });
+    const yes = (b) => (b ? 'yes' : 'NO');
+    log(`  sent ${r.sent}: answered 200 ${answered} (hold ${r.holds}), shed 503 ${r.shed}, errors/lost ${r.errorCount}; Retry-After values ${JSON.stringify(r.retryAfter)}, 503 reasons ${JSON.stringify(r.shedReasons)}; ingress refusals by reason ${JSON.stringify(out.refusedByReason)}`);
+    log(`  shed 503 p50/p99/max ${f1(r.shedLatency.p50)}/${f1(r.shedLatency.p99)}/${f1(r.shedLatency.max)} ms from intended send (${f1(r.shedServiceLatency.p99)} ms p99 from actual send); target p99 ≤ 50 ms: ${r.shed ? yes(r.shedLatency.p99 <= 50) : "n/a (nothing shed)"}`);
+    log(`  max latency of a 200: ${f1(max200)} ms; ≤ deadline + 100 ms (${DEADLINE_MS + 100}): ${yes(max200 <= DEADLINE_MS + 100)}`);
+    log(`  every 503 carried Retry-After: ${yes(unhinted === 0)}; accepted turns not answered 200: ${r.errorCount}; gateway processes died: ${out.crashed.length ? out.crashed.join(', ') : 0}; /health/live after: ${live.status}; peak RSS MB ${rss.map(([k, v]) => `${k} ${v}`).join(', ')} (target ≤ 512: ${yes(rssWorst <= 512)})`);
+    log(`  recovery (${tail.rate}/s for ${tail.seconds} s): p50 ${f1(tailPhase.answeredLatency.p50)} p99 ${f1(tailPhase.answeredLatency.p99)} ms over the whole phase, last ${lastTailSecs.length} s p99 ≤ ${f1(lastTailP99)} ms (baseline p99 ${f1(base.latency.p99)} ms); ${recoveredAt !== undefined ? `back near baseline (per-second p99 ≤ ${f1(near)} ms, nothing shed) from second ${recoveredAt}, ${recoveredAt - spikeEndSec} s after the spike ended` : 'NOT back near the baseline by the end of the run'}`);
+    log(`  ${clientHealth(r)}`);
+  } finally {
+    agent.destroy();
+    await sys.stop();
+  }
+  return out;
 }
 
 // ---- cleanup ------------------------------------------------------------------------------------
@@ -718,13 +973,26 @@ async function main() {
   log(`date ${new Date().toISOString()}, host ${os.hostname()}, ${os.type()} ${os.release()}`);
   log(`CPU: ${cpus.length} × ${cpus[0]?.model ?? '?'}, RAM ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
   log(`node ${process.version}, redis-server ${redisInfo.redis_version} (AOF ${redisInfo.aof_enabled === '1' ? 'on' : 'off'}), bullmq ${pkg('bullmq')}, ioredis ${pkg('ioredis')}, fastify ${pkg('fastify')}, @nestjs/core ${pkg('@nestjs/core')}`);
+  const git = (...a) => {
+    try {
+      return execFileSync('git', a, { cwd: root, encoding: 'utf8', timeout: 5000 }).trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const head = git('rev-parse', '--short', 'HEAD');
+  const dirty = git('status', '--porcelain', '--', 'apps', 'libs');
+  const dirtyFiles = dirty ? dirty.split('\n').filter(Boolean).length : 0;
+  log(`code: HEAD ${head ?? '?'}${dirtyFiles ? ` + ${dirtyFiles} uncommitted file(s) in apps/ libs/ (dist/ is built from the working tree)` : ''}`);
   log(`The load generator (this process), the gateway processes and Redis share the same ${cpus.length} cores; nothing is pinned.`);
   log(`Sessions: ${opts.sessions} round-robin, unique messageId per turn, input "hi" (text + 8 quick replies back). Deadline ${DEADLINE_MS} ms, policy hold.`);
   log(`Latency is measured from each request's intended send time (open loop, coordinated-omission corrected).${Q ? ' QUICK MODE: short runs, figures are only a smoke test.' : ''}`);
-  results.env = { node: process.version, redis: redisInfo.redis_version, aof: redisInfo.aof_enabled, bullmq: pkg('bullmq'), cpus: cpus.length, cpuModel: cpus[0]?.model, host: os.hostname() };
+  results.env = { head, dirtyFiles, node: process.version, redis: redisInfo.redis_version, aof: redisInfo.aof_enabled, bullmq: pkg('bullmq'), cpus: cpus.length, cpuModel: cpus[0]?.model, host: os.hostname() };
   if (profDir) log(`CPU profiles → ${profDir}`);
   if (args['node-option'].length) log(`EXTRA NODE OPTIONS for every gateway/baseline process: ${args['node-option'].join(' ')}`);
   results.nodeOptions = args['node-option'];
+  if (Object.keys(extraEnv).length) log(`EXTRA ENVIRONMENT for every gateway/baseline process: ${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  results.gatewayEnv = extraEnv;
 
   const j0 = machineJiffies();
   await sleep(2000);
@@ -739,6 +1007,8 @@ async function main() {
   if (opts.only.has('p1')) await scenarioP1();
   if (opts.only.has('p2') && !aborted) await scenarioP2();
   if (opts.only.has('p3') && !aborted) await scenarioP3();
+  if (opts.only.has('r5') && !aborted) await scenarioR5();
+  p5Summary();
   log(`\ntotal bench time ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   if (args.json) {
     writeFileSync(args.json, JSON.stringify(results, null, 2));

@@ -5,6 +5,11 @@
 // a late client tick shows up in the figures instead of silently lowering the offered load
 // (coordinated-omission correction, wrk2 style). Keep-alive sockets, one request per socket at a
 // time (no pipelining). Latencies go into an HDR histogram in microseconds.
+//
+// A 503 that carries Retry-After is counted as *shed*: the gateway refused the turn at the door
+// (admission control) and Genesys will retry it. It is neither an error nor a lost turn, and its
+// latency goes into a histogram of its own, so fast refusals do not flatter the latency of the
+// turns that were answered.
 import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -35,35 +40,156 @@ export class SessionPool {
   }
 }
 
-export function createAgent() {
-  // Bounded so a broken server cannot make us open unbounded sockets; far above what any
-  // scenario needs (rate × latency). LIFO reuse keeps the hot sockets busy.
-  return new http.Agent({ keepAlive: true, keepAliveMsecs: 30000, maxSockets: 4096, maxFreeSockets: 4096, scheduling: 'lifo' });
+/**
+ * Opens about `count` keep-alive sockets to host:port through `agent` before a run, a few
+ * hundred at a time (so the server's accept queue does not overflow), with cheap GETs on
+ * `path`. Bounded: at most `count` sockets, at most 60 s.
+ */
+export async function preconnect({ agent, host, port, path = '/health/live', count, step = 250 }) {
+  const until = Date.now() + 60000;
+  const get = () =>
+    new Promise((res) => {
+      const req = http.get({ host, port, path, agent, timeout: 10000 }, (r) => {
+        r.resume();
+        r.on('end', () => res(true));
+        r.on('error', () => res(false));
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => res(false));
+    });
+  const open = () => Object.values(agent.freeSockets).reduce((a, l) => a + l.length, 0);
+  for (let n = step; n <= count + step - 1 && Date.now() < until; n += step) {
+    // n requests at once: the free sockets serve all but about `step` of them, which connect anew.
+    await Promise.all(Array.from({ length: Math.min(n, count) }, get));
+  }
+  return open();
 }
 
+export function createAgent(maxSockets = 4096) {
+  // Bounded so a broken server cannot make us open unbounded sockets; far above what the steady
+  // scenarios need (rate × latency). The spike scenario asks for more, so that the gateway's own
+  // in-flight limit, not this agent, is what caps the turns in flight. LIFO reuse keeps the hot
+  // sockets busy.
+  return new http.Agent({ keepAlive: true, keepAliveMsecs: 30000, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' });
+}
+
+/** Counts and histograms for one slice of a run: the whole run, one phase, or one second. */
+class Tally {
+  constructor() {
+    this.sent = 0;
+    this.recorded = 0;
+    this.status = new Map();
+    this.errors = new Map();
+    this.ok = 0;
+    this.holds = 0;
+    this.shed = 0;
+    this.overDeadline = 0;
+    this.misses = 0;
+    /** Every HTTP answer except shed 503s (so errors still count, as before shedding existed). */
+    this.hist = newHistogram();
+    /** 200 answers that are not the hold message. */
+    this.okHist = newHistogram();
+    /** Every 200, hold messages included: the turns that were accepted and answered. */
+    this.answeredHist = newHistogram();
+    this.shedHist = newHistogram();
+    this.shedServiceHist = newHistogram();
+    /** New TCP connections the agent had to open (no free keep-alive socket), and how long each took. */
+    this.newConnections = 0;
+    this.connectHist = newHistogram();
+  }
+  record({ code, us, serviceUs, isHold, isShed, late }) {
+    this.recorded++;
+    if (typeof code !== 'number') {
+      bump(this.errors, code);
+      return;
+    }
+    bump(this.status, code);
+    if (late) this.overDeadline++;
+    if (isHold || late) this.misses++;
+    if (isShed) {
+      this.shed++;
+      this.shedHist.recordValue(us);
+      this.shedServiceHist.recordValue(serviceUs);
+      return;
+    }
+    this.hist.recordValue(us);
+    if (code === 200) {
+      this.answeredHist.recordValue(us);
+      if (isHold) this.holds++;
+      else {
+        this.ok++;
+        this.okHist.recordValue(us);
+      }
+    }
+  }
+  /** Answers that are neither 200 nor shed, plus network errors and unfinished requests. */
+  get errorCount() {
+    const shed503 = this.shed;
+    return (
+      [...this.errors.values()].reduce((a, b) => a + b, 0) +
+      [...this.status.entries()].filter(([c]) => c !== 200).reduce((a, [, n]) => a + n, 0) -
+      shed503
+    );
+  }
+  summary() {
+    // Requests still open when the run's drain time ran out (the whole run's tally has them as
+    // an `unfinished` error already).
+    const unfinished = Math.max(0, this.sent - this.recorded);
+    return {
+      sent: this.sent,
+      unfinished,
+      ok: this.ok,
+      holds: this.holds,
+      shed: this.shed,
+      overDeadline: this.overDeadline,
+      deadlineMisses: this.misses,
+      errorCount: this.errorCount + (this.errors.has('unfinished') ? 0 : unfinished),
+      status: Object.fromEntries(this.status),
+      errors: Object.fromEntries(this.errors),
+      latency: summarize(this.hist),
+      okLatency: summarize(this.okHist),
+      answeredLatency: summarize(this.answeredHist),
+      shedLatency: summarize(this.shedHist),
+      shedServiceLatency: summarize(this.shedServiceHist),
+      newConnections: this.newConnections,
+      connectTime: summarize(this.connectHist),
+    };
+  }
+}
+
+const bump = (m, k) => m.set(k, (m.get(k) ?? 0) + 1);
+
 /**
- * Runs one open-loop phase. Target: { host, port, channel: {id, botId, botName, authorization,
- * holdMessage, deadlineMs} }. Returns counts, the latency histogram and throughput.
- * Bounded: sends exactly round(rate × durationMs / 1000) requests, then waits at most
+ * Runs one open-loop run. Target: { host, port, channel: {id, botId, botName, authorization,
+ * holdMessage, deadlineMs} }. Either one constant `rate` for `durationMs`, or `phases`:
+ * [{ rate, durationMs, label }] run back to back (a load profile, e.g. a spike); each phase is
+ * then also summarised on its own, by intended send time. Returns counts, latency histograms
+ * and throughput. Bounded: sends exactly Σ round(rate × duration) requests, then waits at most
  * `drainMs` for the last answers; anything still open then is counted as `unfinished`.
  */
-export async function runOpenLoop({ target, agent, sessions, rate, durationMs, drainMs, requestTimeoutMs, text = 'hi', signal, onSendEnd, timeline = false }) {
+export async function runOpenLoop({ target, agent, sessions, rate, durationMs, phases, drainMs, requestTimeoutMs, text = 'hi', signal, onSendEnd, timeline = false }) {
   const { host, port, channel } = target;
   const path = `/genesys/${encodeURIComponent(channel.id)}/botconnector`;
-  const total = Math.max(1, Math.round((rate * durationMs) / 1000));
-  const periodMs = 1000 / rate;
-  const hist = newHistogram();
-  const okHist = newHistogram();
+  // The schedule: phase k sends count_k requests, evenly spaced, from offset_k on.
+  const plan = [];
+  {
+    let firstIndex = 0;
+    let offsetMs = 0;
+    for (const ph of phases ?? [{ rate, durationMs }]) {
+      const count = Math.max(1, Math.round((ph.rate * ph.durationMs) / 1000));
+      plan.push({ ...ph, count, firstIndex, offsetMs, periodMs: 1000 / ph.rate, tally: new Tally() });
+      firstIndex += count;
+      offsetMs += ph.durationMs;
+    }
+  }
+  const total = plan.reduce((a, p) => a + p.count, 0);
+  const all = new Tally();
   const lagHist = newHistogram();
   const serviceHist = newHistogram();
-  /** Per second of intended send time: a histogram, when a timeline is asked for. */
+  /** Per second of intended send time, when a timeline is asked for. */
   const perSecond = timeline ? [] : undefined;
-  const status = new Map();
-  const errors = new Map();
-  let ok = 0;
-  let holds = 0;
-  let overDeadline = 0;
-  let misses = 0;
+  const retryAfter = new Map();
+  const shedReasons = new Map();
   let inFlight = 0;
   let maxInFlight = 0;
   let completed = 0;
@@ -73,15 +199,13 @@ export async function runOpenLoop({ target, agent, sessions, rate, durationMs, d
   let lastOk = 0;
   let sent = 0;
 
-  const bump = (m, k) => m.set(k, (m.get(k) ?? 0) + 1);
-
   let resolveDone;
   const done = new Promise((r) => (resolveDone = r));
   const maybeDone = () => {
     if (sent === total && inFlight === 0) resolveDone();
   };
 
-  function send(intended) {
+  function send(intended, phase) {
     const s = sessions.take();
     const body = {
       botId: channel.botId,
@@ -102,35 +226,42 @@ export async function runOpenLoop({ target, agent, sessions, rate, durationMs, d
     inFlight++;
     if (inFlight > maxInFlight) maxInFlight = inFlight;
     let finished = false;
-    const finish = (code, text) => {
+    const finish = (code, text, headers) => {
       if (finished) return;
       finished = true;
       const now = performance.now();
       inFlight--;
       completed++;
       lastDone = now;
+      const us = Math.max(1, Math.round((now - intended) * 1000));
+      const serviceUs = Math.max(1, Math.round((now - actual) * 1000));
+      const ev = { code, us, serviceUs, isHold: false, isShed: false, late: false };
       if (typeof code === 'number') {
-        const us = Math.max(1, Math.round((now - intended) * 1000));
-        hist.recordValue(us);
-        if (perSecond) {
-          const sec = Math.floor((intended - firstIntended) / 1000);
-          (perSecond[sec] ??= newHistogram()).recordValue(us);
+        serviceHist.recordValue(serviceUs);
+        ev.isHold = code === 200 && text.includes(channel.holdMessage);
+        ev.late = now - intended > channel.deadlineMs;
+        // Refused at the door with a retry hint: shed, not lost (Genesys retries a 5xx).
+        ev.isShed = code === 503 && headers?.['retry-after'] !== undefined;
+        if (ev.isShed) {
+          bump(retryAfter, String(headers['retry-after']));
+          let reason = '?';
+          try {
+            reason = JSON.parse(text)?.errorInfo?.errorCode ?? '?';
+          } catch {
+            /* not JSON */
+          }
+          bump(shedReasons, reason);
         }
-        serviceHist.recordValue(Math.max(1, Math.round((now - actual) * 1000)));
-        bump(status, code);
-        const isHold = code === 200 && text.includes(channel.holdMessage);
-        if (isHold) holds++;
-        const late = now - intended > channel.deadlineMs;
-        if (late) overDeadline++;
-        if (isHold || late) misses++;
-        if (code === 200 && !isHold) {
-          ok++;
+        if (code === 200 && !ev.isHold) {
           if (!firstOk) firstOk = now;
           lastOk = now;
-          okHist.recordValue(us);
         }
-      } else {
-        bump(errors, code);
+      }
+      all.record(ev);
+      phase.tally.record(ev);
+      if (perSecond) {
+        const sec = Math.floor((intended - firstIntended) / 1000);
+        (perSecond[sec] ??= new Tally()).record(ev);
       }
       maybeDone();
     };
@@ -152,10 +283,24 @@ export async function runOpenLoop({ target, agent, sessions, rate, durationMs, d
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
-        res.on('end', () => finish(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+        res.on('end', () => finish(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), res.headers));
         res.on('error', (e) => finish(`response_${e.code ?? 'error'}`));
       },
     );
+    req.on('socket', (sock) => {
+      // Only a socket still connecting is new: a request that waited in the agent's queue gets a
+      // connected one (and reusedSocket is not set on that path).
+      if (req.reusedSocket || !sock.connecting) return;
+      // A fresh connection: when the server's accept queue overflows, the SYN is dropped and
+      // retried after 1, 3, 7 s. That time shows here, before the server has seen the request.
+      const t0 = performance.now();
+      const slot = perSecond ? (perSecond[Math.floor((intended - firstIntended) / 1000)] ??= new Tally()) : undefined;
+      for (const t of [all, phase.tally, slot]) if (t) t.newConnections++;
+      sock.once('connect', () => {
+        const us = Math.max(1, Math.round((performance.now() - t0) * 1000));
+        for (const t of [all, phase.tally, slot]) t?.connectHist.recordValue(us);
+      });
+    });
     req.on('timeout', () => req.destroy(Object.assign(new Error('client timeout'), { code: 'CLIENT_TIMEOUT' })));
     req.on('error', (e) => finish(e.code ?? 'error'));
     req.end(payload);
@@ -164,6 +309,12 @@ export async function runOpenLoop({ target, agent, sessions, rate, durationMs, d
   const start = performance.now();
   firstIntended = start;
   let i = 0;
+  let k = 0;
+  const dueOf = (idx) => {
+    while (k < plan.length - 1 && idx >= plan[k + 1].firstIndex) k++;
+    const p = plan[k];
+    return start + p.offsetMs + (idx - p.firstIndex) * p.periodMs;
+  };
   await new Promise((resolveSending) => {
     const tick = () => {
       if (signal?.aborted) {
@@ -172,14 +323,18 @@ export async function runOpenLoop({ target, agent, sessions, rate, durationMs, d
       }
       const now = performance.now();
       while (i < total) {
-        const due = start + i * periodMs;
+        const due = dueOf(i);
         if (due > now) break;
+        const phase = plan[k];
         i++;
         sent++;
-        send(due);
+        phase.tally.sent++;
+        all.sent++;
+        if (perSecond) (perSecond[Math.floor((due - start) / 1000)] ??= new Tally()).sent++;
+        send(due, phase);
       }
       if (i >= total) return resolveSending();
-      const wait = start + i * periodMs - performance.now();
+      const wait = dueOf(i) - performance.now();
       setTimeout(tick, Math.max(0, Math.min(wait, 1)));
     };
     tick();
@@ -189,37 +344,32 @@ export async function runOpenLoop({ target, agent, sessions, rate, durationMs, d
   maybeDone();
   const timedOut = await Promise.race([done.then(() => false), new Promise((r) => setTimeout(() => r(true), drainMs).unref())]);
   const unfinished = timedOut ? inFlight : 0;
-  if (unfinished) errors.set('unfinished', unfinished);
+  if (unfinished) all.errors.set('unfinished', unfinished);
   // Completion rate over the span of 200 answers: the offered rate when the system keeps up,
   // the service rate when it falls behind (the backlog stretches the span).
-  const okSpanMs = ok > 1 ? lastOk - firstOk : 0;
-  const errorCount = [...errors.values()].reduce((a, b) => a + b, 0) + [...status.entries()].filter(([c]) => c !== 200).reduce((a, [, n]) => a + n, 0);
+  const s = all.summary();
+  const okSpanMs = s.ok > 1 ? lastOk - firstOk : 0;
   return {
-    rate,
-    durationMs,
+    rate: phases ? undefined : rate,
+    durationMs: plan.reduce((a, p) => a + p.durationMs, 0),
     offered: total,
-    sent,
     completed,
-    ok,
-    holds,
-    overDeadline,
-    deadlineMisses: misses,
-    errorCount,
-    errorRate: errorCount / Math.max(1, sent),
-    status: Object.fromEntries(status),
-    errors: Object.fromEntries(errors),
+    ...s,
+    errorRate: s.errorCount / Math.max(1, sent),
+    shedRate: s.shed / Math.max(1, sent),
+    retryAfter: Object.fromEntries(retryAfter),
+    shedReasons: Object.fromEntries(shedReasons),
     maxInFlight,
     /** 200 answers (not the hold message) per second, between the first and the last of them. */
-    throughput: okSpanMs > 0 ? ((ok - 1) * 1000) / okSpanMs : 0,
+    throughput: okSpanMs > 0 ? ((s.ok - 1) * 1000) / okSpanMs : 0,
     sendSpanMs: sendEnd - start,
-    latency: summarize(hist),
-    okLatency: summarize(okHist),
     /** How late the client sent relative to the schedule (timer granularity, busy event loop). */
     sendLag: summarize(lagHist),
-    /** Classic latency, from the actual send (not coordinated-omission corrected). */
+    /** Classic latency, from the actual send (not coordinated-omission corrected), every answer. */
     serviceLatency: summarize(serviceHist),
     lastDoneMs: lastDone - firstIntended,
-    timeline: perSecond?.map((h, sec) => ({ sec, ...summarize(h) })),
+    phases: phases ? plan.map((p) => ({ label: p.label, rate: p.rate, durationMs: p.durationMs, offered: p.count, ...p.tally.summary() })) : undefined,
+    timeline: perSecond ? Array.from(perSecond, (t, sec) => (t ? { sec, ...t.summary() } : { sec, sent: 0 })) : undefined,
   };
 }
 

@@ -212,7 +212,8 @@ export class TurnService {
     for (const r of raw) {
       const e = JSON.parse(r) as TranscriptEntry;
       if (e.input.text) lines.push(`Customer: ${e.input.text}`);
-      const botText = e.replies.map((m) => m.text).filter(Boolean).join(' / ');
+      // Late replies of an earlier turn were already summarized with that turn.
+      const botText = e.replies.slice(e.deliveredLate).map((m) => m.text).filter(Boolean).join(' / ');
       if (botText) lines.push(`Bot: ${botText}`);
     }
     if (ctx.input.text) lines.push(`Customer: ${ctx.input.text}`);
