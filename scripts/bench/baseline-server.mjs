@@ -29,6 +29,7 @@ const [
   { loadIngressConfig },
   { ChannelRepository, syncChannelsFromFile },
   { PinoNestLogger, createRootLogger },
+  redisLib,
   { DemoBotProvider, validateBotResult },
   { BotState, matchLanguage },
   { StructuredMessageRenderer },
@@ -45,6 +46,7 @@ const [
   load(ingressDist, 'libs/config/src/index.js'),
   load(ingressDist, 'libs/channels/src/index.js'),
   load(ingressDist, 'libs/observability/src/index.js'),
+  load(ingressDist, 'libs/redis/src/index.js'),
   load(ingressDist, 'libs/bot-providers/src/index.js'),
   load(ingressDist, 'libs/genesys/src/index.js'),
   load(workerDist, 'apps/worker/src/rendering/structured-message.renderer.js'),
@@ -123,6 +125,8 @@ app.getHttpAdapter().getInstance().addHook('onRequest', async (req, reply) => {
 app.useGlobalFilters(new GatewayExceptionFilter());
 app.useGlobalPipes(createValidationPipe());
 await app.init();
+// As apps/ingress main(): its shared Redis client fails fast, so wait until it is connected.
+if (redisLib.waitUntilReady) await redisLib.waitUntilReady(app.get(redisLib.REDIS_CLIENT));
 await syncChannelsFromFile(app.get(ChannelRepository), config.CHANNELS_FILE, config.devSecretsAllowed);
 await app.listen({ port: config.PORT, host: config.HOST });
 

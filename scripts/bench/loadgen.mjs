@@ -93,11 +93,13 @@ class Tally {
     this.answeredHist = newHistogram();
     this.shedHist = newHistogram();
     this.shedServiceHist = newHistogram();
+    /** Shed 503s that came over a connection that was already open: the gateway's own refusal speed. */
+    this.shedOpenConnHist = newHistogram();
     /** New TCP connections the agent had to open (no free keep-alive socket), and how long each took. */
     this.newConnections = 0;
     this.connectHist = newHistogram();
   }
-  record({ code, us, serviceUs, isHold, isShed, late }) {
+  record({ code, us, serviceUs, isHold, isShed, late, newConn }) {
     this.recorded++;
     if (typeof code !== 'number') {
       bump(this.errors, code);
@@ -110,6 +112,7 @@ class Tally {
       this.shed++;
       this.shedHist.recordValue(us);
       this.shedServiceHist.recordValue(serviceUs);
+      if (!newConn) this.shedOpenConnHist.recordValue(us);
       return;
     }
     this.hist.recordValue(us);
@@ -151,6 +154,7 @@ class Tally {
       answeredLatency: summarize(this.answeredHist),
       shedLatency: summarize(this.shedHist),
       shedServiceLatency: summarize(this.shedServiceHist),
+      shedOpenConnLatency: summarize(this.shedOpenConnHist),
       newConnections: this.newConnections,
       connectTime: summarize(this.connectHist),
     };
@@ -226,6 +230,7 @@ export async function runOpenLoop({ target, agent, sessions, rate, durationMs, p
     inFlight++;
     if (inFlight > maxInFlight) maxInFlight = inFlight;
     let finished = false;
+    let newConn = false;
     const finish = (code, text, headers) => {
       if (finished) return;
       finished = true;
@@ -235,7 +240,7 @@ export async function runOpenLoop({ target, agent, sessions, rate, durationMs, p
       lastDone = now;
       const us = Math.max(1, Math.round((now - intended) * 1000));
       const serviceUs = Math.max(1, Math.round((now - actual) * 1000));
-      const ev = { code, us, serviceUs, isHold: false, isShed: false, late: false };
+      const ev = { code, us, serviceUs, isHold: false, isShed: false, late: false, newConn };
       if (typeof code === 'number') {
         serviceHist.recordValue(serviceUs);
         ev.isHold = code === 200 && text.includes(channel.holdMessage);
@@ -291,6 +296,7 @@ export async function runOpenLoop({ target, agent, sessions, rate, durationMs, p
       // Only a socket still connecting is new: a request that waited in the agent's queue gets a
       // connected one (and reusedSocket is not set on that path).
       if (req.reusedSocket || !sock.connecting) return;
+      newConn = true;
       // A fresh connection: when the server's accept queue overflows, the SYN is dropped and
       // retried after 1, 3, 7 s. That time shows here, before the server has seen the request.
       const t0 = performance.now();

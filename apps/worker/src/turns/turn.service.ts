@@ -213,7 +213,7 @@ export class TurnService {
       const e = JSON.parse(r) as TranscriptEntry;
       if (e.input.text) lines.push(`Customer: ${e.input.text}`);
       // Late replies of an earlier turn were already summarized with that turn.
-      const botText = e.replies.slice(e.deliveredLate).map((m) => m.text).filter(Boolean).join(' / ');
+      const botText = e.replies.slice(e.deliveredLate).map(describeReply).filter(Boolean).join(' / ');
       if (botText) lines.push(`Bot: ${botText}`);
     }
     if (ctx.input.text) lines.push(`Customer: ${ctx.input.text}`);
@@ -277,6 +277,15 @@ interface TurnContext {
   choices?: NumberedChoice[];
   payloadAliases?: Record<string, string>;
   error?: string;
+}
+
+/** A reply as an agent would want it in one line: its text, or what a card or carousel showed. */
+function describeReply(m: ReplyMessage): string {
+  if (m.text?.trim()) return m.text.trim();
+  const titles = (m.content ?? []).flatMap((c) =>
+    c.contentType === 'Card' ? [c.card.title] : c.contentType === 'Carousel' ? c.carousel.cards.map((k) => k.title) : c.contentType === 'Attachment' ? [c.attachment.filename ?? c.attachment.mediaType] : [],
+  );
+  return titles.length ? `[${titles.join(', ')}]` : '';
 }
 
 function stringParams(p: Record<string, string | number | boolean> | undefined): Record<string, string> {
