@@ -66,7 +66,9 @@ async function main(): Promise<void> {
     for (const id of report.refusedDevSecrets) {
       root.error({ channelId: id }, 'channel uses a DEV-ONLY secret and was disabled; give it a real app secret (or set ALLOW_DEV_SECRETS=true outside production)');
     }
-    await app.listen({ port: config.PORT, host: config.HOST });
+    // A deep accept queue: under a burst of new connections Node's default (511) overflows and
+    // clients wait for SYN retries the shedder and the deadline clock never see.
+    await app.listen({ port: config.PORT, host: config.HOST, backlog: 4096 });
     printBanner(config, report.loaded.filter((c) => c.enabled));
   } catch (e) {
     await app.close().catch(() => undefined);

@@ -81,11 +81,11 @@ export class IngressConfig extends SharedConfig {
 
   /** Turns one ingress process waits on at most; more are refused with 503 (Genesys retries). */
   @Type(() => Number) @IsInt() @Min(1) @Max(1000000)
-  MAX_INFLIGHT_TURNS = 5000;
+  MAX_INFLIGHT_TURNS = 2000;
 
   /** Refuse new turns with 503 while the event loop lags this much (p99 over 0.5 s); 0 disables. */
   @Type(() => Number) @IsInt() @Min(0) @Max(10000)
-  SHED_EVENT_LOOP_DELAY_MS = 300;
+  SHED_EVENT_LOOP_DELAY_MS = 150;
 
   get publicBaseUrl(): string {
     return (this.PUBLIC_BASE_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');
