@@ -15,6 +15,8 @@ export default {
     ".ts"
   ],
   "moduleNameMapper": {
+    "^@app/secrets$": "<rootDir>/libs/secrets/src/index.ts",
+    "^@app/secrets/(.*?)(\\.js)?$": "<rootDir>/libs/secrets/src/$1",
     "^@app/genesys$": "<rootDir>/libs/genesys/src/index.ts",
     "^@app/genesys/(.*?)(\\.js)?$": "<rootDir>/libs/genesys/src/$1",
     "^@app/genesys-jwt$": "<rootDir>/libs/genesys-jwt/src/index.ts",

@@ -155,7 +155,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('passes `docker-compose config -q` when docker-compose is installed', () => {
-    const env = { ...process.env, ADMIN_TOKEN: process.env.ADMIN_TOKEN || 'schemas-e2e-spec-admin-token' };
+    const env = { ...process.env, ADMIN_TOKEN: process.env.ADMIN_TOKEN || 'schemas-e2e-spec-admin-token', SECRETS_KEY: process.env.SECRETS_KEY || 'schemas-e2e-spec-secrets-key-schemas-e2e' };
     const probe = spawnSync('docker-compose', ['version'], { encoding: 'utf8' });
     if (probe.error) {
       console.log('docker-compose not found: skipping `docker-compose config -q` (apt-get install docker-compose to run it)');

@@ -127,6 +127,12 @@ describe('bad input gets a clear 4xx, and nothing is queued or sent to the bot',
     expect(logs).toContain('"reason":"bad_signature"');
     expect(logs).toContain('"reason":"unsupported_alg"');
     for (const c of [ch, other, off]) expect(logs).not.toContain(c.secret);
+    // At rest the app secrets are sealed (AES-256-GCM), never in clear.
+    for (const c of [ch, other, off]) {
+      const stored = (await gw.redis.get(`${gw.prefix}:channel:${c.id}`))!;
+      expect(stored).toContain('"sealedSecrets":["v1.');
+      expect(stored).not.toContain(c.secret);
+    }
     expect(logs).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
   });
 });

@@ -71,6 +71,7 @@ export class GatewayHarness {
   readonly redis: Redis;
   readonly redisUrl: string;
   readonly adminToken = randomBytes(24).toString('base64url');
+  readonly secretsKey = randomBytes(32).toString('base64url');
   port = 0;
   private dir = mkdtempSync(join(tmpdir(), 'gbg-e2e-'));
   private channelsFile = join(this.dir, 'channels.json');
@@ -106,6 +107,7 @@ export class GatewayHarness {
       WORKER_METRICS_PORT: '0',
       HTTP_PROVIDER_ALLOW_PRIVATE: 'true',
       PRINT_CREDENTIALS: 'false',
+      SECRETS_KEY: this.secretsKey,
       WORKER_LOCK_DURATION_MS: '2000',
       WORKER_STALLED_INTERVAL_MS: '1000',
       SHUTDOWN_GRACE_MS: '5000',

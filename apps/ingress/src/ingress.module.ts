@@ -2,6 +2,7 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '
 import type { Redis } from 'ioredis';
 import { BullModule } from '@nestjs/bullmq';
 import { ChannelsModule } from '@app/channels';
+import { secretBoxFor } from '@app/secrets';
 import { IngressConfig } from '@app/config';
 import { GenesysJwtModule } from '@app/genesys-jwt';
 import { RedisKeys, TURNS_QUEUE } from '@app/queue';
@@ -41,7 +42,7 @@ export class IngressModule implements OnApplicationShutdown {
         RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, name: 'ingress', failFast: true }),
         BullModule.forRoot({ connection: queueConnection, prefix: keys.bullPrefix }),
         BullModule.registerQueue({ name: TURNS_QUEUE }),
-        ChannelsModule,
+        ChannelsModule.register(secretBoxFor(config)),
         GenesysJwtModule,
       ],
       controllers: [BotConnectorController, HealthController, MetricsController, ConversationsController],

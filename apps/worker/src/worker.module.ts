@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { BotProvidersModule, DemoBotProvider, HttpBotProvider } from '@app/bot-providers';
 import { ChannelsModule } from '@app/channels';
+import { secretBoxFor } from '@app/secrets';
 import { WorkerConfig } from '@app/config';
 import { RedisModule } from '@app/redis';
 import { BotCaller } from './bot-calls/bot-caller.service.js';
@@ -25,7 +26,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, name: 'worker' }),
-        ChannelsModule,
+        ChannelsModule.register(secretBoxFor(config)),
         options.botProviders ??
           BotProvidersModule.forRoot({
             providers: [DemoBotProvider, HttpBotProvider],

@@ -2,7 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RedisKeys } from '@app/queue';
 import { REDIS_CLIENT } from '@app/redis';
+import { SecretBox } from '@app/secrets';
 import type { Channel } from './channel.types.js';
+
+/** How a channel sits in Redis: its app secrets sealed, never in clear. */
+type StoredChannel = Omit<Channel, 'app'> & { app: { clientId: string; sealedSecrets?: string[]; clientSecrets?: string[] } };
+
+const secretContext = (channelId: string) => `channel:${channelId}:clientSecret`;
 
 /** How long a process trusts its copy of a channel; a disable takes effect within this. */
 const CACHE_MS = 1000;
@@ -18,14 +24,32 @@ export class ChannelRepository {
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    private readonly box: SecretBox,
   ) {}
+
+  private toStored(channel: Channel): string {
+    const stored: StoredChannel = {
+      ...channel,
+      app: { clientId: channel.app.clientId, sealedSecrets: channel.app.clientSecrets.map((s) => this.box.seal(s, secretContext(channel.id))) },
+    };
+    return JSON.stringify(stored);
+  }
+
+  private fromStored(raw: string): Channel {
+    const stored = JSON.parse(raw) as StoredChannel;
+    const clientSecrets = stored.app.sealedSecrets
+      ? stored.app.sealedSecrets.map((s) => this.box.open(s, secretContext(stored.id)))
+      : // Written before secrets were sealed; sealed again on the next upsert.
+        (stored.app.clientSecrets ?? []);
+    return { ...stored, app: { clientId: stored.app.clientId, clientSecrets } };
+  }
 
   async get(id: string): Promise<Channel | undefined> {
     const hit = this.cache.get(id);
     const now = Date.now();
     if (hit && now - hit.at < CACHE_MS) return hit.channel;
     const raw = await this.redis.get(this.keys.channel(id));
-    const channel = raw ? (JSON.parse(raw) as Channel) : undefined;
+    const channel = raw ? this.fromStored(raw) : undefined;
     if (this.cache.size > 10000) this.cache.clear();
     this.cache.set(id, { at: now, channel });
     return channel;
@@ -40,7 +64,7 @@ export class ChannelRepository {
   async upsert(channel: Channel): Promise<void> {
     await this.redis
       .multi()
-      .set(this.keys.channel(channel.id), JSON.stringify(channel))
+      .set(this.keys.channel(channel.id), this.toStored(channel))
       .sadd(this.keys.channelIndex(), channel.id)
       .exec();
     this.cache.delete(channel.id);

@@ -1,6 +1,15 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { SecretBox } from '@app/secrets';
 import { ChannelRepository } from './channel.repository.js';
 
-/** Needs REDIS_CLIENT (RedisModule.forRoot) and a RedisKeys provider from the app root. */
-@Module({ providers: [ChannelRepository], exports: [ChannelRepository] })
-export class ChannelsModule {}
+/** Needs REDIS_CLIENT and RedisKeys (RedisModule.forRoot); seals app secrets with the given box. */
+@Module({})
+export class ChannelsModule {
+  static register(box: SecretBox): DynamicModule {
+    return {
+      module: ChannelsModule,
+      providers: [{ provide: SecretBox, useValue: box }, ChannelRepository],
+      exports: [ChannelRepository],
+    };
+  }
+}

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { SECRETS_KEY_HELP } from '@app/secrets';
 import { validateEnv } from './validate-env.js';
 
 /** `Boolean('false')` is true, so env booleans are parsed explicitly. */
@@ -46,6 +47,10 @@ export class SharedConfig {
   /** Allow demo/development-only channel secrets; refused when NODE_ENV=production unless set. */
   @EnvBoolean() @IsBoolean() @IsOptional()
   ALLOW_DEV_SECRETS?: boolean;
+
+  /** 32 bytes (base64url or hex) sealing secrets stored in Redis. Required in production. */
+  @IsOptional() @IsString() @MinLength(32) @MaxLength(128)
+  SECRETS_KEY?: string;
 
   get devSecretsAllowed(): boolean {
     return this.ALLOW_DEV_SECRETS ?? this.NODE_ENV !== 'production';
@@ -117,8 +122,15 @@ export class WorkerConfig extends SharedConfig {
   SHUTDOWN_GRACE_MS = 15000;
 }
 
+function requireSecretsKey(cfg: SharedConfig): void {
+  if (!cfg.SECRETS_KEY && cfg.NODE_ENV === 'production') {
+    throw new Error(`SECRETS_KEY is required in production: it encrypts the secrets kept in Redis. ${SECRETS_KEY_HELP}`);
+  }
+}
+
 export function loadIngressConfig(env: NodeJS.ProcessEnv = process.env): IngressConfig {
   const cfg = validateEnv(IngressConfig, env);
+  requireSecretsKey(cfg);
   if (!cfg.ADMIN_TOKEN) {
     if (cfg.NODE_ENV === 'production') {
       throw new Error(
@@ -132,5 +144,7 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv = process.env): Ingress
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  return validateEnv(WorkerConfig, env);
+  const cfg = validateEnv(WorkerConfig, env);
+  requireSecretsKey(cfg);
+  return cfg;
 }
