@@ -45,6 +45,18 @@ describe('reply deadline', () => {
     expect(next.body.replyMessages.map((m: any) => m.text)).toEqual(['Sorry for the wait: that took a while to look up.', expect.stringContaining('Opening hours')]);
   });
 
+  it('a redelivery of a held turn gets the hold answer again, and the late reply is delivered once', async () => {
+    const body = newSessionBody('slow', { messageId: 'msg-held-1' });
+    const first = await gw.turn(hold, body);
+    expect(first.body.replyMessages[0].text).toBe('Hold on, still working.');
+    await new Promise((r) => setTimeout(r, 1200));
+    const again = await gw.turn(hold, body);
+    expect(again.body).toEqual(first.body);
+    const next = await gw.turn(hold, nextTurn(body, 'list', { messageId: 'msg-held-2' }));
+    const texts = next.body.replyMessages.map((m: any) => m.text);
+    expect(texts.filter((t: string) => t.startsWith('Sorry for the wait'))).toHaveLength(1);
+  });
+
   it('with the handoff policy, a deadline miss hands the customer to an agent in time', async () => {
     const body = newSessionBody('slow');
     const res = await gw.turn(handoff, body);

@@ -35,6 +35,11 @@ describe('order, duplicates and worker crashes (http bot provider, several worke
       [2, 1, 'again'],
     ]);
     expect(calls[0]!.idempotencyKey).toBe(calls[0]!.turnId);
+    // The configured header reaches the bot, but sits sealed in Redis.
+    expect(calls[0]!.botKey).toBe('k1');
+    const stored = (await gw.redis.get(`${gw.prefix}:channel:${ch.id}`))!;
+    expect(stored).toContain('"sealedHeaders":{"x-bot-key":"v1.');
+    expect(stored).not.toContain('"k1"');
   });
 
   it('20 concurrent turns of one session reach the bot one at a time, in acceptance order, across 2 workers', async () => {

@@ -10,6 +10,7 @@ export interface BotCall {
   text: string;
   payload?: string;
   turnIndex: number;
+  botKey?: string;
 }
 
 /**
@@ -45,6 +46,7 @@ export class RecordingBot {
       text,
       payload: turn.input?.payload,
       turnIndex: turn.session?.turnIndex,
+      botKey: req.headers['x-bot-key'] as string | undefined,
     });
     const sleep = /^sleep:(\d+)/.exec(text);
     const wait = (sleep ? Number(sleep[1]) : 0) + this.delayMs;

@@ -31,6 +31,8 @@ export class ChannelRepository {
     const stored: StoredChannel = {
       ...channel,
       app: { clientId: channel.app.clientId, sealedSecrets: channel.app.clientSecrets.map((s) => this.box.seal(s, secretContext(channel.id))) },
+      // Bot backends' headers usually carry their credentials (Authorization, API keys).
+      bots: channel.bots.map((b) => ({ ...b, provider: { ...b.provider, config: this.mapHeaders(b.provider.config, (v, ctx) => this.box.seal(v, ctx), `${channel.id}:${b.id}`, 'headers', 'sealedHeaders') } })),
     };
     return JSON.stringify(stored);
   }
@@ -41,7 +43,20 @@ export class ChannelRepository {
       ? stored.app.sealedSecrets.map((s) => this.box.open(s, secretContext(stored.id)))
       : // Written before secrets were sealed; sealed again on the next upsert.
         (stored.app.clientSecrets ?? []);
-    return { ...stored, app: { clientId: stored.app.clientId, clientSecrets } };
+    const bots = stored.bots.map((b) => ({ ...b, provider: { ...b.provider, config: this.mapHeaders(b.provider.config, (v, ctx) => this.box.open(v, ctx), `${stored.id}:${b.id}`, 'sealedHeaders', 'headers') } }));
+    return { ...stored, bots, app: { clientId: stored.app.clientId, clientSecrets } };
+  }
+
+  /** Seals or opens every string value of `config[from]`, moving it to `config[to]`. */
+  private mapHeaders(config: Record<string, unknown>, fn: (v: string, ctx: string) => string, owner: string, from: string, to: string): Record<string, unknown> {
+    const headers = config[from];
+    if (!headers || typeof headers !== 'object' || Array.isArray(headers)) return config;
+    const { [from]: _, ...rest } = config;
+    const mapped: Record<string, string> = {};
+    for (const [k, v] of Object.entries(headers as Record<string, unknown>)) {
+      if (typeof v === 'string') mapped[k] = fn(v, `channel:${owner}:header:${k.toLowerCase()}`);
+    }
+    return { ...rest, [to]: mapped };
   }
 
   async get(id: string): Promise<Channel | undefined> {

@@ -10,18 +10,23 @@ import type { RedisKeys } from './redis-keys.js';
  */
 
 /*
- * KEYS: turn, replyto, result, inbox, sessionSeq   ARGV: envelopeJson, ingressId, ttlMs, turnId
+ * KEYS: turn, replyto, result, inbox, sessionSeq, claim   ARGV: envelopeJson, ingressId, ttlMs, turnId, sessionTtlMs
  * The envelope's leading `"seq":0` is replaced by the session's acceptance sequence number, so
  * the order turns were accepted in is recorded where the worker and the transcript can see it.
  */
 const ACCEPT = `
 local r = redis.call('GET', KEYS[3])
-if r then return {'dup', r} end
+if r then
+  -- The first delivery was answered by the fallback: its result waits in the late list for the
+  -- session's next turn, so a redelivery gets the fallback again, not the result a second time.
+  if redis.call('GET', KEYS[6]) == 'fallback' then return {'dup-held'} end
+  return {'dup', r}
+end
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('SADD', KEYS[2], ARGV[2]); redis.call('PEXPIRE', KEYS[2], ARGV[3])
   return {'dup'}
 end
-local seq = redis.call('INCR', KEYS[5]); redis.call('PEXPIRE', KEYS[5], ARGV[3])
+local seq = redis.call('INCR', KEYS[5]); redis.call('PEXPIRE', KEYS[5], ARGV[5])
 redis.call('SET', KEYS[1], (string.gsub(ARGV[1], '"seq":0', '"seq":' .. seq, 1)), 'PX', ARGV[3])
 redis.call('SADD', KEYS[2], ARGV[2]); redis.call('PEXPIRE', KEYS[2], ARGV[3])
 redis.call('RPUSH', KEYS[4], ARGV[4]); redis.call('PEXPIRE', KEYS[4], ARGV[3])
@@ -30,6 +35,8 @@ return {'new', tostring(seq)}
 
 const CLAIM_FALLBACK = `
 if redis.call('SET', KEYS[1], 'fallback', 'NX', 'PX', ARGV[1]) then return {'fallback'} end
+-- Another delivery of the same turn already fell back: its result belongs to the late list.
+if redis.call('GET', KEYS[1]) == 'fallback' then return {'fallback'} end
 local r = redis.call('GET', KEYS[2])
 if r then return {'result', r} end
 return {'fallback'}
@@ -65,6 +72,8 @@ local entry = ARGV[8]
 if delivered == 'late' then entry = string.gsub(entry, '"late":false', '"late":true', 1) end
 redis.call('RPUSH', KEYS[7], entry); redis.call('PEXPIRE', KEYS[7], ARGV[9])
 redis.call('ZADD', KEYS[8], ARGV[11], ARGV[10])
+-- Sessions whose transcript has expired leave the index too, so it does not grow forever.
+redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', '(' .. (tonumber(ARGV[11]) - tonumber(ARGV[9])))
 redis.call('LPOP', KEYS[1])
 redis.call('DEL', KEYS[4], KEYS[9])
 return delivered
@@ -91,7 +100,7 @@ return 0
 `;
 
 type ScriptedRedis = Redis & {
-  gbgAccept(k1: string, k2: string, k3: string, k4: string, k5: string, a1: string, a2: string, a3: number, a4: string): Promise<string[]>;
+  gbgAccept(k1: string, k2: string, k3: string, k4: string, k5: string, k6: string, a1: string, a2: string, a3: number, a4: string, a5: number): Promise<string[]>;
   gbgClaimFallback(k1: string, k2: string, a1: number): Promise<string[]>;
   gbgComplete(...args: (string | number)[]): Promise<string>;
   gbgDropHead(k1: string, a1: string): Promise<number>;
@@ -101,7 +110,7 @@ type ScriptedRedis = Redis & {
 export function defineTurnScripts(redis: Redis): ScriptedRedis {
   const r = redis as ScriptedRedis;
   if (typeof r.gbgAccept !== 'function') {
-    redis.defineCommand('gbgAccept', { numberOfKeys: 5, lua: ACCEPT });
+    redis.defineCommand('gbgAccept', { numberOfKeys: 6, lua: ACCEPT });
     redis.defineCommand('gbgClaimFallback', { numberOfKeys: 2, lua: CLAIM_FALLBACK });
     redis.defineCommand('gbgComplete', { numberOfKeys: 9, lua: COMPLETE });
     redis.defineCommand('gbgDropHead', { numberOfKeys: 1, lua: DROP_HEAD });
@@ -110,7 +119,11 @@ export function defineTurnScripts(redis: Redis): ScriptedRedis {
   return r;
 }
 
-export type AcceptResult = { status: 'new'; seq: number } | { status: 'duplicate'; result?: TurnResult };
+export type AcceptResult =
+  | { status: 'new'; seq: number }
+  | { status: 'duplicate'; result?: TurnResult }
+  /** A redelivery of a turn that was answered with the deadline fallback. */
+  | { status: 'duplicate-held' };
 
 export interface NextTurn {
   turnId: string;
@@ -151,12 +164,15 @@ export class TurnStore {
       k.result(envelope.turnId),
       k.inbox(envelope.sessionKey),
       k.sessionSeq(envelope.sessionKey),
+      k.claim(envelope.turnId),
       JSON.stringify({ ...envelope, seq: 0 }),
       envelope.ingressId,
       this.turnTtlMs,
       envelope.turnId,
+      Math.max(this.turnTtlMs, (envelope.request.botSessionTimeout ?? 60) * 60_000),
     );
     if (reply[0] === 'new') return { status: 'new', seq: Number(reply[1]) };
+    if (reply[0] === 'dup-held') return { status: 'duplicate-held' };
     return { status: 'duplicate', result: reply[1] ? (JSON.parse(reply[1]) as TurnResult) : undefined };
   }
 

@@ -29,6 +29,9 @@ export function createRedis(opts: RedisConnectionOptions): Redis {
     maxRetriesPerRequest: opts.blocking ? null : opts.failFast ? 1 : 20,
     enableOfflineQueue: !opts.failFast,
     enableAutoPipelining: !!opts.autoPipelining && !opts.blocking,
+    // A connected but stalled Redis (fsync, fork, half-open TCP) must not hold a webhook past its
+    // deadline: fail-fast clients give up on a command after this long.
+    ...(opts.failFast ? { commandTimeout: 800 } : {}),
   };
   return new Redis(opts.url, base);
 }

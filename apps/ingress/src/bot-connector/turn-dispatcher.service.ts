@@ -109,8 +109,12 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
       this.logger.error({ ...log, error: (e as Error).message }, 'could not store turn');
       throw new GatewayError('unavailable', 'turn store unavailable; retry', undefined, 1);
     }
-    if (accepted.status === 'duplicate') {
+    if (accepted.status !== 'new') {
       this.metrics.duplicates.inc({ channel: channel.id });
+      if (accepted.status === 'duplicate-held') {
+        waiter.cancel();
+        return this.fallback(turn, ctx);
+      }
       if (accepted.result) {
         waiter.cancel();
         return this.finish(accepted.result, ctx, 'duplicate');
@@ -132,6 +136,12 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
 
     this.metrics.deadlineMisses.inc({ channel: channel.id, policy: channel.deadlinePolicy });
     this.logger.warn({ ...log, policy: channel.deadlinePolicy }, 'reply deadline reached; answering with fallback');
+    return this.fallback(turn, ctx);
+  }
+
+  /** The channel's deadline answer: hold (MoreData + message) or handoff (reason `deadline`). */
+  private fallback(turn: IncomingTurnDto, ctx: DispatchContext): BotConnectorResponse {
+    const { channel } = ctx;
     const language = (turn.languageCode ?? channel.defaultLanguage).toLowerCase();
     const response =
       channel.deadlinePolicy === 'handoff'

@@ -141,4 +141,11 @@ describe('normalizeInput', () => {
     expect(normalizeInput(msg, [], { 'rate#2': 'rate' })).toMatchObject({ kind: 'button', payload: 'rate' });
     expect(normalizeInput(msg, [])).toMatchObject({ kind: 'button', payload: 'rate#2' });
   });
+
+  it('treats payloads that are Object.prototype names as plain payloads', () => {
+    for (const payload of ['constructor', 'toString', '__proto__']) {
+      const msg: InputMessage = { type: 'Structured', text: 'x', content: [{ contentType: 'ButtonResponse', buttonResponse: { type: 'Button', text: 'x', payload } }] };
+      expect(normalizeInput(msg, [], {}).payload).toBe(payload);
+    }
+  });
 });

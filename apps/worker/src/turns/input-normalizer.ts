@@ -27,7 +27,7 @@ export function normalizeInput(msg: InputMessage | undefined, choices: NumberedC
 
   if (button && (button.payload || button.text)) {
     const payload = (button.payload ?? button.text ?? '').trim();
-    return { kind: 'button', text: (button.text ?? text).trim(), payload: payloadAliases[payload] ?? payload, attachments };
+    return { kind: 'button', text: (button.text ?? text).trim(), payload: Object.hasOwn(payloadAliases, payload) ? payloadAliases[payload]! : payload, attachments };
   }
   const picked = /^\d{1,3}$/.test(text) ? choices.find((c) => c.number === Number(text)) : undefined;
   if (picked) return { kind: 'button', text: picked.title, payload: picked.payload, attachments };

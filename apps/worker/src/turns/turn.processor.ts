@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import { WorkerConfig } from '@app/config';
-import { DRAIN_SESSION_JOB, RedisKeys, TURNS_QUEUE, type DrainSessionJob } from '@app/queue';
+import { DRAIN_SESSION_JOB, RedisKeys, TURNS_QUEUE, drainJobOptions, type DrainSessionJob } from '@app/queue';
 import { REDIS_OPTIONS, createRedis, type RedisModuleOptions } from '@app/redis';
 import { WorkerMetrics } from '../ops/worker-metrics.service.js';
 import { TurnService } from './turn.service.js';
@@ -16,6 +16,9 @@ export class TurnProcessor implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(TurnProcessor.name);
   private worker?: Worker<DrainSessionJob, number>;
   private connection?: ReturnType<typeof createRedis>;
+  private queueConnection?: ReturnType<typeof createRedis>;
+  /** For follow-up drains of sessions with more turns than one job takes. */
+  private queue?: Queue<DrainSessionJob>;
 
   constructor(
     private readonly turns: TurnService,
@@ -28,6 +31,10 @@ export class TurnProcessor implements OnApplicationBootstrap, OnApplicationShutd
   onApplicationBootstrap(): void {
     const connection = (this.connection = createRedis({ url: this.redisOptions.url, name: 'worker-turns', blocking: true }));
     connection.on('error', () => undefined);
+    this.queueConnection = createRedis({ url: this.redisOptions.url, name: 'worker-queue' });
+    this.queueConnection.on('error', () => undefined);
+    this.queue = new Queue<DrainSessionJob>(TURNS_QUEUE, { connection: this.queueConnection, prefix: this.keys.bullPrefix });
+    this.queue.on('error', () => undefined);
     this.worker = new Worker<DrainSessionJob, number>(TURNS_QUEUE, (job) => this.handle(job), {
       connection,
       prefix: this.keys.bullPrefix,
@@ -48,7 +55,10 @@ export class TurnProcessor implements OnApplicationBootstrap, OnApplicationShutd
     }
     this.metrics.activeDrains.inc();
     try {
-      return await this.turns.drainSession(job.data);
+      const { done, more } = await this.turns.drainSession(job.data);
+      // While this job is active, deduplication keeps the add and starts it when this one ends.
+      if (more) await this.queue!.add(DRAIN_SESSION_JOB, job.data, drainJobOptions(job.data.sessionKey));
+      return done;
     } finally {
       this.metrics.activeDrains.dec();
     }
@@ -64,7 +74,9 @@ export class TurnProcessor implements OnApplicationBootstrap, OnApplicationShutd
       this.logger.warn({ graceMs: grace }, 'active turns did not finish in time; leaving them to other workers');
       await this.worker.close(true).catch(() => undefined);
     }
+    await this.queue?.close().catch(() => undefined);
     // BullMQ leaves a connection it was given open; it is ours to close.
     this.connection?.disconnect();
+    this.queueConnection?.disconnect();
   }
 }

@@ -60,16 +60,21 @@ export class TurnService {
     this.store = new TurnStore(redis, keys, config.TURN_RETENTION_SECONDS * 1000);
   }
 
-  /** Returns how many turns were completed. */
-  async drainSession(job: DrainSessionJob): Promise<number> {
+  /**
+   * Runs the session's turns in order. `more` says turns are left after this job's share
+   * (MAX_TURNS_PER_DRAIN), so the caller queues a follow-up drain instead of stranding them.
+   */
+  async drainSession(job: DrainSessionJob): Promise<{ done: number; more: boolean }> {
     let done = 0;
     for (let i = 0; i < MAX_TURNS_PER_DRAIN; i++) {
       const next = await this.store.begin(job.sessionKey);
-      if (!next) return done;
+      if (!next) return { done, more: false };
       const { turnId, envelope } = next;
       if (!envelope) {
-        // Expired before any worker got to it (retention passed): nothing can be answered.
-        this.logger.error({ sessionKey: job.sessionKey, turnId }, 'turn record missing; dropping it from the inbox');
+        // Expired before any worker got to it (retention passed): nothing can be answered any
+        // more, but the transcript says so instead of the turn vanishing.
+        this.logger.error({ sessionKey: job.sessionKey, turnId }, 'turn record expired before processing; recorded as failed');
+        await this.recordExpired(job, turnId);
         await this.store.dropHead(job.sessionKey, turnId);
         continue;
       }
@@ -85,12 +90,27 @@ export class TurnService {
       });
       if (outcome === 'fenced') {
         this.logger.warn({ sessionKey: job.sessionKey, turnId }, 'turn already completed by another run; stopping this drain');
-        return done;
+        return { done, more: false };
       }
       this.metrics.observe(envelope.channelId, processed.result, outcome === 'late');
       done++;
     }
-    return done;
+    return { done, more: true };
+  }
+
+  private async recordExpired(job: DrainSessionJob, turnId: string): Promise<void> {
+    const entry: Partial<TranscriptEntry> = {
+      turnId,
+      at: new Date().toISOString(),
+      channelId: job.channelId,
+      botSessionId: job.botSessionId,
+      outcome: 'failed',
+      error: `turn expired before a worker could run it (TURN_RETENTION_SECONDS=${this.config.TURN_RETENTION_SECONDS})`,
+      replies: [],
+      degradations: [],
+    };
+    const key = this.keys.transcript(job.sessionKey);
+    await this.redis.multi().rpush(key, JSON.stringify(entry)).pexpire(key, this.config.TRANSCRIPT_RETENTION_DAYS * 86_400_000).exec();
   }
 
   async process(envelope: TurnEnvelope, storedSession: string | undefined, late: TurnResult[]): Promise<Processed> {

@@ -38,8 +38,10 @@ export class HttpBotProvider implements BotProvider {
       axios.create({
         httpAgent: new http.Agent({ keepAlive: true, maxSockets: 256, lookup } as http.AgentOptions),
         httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 256, lookup } as https.AgentOptions),
-        // A redirect would bypass the configured URL's checks.
+        // A redirect would bypass the configured URL's checks, and so would an HTTP(S)_PROXY from
+        // the environment (the proxy resolves and connects, not our guarded lookup).
         maxRedirects: 0,
+        proxy: false,
         maxContentLength: MAX_RESPONSE_BYTES,
         maxBodyLength: MAX_RESPONSE_BYTES,
         responseType: 'json',
