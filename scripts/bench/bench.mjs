@@ -368,11 +368,12 @@ const CHANNELS = {
   bench2s: { id: 'bench2s', botId: 'bench-bot', botName: 'Bench Bot', authorization: bearerFor('bench2s-app', secret2), holdMessage: HOLD_MESSAGE, deadlineMs: DEADLINE_MS },
 };
 const adminToken = randomBytes(32).toString('base64url');
+const secretsKey = randomBytes(32).toString('base64url');
 
 const extraEnv = {};
 for (const kv of args['gateway-env']) {
   const m = /^([A-Z][A-Z0-9_]*)=(.*)$/s.exec(kv);
-  const reserved = ['PORT', 'HOST', 'REDIS_URL', 'REDIS_PREFIX', 'CHANNELS_FILE', 'ADMIN_TOKEN'];
+  const reserved = ['PORT', 'HOST', 'REDIS_URL', 'REDIS_PREFIX', 'CHANNELS_FILE', 'ADMIN_TOKEN', 'SECRETS_KEY'];
   if (!m || reserved.includes(m[1])) {
     console.error(`bench: --gateway-env wants NAME=value (not one of ${reserved.join(', ')}): ${kv}`);
     process.exit(2);
@@ -395,6 +396,7 @@ function gatewayEnv(prefix, port, concurrency) {
     NODE_ENV: 'production',
     ALLOW_DEV_SECRETS: 'false',
     ADMIN_TOKEN: adminToken,
+    SECRETS_KEY: secretsKey,
     WORKER_METRICS_PORT: '0',
     WORKER_CONCURRENCY: String(concurrency),
     ...extraEnv,
