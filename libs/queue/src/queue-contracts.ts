@@ -31,6 +31,8 @@ export interface TurnEnvelope {
   botId: string;
   sessionKey: string;
   acceptedAt: number;
+  /** When the ingress answers with its fallback at the latest (ms epoch). */
+  deadlineAt?: number;
   ingressId: string;
   correlationId?: string;
   request: BotConnectorRequest;

@@ -45,7 +45,7 @@ return {'fallback'}
 /*
  * KEYS: inbox, result, claim, replyto, late, session, transcript, sessionIndex, turn
  * ARGV: turnId, resultJson, resultTtlMs, streamPrefix, streamMaxLen, sessionJson, sessionTtlMs,
- *       transcriptJson, transcriptTtlMs, sessionKey, nowMs, lateJson, lateConsumed
+ *       transcriptJson, transcriptTtlMs, sessionKey, nowMs, lateJson, lateConsumed, lateAfterMs
  * The head-of-inbox check fences a worker that lost its job lock: only the holder of the
  * session's head turn may write, so a stale run can never overwrite newer session state.
  * The turn record and its waiter set go once answered; the result stays for the retention window
@@ -57,7 +57,15 @@ redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 local consumed = tonumber(ARGV[13])
 if consumed > 0 then redis.call('LTRIM', KEYS[5], consumed, -1) end
 local delivered = 'late'
-if redis.call('SET', KEYS[3], 'worker', 'NX', 'PX', ARGV[3]) then
+local claimed = false
+if tonumber(ARGV[11]) < tonumber(ARGV[14]) then
+  claimed = redis.call('SET', KEYS[3], 'worker', 'NX', 'PX', ARGV[3])
+else
+  -- Long past the reply deadline: whoever was waiting has answered with the fallback, even if its
+  -- claim never reached Redis (Redis error at that instant, ingress crash), so park the result.
+  redis.call('SET', KEYS[3], 'fallback', 'NX', 'PX', ARGV[3])
+end
+if claimed then
   delivered = 'delivered'
   for _, m in ipairs(redis.call('SMEMBERS', KEYS[4])) do
     local sk = ARGV[4] .. m
@@ -124,6 +132,13 @@ export type AcceptResult =
   | { status: 'duplicate'; result?: TurnResult }
   /** A redelivery of a turn that was answered with the deadline fallback. */
   | { status: 'duplicate-held' };
+
+/**
+ * How long after a turn's deadline a result still goes to the waiting ingress when nobody claimed
+ * the turn. Beyond it the ingress has certainly answered (it claims at the deadline), so a missing
+ * claim means the claim was lost, and the result is parked for the next turn instead.
+ */
+const LATE_GRACE_MS = 2000;
 
 export interface NextTurn {
   turnId: string;
@@ -227,6 +242,7 @@ export class TurnStore {
       Date.now(),
       resultJson,
       input.lateConsumed,
+      (envelope.deadlineAt ?? Number.MAX_SAFE_INTEGER - LATE_GRACE_MS) + LATE_GRACE_MS,
     )) as 'delivered' | 'late' | 'fenced';
   }
 }

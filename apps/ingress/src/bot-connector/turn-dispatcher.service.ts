@@ -94,6 +94,7 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
       botId: bot.id,
       sessionKey,
       acceptedAt: Date.now(),
+      deadlineAt: ctx.receivedAt + channel.replyDeadlineMs,
       ingressId: this.replies.ingressId,
       correlationId: ctx.correlationId,
       request: turn,
