@@ -20,12 +20,9 @@ const load = (base, rel) => import(pathToFileURL(join(base, rel)).href);
 
 const [
   { Test },
-  { FastifyAdapter },
   { IngressModule },
   { TurnDispatcher },
-  { LoadShedder },
-  { GatewayExceptionFilter },
-  { createValidationPipe },
+  { createIngressAdapter, configureIngressApp },
   { loadIngressConfig },
   { ChannelRepository, syncChannelsFromFile },
   { PinoNestLogger, createRootLogger },
@@ -37,12 +34,9 @@ const [
   { normalizeInput },
 ] = await Promise.all([
   import('@nestjs/testing'),
-  import('@nestjs/platform-fastify'),
   load(ingressDist, 'apps/ingress/src/ingress.module.js'),
   load(ingressDist, 'apps/ingress/src/bot-connector/turn-dispatcher.service.js'),
-  load(ingressDist, 'apps/ingress/src/bot-connector/load-shedder.service.js'),
-  load(ingressDist, 'apps/ingress/src/errors/gateway-exception.filter.js'),
-  load(ingressDist, 'apps/ingress/src/errors/validation.pipe.js'),
+  load(ingressDist, 'apps/ingress/src/http-setup.js'),
   load(ingressDist, 'libs/config/src/index.js'),
   load(ingressDist, 'libs/channels/src/index.js'),
   load(ingressDist, 'libs/observability/src/index.js'),
@@ -97,33 +91,13 @@ const directDispatcher = {
   async beforeApplicationShutdown() {},
 };
 
-// Same adapter options, hook, filter and pipe as createIngressApp (apps/ingress/src/main.ts).
+// The ingress's own adapter options, admission hook, filter and pipe (apps/ingress/src/http-setup.ts).
 const moduleRef = await Test.createTestingModule({ imports: [IngressModule.register(config)] })
   .overrideProvider(TurnDispatcher)
   .useValue(directDispatcher)
   .compile();
-const adapter = new FastifyAdapter({
-  bodyLimit: config.MAX_BODY_BYTES,
-  requestTimeout: 15000,
-  connectionTimeout: 20000,
-  keepAliveTimeout: 75000,
-  onProtoPoisoning: 'error',
-  onConstructorPoisoning: 'error',
-});
-const app = moduleRef.createNestApplication(adapter, { logger, abortOnError: false });
-const shedder = app.get(LoadShedder);
-app.getHttpAdapter().getInstance().addHook('onRequest', async (req, reply) => {
-  req.receivedAt = Date.now();
-  if (req.method !== 'POST' || !req.url.startsWith('/genesys/')) return;
-  // Same admission check as the gateway (its in-flight count stays 0 here: this dispatcher does
-  // not count), so both sides pay for it.
-  if (shedder.verdict()) {
-    const body = { botState: 'Failed', replyMessages: [], errorInfo: { errorCode: 'overloaded', errorMessage: 'gateway busy; retry shortly' } };
-    return reply.code(503).header('retry-after', '1').header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
-  }
-});
-app.useGlobalFilters(new GatewayExceptionFilter());
-app.useGlobalPipes(createValidationPipe());
+const app = moduleRef.createNestApplication(createIngressAdapter(config), { logger, abortOnError: false });
+configureIngressApp(app);
 await app.init();
 // As apps/ingress main(): its shared Redis client fails fast, so wait until it is connected.
 if (redisLib.waitUntilReady) await redisLib.waitUntilReady(app.get(redisLib.REDIS_CLIENT));

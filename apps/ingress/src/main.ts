@@ -1,17 +1,14 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ChannelRepository, ChannelConfigError, syncChannelsFromFile } from '@app/channels';
 import { ConfigValidationError, loadIngressConfig, type IngressConfig } from '@app/config';
 import { bearerCredential, mintBotConnectorToken } from '@app/genesys-jwt';
 import { PinoNestLogger, createRootLogger } from '@app/observability';
 import { REDIS_CLIENT, pingRedis, waitUntilReady } from '@app/redis';
 import type { Redis } from 'ioredis';
-import { GatewayExceptionFilter } from './errors/gateway-exception.filter.js';
-import { createValidationPipe } from './errors/validation.pipe.js';
 import { IngressModule } from './ingress.module.js';
-import { LoadShedder } from './bot-connector/load-shedder.service.js';
-import { IngressMetrics } from './metrics/ingress-metrics.service.js';
+import { configureIngressApp, createIngressAdapter } from './http-setup.js';
 
 function fail(message: string): never {
   process.stderr.write(`\n${message}\n\n`);
@@ -19,32 +16,8 @@ function fail(message: string): never {
 }
 
 export async function createIngressApp(config: IngressConfig, logger: PinoNestLogger): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({
-    bodyLimit: config.MAX_BODY_BYTES,
-    // Bound slow or stuck clients; Genesys itself waits at most ~10 s for a v1 answer.
-    requestTimeout: 15000,
-    connectionTimeout: 20000,
-    keepAliveTimeout: 75000,
-    // Prototype-poisoning keys in a body are refused, not silently kept.
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
-  });
-  const app = await NestFactory.create<NestFastifyApplication>(IngressModule.register(config), adapter, { logger, abortOnError: false });
-  const shedder = app.get(LoadShedder);
-  const metrics = app.get(IngressMetrics);
-  app.getHttpAdapter().getInstance().addHook('onRequest', async (req, reply) => {
-    (req as unknown as { receivedAt?: number }).receivedAt = Date.now();
-    if (req.method !== 'POST' || !req.url.startsWith('/genesys/')) return;
-    const overload = shedder.verdict();
-    if (overload) {
-      metrics.rejected.inc({ reason: `overloaded_${overload}` });
-      const body = { botState: 'Failed', replyMessages: [], errorInfo: { errorCode: 'overloaded', errorMessage: 'gateway busy; retry shortly' } };
-      return reply.code(503).header('retry-after', '1').header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
-    }
-  });
-  app.useGlobalFilters(new GatewayExceptionFilter());
-  app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  const app = await NestFactory.create<NestFastifyApplication>(IngressModule.register(config), createIngressAdapter(config), { logger, abortOnError: false });
+  configureIngressApp(app);
   return app;
 }
 

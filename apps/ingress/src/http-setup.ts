@@ -1,0 +1,42 @@
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { IngressConfig } from '@app/config';
+import { LoadShedder } from './bot-connector/load-shedder.service.js';
+import { GatewayExceptionFilter } from './errors/gateway-exception.filter.js';
+import { createValidationPipe } from './errors/validation.pipe.js';
+import { IngressMetrics } from './metrics/ingress-metrics.service.js';
+
+/** The HTTP server settings of the ingress (also used by the benchmark's direct baseline). */
+export function createIngressAdapter(config: IngressConfig): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: config.MAX_BODY_BYTES,
+    // Bound slow or stuck clients; Genesys itself waits at most ~10 s for a v1 answer.
+    requestTimeout: 15000,
+    connectionTimeout: 20000,
+    keepAliveTimeout: 75000,
+    // Prototype-poisoning keys in a body are refused, not silently kept.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+}
+
+/**
+ * Arrival stamp and admission control (before the body is parsed or the credential checked),
+ * the one exception filter, the validation pipe, and shutdown hooks.
+ */
+export function configureIngressApp(app: NestFastifyApplication): void {
+  const shedder = app.get(LoadShedder);
+  const metrics = app.get(IngressMetrics);
+  app.getHttpAdapter().getInstance().addHook('onRequest', async (req, reply) => {
+    (req as unknown as { receivedAt?: number }).receivedAt = Date.now();
+    if (req.method !== 'POST' || !req.url.startsWith('/genesys/')) return;
+    const overload = shedder.verdict();
+    if (overload) {
+      metrics.rejected.inc({ reason: `overloaded_${overload}` });
+      const body = { botState: 'Failed', replyMessages: [], errorInfo: { errorCode: 'overloaded', errorMessage: 'gateway busy; retry shortly' } };
+      return reply.code(503).header('retry-after', '1').header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+    }
+  });
+  app.useGlobalFilters(new GatewayExceptionFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+}
