@@ -59,4 +59,20 @@ export class RedisKeys {
   workers(): string {
     return `${this.prefix}:workers`;
   }
+  /** One pending Genesys OAuth authorization (`state` → channel, admin, PKCE verifier); single use, short TTL. */
+  oauthState(state: string): string {
+    return `${this.prefix}:oauth:state:${state}`;
+  }
+  /** A channel's Genesys OAuth tokens, sealed with SECRETS_KEY (never plaintext). */
+  oauthTokens(channelId: string): string {
+    return `${this.prefix}:oauth:tokens:${channelId}`;
+  }
+  /** Held by the one process refreshing a channel's tokens (SET NX PX), so a rotating refresh token is used once. */
+  oauthRefreshLock(channelId: string): string {
+    return `${this.prefix}:oauth:refresh-lock:${channelId}`;
+  }
+  /** Plain (non-secret) OAuth status of a channel, e.g. "re-authorize needed" after a revoked refresh token. */
+  oauthStatus(channelId: string): string {
+    return `${this.prefix}:oauth:status:${channelId}`;
+  }
 }

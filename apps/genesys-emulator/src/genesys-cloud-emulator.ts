@@ -1,0 +1,326 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { EmulatorClient, EmulatorOptions, ResolvedEmulatorOptions } from './emulator.options.js';
+import { resolveEmulatorOptions } from './emulator.options.js';
+
+/** One request as the emulator saw it, for assertions ("exactly one refresh call"). Never holds tokens. */
+export interface EmulatorCall {
+  at: number;
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  status: number;
+  /** `grant_type` of a `/oauth/token` call. */
+  grantType?: string;
+  /** The client the call authenticated as or named (Basic user or `client_id`). */
+  clientId?: string;
+  /** The OAuth `error` code answered, if any. */
+  error?: string;
+}
+
+/** An HTTP answer computed by the emulator; the controller only writes it out. */
+export type EmulatorResponse =
+  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
+  | { kind: 'redirect'; location: string }
+  | { kind: 'html'; status: number; html: string };
+
+/** OAuth 2.0 error codes answered by `/oauth/token` (RFC 6749 §5.2), the shape Genesys uses. */
+export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type';
+
+interface CodeRecord {
+  clientId: string;
+  redirectUri: string;
+  codeChallenge?: string;
+  expiresAt: number;
+  used: boolean;
+  /** Set when the code was exchanged; a replay revokes what it produced (RFC 6749 §4.1.2). */
+  familyId?: string;
+}
+
+interface FamilyRecord {
+  clientId: string;
+  /** Born from a PKCE exchange without client secret: may refresh with `client_id` only. */
+  publicClient: boolean;
+  revoked: boolean;
+  scopes: string[];
+}
+
+interface RefreshRecord {
+  familyId: string;
+  used: boolean;
+}
+
+interface AccessRecord {
+  clientId: string;
+  familyId?: string;
+  scopes: string[];
+  expiresAt: number;
+}
+
+interface RateLimitSwitch {
+  remaining: number;
+  retryAfterSeconds: number;
+  pathPrefix: string;
+}
+
+const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+const PKCE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
+
+/**
+ * The in-memory Genesys Cloud side of OAuth (login host) and `/api/v2/tokens/me` (API host).
+ * Pure logic over plain inputs so it is easy to reason about; `OAuthEmulatorController` maps HTTP
+ * onto it. Tokens are random opaque strings, as Genesys's are.
+ */
+export class GenesysCloudEmulator {
+  readonly options: ResolvedEmulatorOptions;
+  /** Every request, in arrival order. */
+  readonly calls: EmulatorCall[] = [];
+  private readonly codes = new Map<string, CodeRecord>();
+  private readonly families = new Map<string, FamilyRecord>();
+  private readonly refreshTokens = new Map<string, RefreshRecord>();
+  private readonly accessTokens = new Map<string, AccessRecord>();
+  private rateLimit: RateLimitSwitch | undefined;
+
+  constructor(options: EmulatorOptions) {
+    this.options = resolveEmulatorOptions(options);
+  }
+
+  // ---- switches for tests and developers ------------------------------------------------------
+
+  setConsent(consent: 'approve' | 'deny'): void {
+    this.options.consent = consent;
+  }
+
+  setAccessTokenLifetime(seconds: number): void {
+    this.options.accessTokenLifetimeSeconds = seconds;
+  }
+
+  /** The next `count` requests under `pathPrefix` get 429 with `Retry-After: retryAfterSeconds`. */
+  rateLimitNext(count: number, retryAfterSeconds = 1, pathPrefix = '/'): void {
+    this.rateLimit = { remaining: count, retryAfterSeconds, pathPrefix };
+  }
+
+  /** Used by the request hook: answers 429 while the switch is on for this path. */
+  takeRateLimit(path: string): { retryAfterSeconds: number } | undefined {
+    const rl = this.rateLimit;
+    if (!rl || rl.remaining <= 0 || !path.startsWith(rl.pathPrefix)) return undefined;
+    rl.remaining -= 1;
+    if (rl.remaining === 0) this.rateLimit = undefined;
+    return { retryAfterSeconds: rl.retryAfterSeconds };
+  }
+
+  clearCalls(): void {
+    this.calls.length = 0;
+  }
+
+  callsTo(path: string, grantType?: string): EmulatorCall[] {
+    return this.calls.filter((c) => c.path === path && (grantType === undefined || c.grantType === grantType));
+  }
+
+  // ---- GET /oauth/authorize -------------------------------------------------------------------
+
+  authorize(q: Record<string, unknown>): EmulatorResponse {
+    const clientId = str(q.client_id);
+    const client = clientId ? this.options.clients.get(clientId) : undefined;
+    // Without a known client and an exactly registered redirect URI there is nowhere safe to send
+    // the browser: Genesys shows an error page instead of redirecting (open-redirect protection).
+    if (!client) return errorPage(400, 'Unknown OAuth client', `No OAuth client "${clientId ?? ''}" exists in this organization.`);
+    const redirectUri = str(q.redirect_uri);
+    if (!redirectUri || !client.redirectUris.includes(redirectUri)) {
+      return errorPage(400, 'redirect_uri mismatch', `The redirect_uri "${redirectUri ?? ''}" is not one of the Authorized redirect URIs of client "${client.id}". It must match exactly.`);
+    }
+    const state = str(q.state);
+    const back = (params: Record<string, string>): EmulatorResponse => {
+      const url = new URL(redirectUri);
+      for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+      if (state !== undefined) url.searchParams.set('state', state);
+      return { kind: 'redirect', location: url.toString() };
+    };
+    if (str(q.response_type) !== 'code') return back({ error: 'unsupported_response_type', error_description: 'response_type must be "code"' });
+    if (!client.grants.includes('authorization_code')) return back({ error: 'unauthorized_client', error_description: 'client is not enabled for the Code Authorization grant' });
+    const challenge = str(q.code_challenge);
+    const method = str(q.code_challenge_method);
+    if (challenge !== undefined || method !== undefined) {
+      if (method !== 'S256') return back({ error: 'invalid_request', error_description: 'code_challenge_method must be S256' });
+      if (!challenge || !S256_CHALLENGE.test(challenge)) return back({ error: 'invalid_request', error_description: 'code_challenge must be a base64url SHA-256 (43 characters)' });
+    }
+    if (this.options.consent === 'deny') return back({ error: 'access_denied', error_description: `${this.options.user.name} denied access to ${client.name ?? client.id}` });
+    const code = randomToken(24);
+    this.codes.set(code, { clientId: client.id, redirectUri, codeChallenge: challenge, expiresAt: this.now() + this.options.codeLifetimeSeconds * 1000, used: false });
+    return back({ code });
+  }
+
+  // ---- POST /oauth/token ----------------------------------------------------------------------
+
+  token(authorization: string | undefined, body: Record<string, unknown>): EmulatorResponse & { clientId?: string; grantType?: string; error?: string } {
+    const grantType = str(body.grant_type);
+    const auth = this.authenticate(authorization, body);
+    const tag = <T extends EmulatorResponse>(r: T) => ({ ...r, grantType, clientId: auth.clientId, error: oauthErrorOf(r) });
+    if ('error' in auth) return tag(auth.error);
+    switch (grantType) {
+      case 'authorization_code':
+        return tag(this.codeGrant(auth.client, auth.basic, body));
+      case 'refresh_token':
+        return tag(this.refreshGrant(auth.client, auth.basic, body));
+      case 'client_credentials':
+        return tag(this.clientCredentialsGrant(auth.client, auth.basic));
+      case undefined:
+        return tag(oauthError(400, 'invalid_request', 'grant_type is required'));
+      default:
+        return tag(oauthError(400, 'unsupported_grant_type', `grant_type "${grantType}" is not supported`));
+    }
+  }
+
+  /** Basic auth when the header is present (it must then be right); otherwise the public `client_id`. */
+  private authenticate(authorization: string | undefined, body: Record<string, unknown>): { client: EmulatorClient; basic: boolean; clientId: string } | { error: EmulatorResponse; clientId?: string } {
+    if (authorization !== undefined) {
+      const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(authorization.trim());
+      const decoded = m ? Buffer.from(m[1]!, 'base64').toString('utf8') : '';
+      const sep = decoded.indexOf(':');
+      if (sep < 0) return { error: oauthError(401, 'invalid_client', 'malformed Basic authorization') };
+      const id = decodeURIComponent(decoded.slice(0, sep));
+      const secret = decodeURIComponent(decoded.slice(sep + 1));
+      const client = this.options.clients.get(id);
+      if (!client || !safeEqual(client.secret, secret)) return { error: oauthError(401, 'invalid_client', 'client authentication failed'), clientId: id };
+      return { client, basic: true, clientId: id };
+    }
+    const id = str(body.client_id);
+    const client = id ? this.options.clients.get(id) : undefined;
+    if (!client) return { error: oauthError(401, 'invalid_client', 'client authentication failed'), clientId: id };
+    return { client, basic: false, clientId: id! };
+  }
+
+  private codeGrant(client: EmulatorClient, basic: boolean, body: Record<string, unknown>): EmulatorResponse {
+    if (!client.grants.includes('authorization_code')) return oauthError(400, 'unauthorized_client', 'client is not enabled for the Code Authorization grant');
+    const code = str(body.code);
+    const redirectUri = str(body.redirect_uri);
+    if (!code || !redirectUri) return oauthError(400, 'invalid_request', 'code and redirect_uri are required');
+    const rec = this.codes.get(code);
+    if (!rec || rec.clientId !== client.id) return oauthError(400, 'invalid_grant', 'authorization code is invalid');
+    if (rec.used) {
+      // A replayed code means it leaked: revoke whatever its first use produced.
+      if (rec.familyId) this.revokeFamily(rec.familyId);
+      return oauthError(400, 'invalid_grant', 'authorization code was already used');
+    }
+    if (this.now() >= rec.expiresAt) {
+      this.codes.delete(code);
+      return oauthError(400, 'invalid_grant', 'authorization code expired');
+    }
+    if (rec.redirectUri !== redirectUri) return oauthError(400, 'invalid_grant', 'redirect_uri does not match the one used at authorization');
+    const verifier = str(body.code_verifier);
+    if (rec.codeChallenge !== undefined) {
+      if (!verifier || !PKCE_VERIFIER.test(verifier)) return oauthError(400, 'invalid_grant', 'code_verifier is required (43-128 unreserved characters)');
+      if (s256(verifier) !== rec.codeChallenge) return oauthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge');
+    } else if (!basic) {
+      return oauthError(401, 'invalid_client', 'client authentication required (Basic) for a code issued without PKCE');
+    }
+    rec.used = true;
+    const familyId = randomToken(12);
+    rec.familyId = familyId;
+    this.families.set(familyId, { clientId: client.id, publicClient: !basic, revoked: false, scopes: [...client.scopes] });
+    return this.issue(client, familyId, client.scopes, true);
+  }
+
+  private refreshGrant(client: EmulatorClient, basic: boolean, body: Record<string, unknown>): EmulatorResponse {
+    const token = str(body.refresh_token);
+    if (!token) return oauthError(400, 'invalid_request', 'refresh_token is required');
+    const rec = this.refreshTokens.get(token);
+    const family = rec ? this.families.get(rec.familyId) : undefined;
+    if (!rec || !family || family.clientId !== client.id) return oauthError(400, 'invalid_grant', 'refresh token is invalid');
+    if (!basic && !family.publicClient) return oauthError(401, 'invalid_client', 'client authentication required (Basic)');
+    if (family.revoked) return oauthError(400, 'invalid_grant', 'refresh token revoked');
+    if (rec.used) {
+      // Rotation reuse detection: an old refresh token came back, so one of the two holders is
+      // not legitimate; the whole grant is revoked and the user must authorize again.
+      this.revokeFamily(rec.familyId);
+      return oauthError(400, 'invalid_grant', 'refresh token was already used; all tokens of this grant are revoked');
+    }
+    rec.used = true;
+    return this.issue(client, rec.familyId, family.scopes, true);
+  }
+
+  private clientCredentialsGrant(client: EmulatorClient, basic: boolean): EmulatorResponse {
+    if (!basic) return oauthError(401, 'invalid_client', 'client_credentials requires Basic client authentication');
+    if (!client.grants.includes('client_credentials')) return oauthError(400, 'unauthorized_client', 'client is not enabled for the Client Credentials grant');
+    // Scopes do not apply to client credentials (permissions come from roles), hence no scope.
+    return this.issue(client, undefined, [], false);
+  }
+
+  private issue(client: EmulatorClient, familyId: string | undefined, scopes: string[], withRefresh: boolean): EmulatorResponse {
+    const lifetime = client.accessTokenLifetimeSeconds ?? this.options.accessTokenLifetimeSeconds;
+    const accessToken = randomToken(32);
+    this.accessTokens.set(accessToken, { clientId: client.id, familyId, scopes, expiresAt: this.now() + lifetime * 1000 });
+    const body: Record<string, unknown> = { access_token: accessToken, token_type: 'bearer', expires_in: lifetime };
+    if (withRefresh && familyId) {
+      const refreshToken = randomToken(32);
+      this.refreshTokens.set(refreshToken, { familyId, used: false });
+      body.refresh_token = refreshToken;
+    }
+    return { kind: 'json', status: 200, body, headers: { 'cache-control': 'no-store', pragma: 'no-cache' } };
+  }
+
+  private revokeFamily(familyId: string): void {
+    const family = this.families.get(familyId);
+    if (family) family.revoked = true;
+    for (const [t, a] of this.accessTokens) if (a.familyId === familyId) this.accessTokens.delete(t);
+  }
+
+  // ---- GET /api/v2/tokens/me ------------------------------------------------------------------
+
+  tokensMe(authorization: string | undefined): EmulatorResponse {
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '');
+    const rec = m ? this.accessTokens.get(m[1]!) : undefined;
+    if (!rec || this.now() >= rec.expiresAt) {
+      // Genesys's API error shape (not the OAuth one): message, code, status.
+      return { kind: 'json', status: 401, body: { message: 'Invalid login credentials.', code: 'bad.credentials', status: 401 } };
+    }
+    const client = this.options.clients.get(rec.clientId)!;
+    return {
+      kind: 'json',
+      status: 200,
+      body: {
+        organization: { ...this.options.organization },
+        homeOrganization: { ...this.options.organization },
+        authorizedScope: [...rec.scopes],
+        OAuthClient: { id: client.id, name: client.name ?? client.id },
+      },
+    };
+  }
+
+  private now(): number {
+    return this.options.now();
+  }
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+function oauthError(status: 400 | 401, error: OAuthErrorCode, description: string): EmulatorResponse {
+  const headers: Record<string, string> = { 'cache-control': 'no-store' };
+  if (status === 401) headers['www-authenticate'] = 'Basic realm="oauth"';
+  return { kind: 'json', status, body: { error, error_description: description }, headers };
+}
+
+function oauthErrorOf(r: EmulatorResponse): string | undefined {
+  if (r.kind === 'json' && r.status >= 400 && r.body && typeof r.body === 'object' && 'error' in r.body) return String((r.body as { error: unknown }).error);
+  if (r.kind === 'redirect') return new URL(r.location).searchParams.get('error') ?? undefined;
+  return undefined;
+}
+
+function errorPage(status: number, title: string, message: string): EmulatorResponse {
+  const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return { kind: 'html', status, html: `<!doctype html><html><head><title>${esc(title)}</title></head><body><h1>${esc(title)}</h1><p>${esc(message)}</p></body></html>` };
+}
+
+function randomToken(bytes: number): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+function s256(verifier: string): string {
+  return createHash('sha256').update(verifier, 'ascii').digest('base64url');
+}
+
+/** Hash both sides first so the comparison takes the same time whatever the lengths. */
+function safeEqual(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}

@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from '@app/queue/redis-keys.js';
+import type { SecretBox } from '@app/secrets';
+import type { GenesysOAuthClient, OAuthLogger, OAuthTokens } from './genesys-oauth.client.js';
+import { GenesysOAuthError, ReauthorizationRequiredError } from './genesys-oauth.errors.js';
+
+export type StoredGrant = 'authorization_code' | 'client_credentials';
+
+/** A channel's tokens as kept (sealed) in Redis. */
+export interface StoredOAuthTokens {
+  grant: StoredGrant;
+  accessToken: string;
+  /** Rotating: every refresh replaces it. Absent for client credentials. */
+  refreshToken?: string;
+  /** Epoch ms at which Genesys stops accepting the access token. */
+  expiresAt: number;
+  obtainedAt: number;
+  /** Scopes verified at authorization (tokens/me), for the channel status. */
+  scopes?: string[];
+}
+
+/** Non-secret OAuth status of a channel, readable by the channel status without SECRETS_KEY. */
+export interface ChannelOAuthStatus {
+  status: 'reauthorize_needed';
+  reason: string;
+  at: number;
+}
+
+export interface GenesysTokenStoreOptions {
+  /** Refresh this long before expiry; default 60 s. */
+  refreshSkewMs?: number;
+  /**
+   * Lifetime of the refresh lock. Must exceed the longest refresh call (timeout plus a honoured
+   * Retry-After): if it expired mid-refresh, a second process would present the same rotating
+   * refresh token and Genesys would revoke the whole grant. Default 60 s.
+   */
+  lockTtlMs?: number;
+  /** How long a process waits for another one's refresh before giving up; default lockTtlMs + 5 s. */
+  waitTimeoutMs?: number;
+  /** How often a waiter re-reads the store; default 50 ms. */
+  pollMs?: number;
+  /** Clock in epoch ms (tests). */
+  now?: () => number;
+  logger?: OAuthLogger;
+}
+
+/** Deletes the lock only if this process still holds it (it may have expired and been taken). */
+const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/**
+ * Genesys OAuth tokens per channel, sealed with SECRETS_KEY (AES-256-GCM, context
+ * `oauth:<channelId>:tokens`, so a sealed value moved to another channel's key does not open).
+ *
+ * Refresh is single-flight across processes: Genesys rotates refresh tokens and treats a reused
+ * one as theft (the whole grant is revoked), so exactly one process may spend the current
+ * refresh token. It takes `oauthRefreshLock(channelId)` with SET NX PX; the others poll the store
+ * until the new tokens appear. Within one process concurrent callers share one promise.
+ */
+export class GenesysTokenStore {
+  private readonly skewMs: number;
+  private readonly lockTtlMs: number;
+  private readonly waitTimeoutMs: number;
+  private readonly pollMs: number;
+  private readonly now: () => number;
+  private readonly inflight = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly box: SecretBox,
+    private readonly options: GenesysTokenStoreOptions = {},
+  ) {
+    this.skewMs = options.refreshSkewMs ?? 60_000;
+    this.lockTtlMs = options.lockTtlMs ?? 60_000;
+    this.waitTimeoutMs = options.waitTimeoutMs ?? this.lockTtlMs + 5_000;
+    this.pollMs = options.pollMs ?? 50;
+    this.now = options.now ?? Date.now;
+    if (this.skewMs < 0 || this.lockTtlMs < 100 || this.pollMs < 1) throw new RangeError('invalid token store timing options');
+  }
+
+  /** Stores tokens from a token endpoint answer; clears a previous "re-authorize needed" status. */
+  async save(channelId: string, tokens: OAuthTokens, grant: StoredGrant, scopes?: string[]): Promise<StoredOAuthTokens> {
+    const now = this.now();
+    const record: StoredOAuthTokens = { grant, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: now + tokens.expiresIn * 1000, obtainedAt: now, scopes };
+    await this.redis.multi().set(this.keys.oauthTokens(channelId), this.box.seal(JSON.stringify(record), this.context(channelId))).del(this.keys.oauthStatus(channelId)).exec();
+    return record;
+  }
+
+  async load(channelId: string): Promise<StoredOAuthTokens | undefined> {
+    const sealed = await this.redis.get(this.keys.oauthTokens(channelId));
+    return sealed === null ? undefined : (JSON.parse(this.box.open(sealed, this.context(channelId))) as StoredOAuthTokens);
+  }
+
+  async status(channelId: string): Promise<ChannelOAuthStatus | undefined> {
+    const raw = await this.redis.get(this.keys.oauthStatus(channelId));
+    return raw === null ? undefined : (JSON.parse(raw) as ChannelOAuthStatus);
+  }
+
+  async clear(channelId: string): Promise<void> {
+    await this.redis.del(this.keys.oauthTokens(channelId), this.keys.oauthStatus(channelId), this.keys.oauthRefreshLock(channelId));
+  }
+
+  /** Client Credentials as the channel's grant: fetch a token now and keep renewing it that way. */
+  async connectClientCredentials(channelId: string, client: GenesysOAuthClient): Promise<StoredOAuthTokens> {
+    return this.save(channelId, await client.clientCredentials(), 'client_credentials');
+  }
+
+  /** A valid access token, refreshed first when it expires within the skew. */
+  async getAccessToken(channelId: string, client: GenesysOAuthClient): Promise<string> {
+    const cur = await this.load(channelId);
+    if (!cur) throw await this.missing(channelId);
+    if (cur.expiresAt - this.skewMs > this.now()) return cur.accessToken;
+    return this.renew(channelId, client, cur.accessToken);
+  }
+
+  /** After the API answered 401 to `rejectedAccessToken`: renew unless someone already did. */
+  async refreshAfterUnauthorized(channelId: string, client: GenesysOAuthClient, rejectedAccessToken: string): Promise<string> {
+    return this.renew(channelId, client, rejectedAccessToken);
+  }
+
+  private renew(channelId: string, client: GenesysOAuthClient, staleAccessToken: string): Promise<string> {
+    const running = this.inflight.get(channelId);
+    if (running) return running;
+    const p = this.renewAcrossProcesses(channelId, client, staleAccessToken).finally(() => this.inflight.delete(channelId));
+    this.inflight.set(channelId, p);
+    return p;
+  }
+
+  private async renewAcrossProcesses(channelId: string, client: GenesysOAuthClient, stale: string): Promise<string> {
+    const lockKey = this.keys.oauthRefreshLock(channelId);
+    const deadline = Date.now() + this.waitTimeoutMs;
+    // A token other than the stale one that has not expired was written by whoever refreshed.
+    const replaced = (t: StoredOAuthTokens | undefined): t is StoredOAuthTokens => !!t && t.accessToken !== stale && t.expiresAt > this.now();
+    for (;;) {
+      const lockValue = randomBytes(16).toString('hex');
+      if ((await this.redis.set(lockKey, lockValue, 'PX', this.lockTtlMs, 'NX')) === 'OK') {
+        try {
+          // Re-read under the lock: another process may have refreshed between our read and the lock.
+          const cur = await this.load(channelId);
+          if (!cur) throw await this.missing(channelId);
+          if (replaced(cur)) return cur.accessToken;
+          return (await this.refreshLocked(channelId, client, cur)).accessToken;
+        } finally {
+          await this.redis.eval(RELEASE_LOCK, 1, lockKey, lockValue).catch(() => undefined);
+        }
+      }
+      await new Promise((r) => setTimeout(r, this.pollMs));
+      const cur = await this.load(channelId);
+      if (replaced(cur)) return cur.accessToken;
+      if (!cur) throw await this.missing(channelId);
+      if (Date.now() > deadline) {
+        throw new GenesysOAuthError('timeout', `Timed out waiting for another process to refresh the Genesys token of channel "${channelId}".`);
+      }
+    }
+  }
+
+  private async refreshLocked(channelId: string, client: GenesysOAuthClient, cur: StoredOAuthTokens): Promise<StoredOAuthTokens> {
+    try {
+      if (cur.grant === 'client_credentials') return await this.save(channelId, await client.clientCredentials(), 'client_credentials');
+      if (!cur.refreshToken) throw new GenesysOAuthError('invalid_grant', 'no refresh token is stored');
+      const next = await client.refresh(cur.refreshToken);
+      // Genesys rotates; should a server not, keep the one we have rather than lose it.
+      const saved = await this.save(channelId, { ...next, refreshToken: next.refreshToken ?? cur.refreshToken }, 'authorization_code', cur.scopes);
+      this.options.logger?.info({ channelId, expiresAt: saved.expiresAt }, 'genesys oauth tokens refreshed');
+      return saved;
+    } catch (e) {
+      if (e instanceof GenesysOAuthError && e.code === 'invalid_grant') {
+        // The grant is dead (revoked, reused, expired). Drop the tokens so nothing keeps trying
+        // and record why, for the channel status and the admin.
+        const reason = `Genesys refused the refresh token (${e.message})`;
+        await this.markReauthorizeNeeded(channelId, reason);
+        this.options.logger?.warn({ channelId, oauthError: e.details.oauthError }, 'genesys oauth grant revoked; re-authorization needed');
+        throw new ReauthorizationRequiredError(channelId, reason);
+      }
+      throw e;
+    }
+  }
+
+  async markReauthorizeNeeded(channelId: string, reason: string): Promise<void> {
+    const status: ChannelOAuthStatus = { status: 'reauthorize_needed', reason, at: this.now() };
+    await this.redis.multi().del(this.keys.oauthTokens(channelId)).set(this.keys.oauthStatus(channelId), JSON.stringify(status)).exec();
+  }
+
+  private async missing(channelId: string): Promise<ReauthorizationRequiredError> {
+    const st = await this.status(channelId);
+    return new ReauthorizationRequiredError(channelId, st?.reason ?? 'no Genesys tokens are stored for it');
+  }
+
+  private context(channelId: string): string {
+    return `oauth:${channelId}:tokens`;
+  }
+}
