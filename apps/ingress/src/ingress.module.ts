@@ -6,7 +6,8 @@ import { secretBoxFor } from '@app/secrets';
 import { IngressConfig } from '@app/config';
 import { GenesysJwtModule } from '@app/genesys-jwt';
 import { RedisKeys, TURNS_QUEUE } from '@app/queue';
-import { RedisModule, createRedis } from '@app/redis';
+import { REDIS_CLIENT, RedisModule, createRedis } from '@app/redis';
+import { GenesysTokenStore, OAuthStateStore } from '@app/genesys-oauth';
 import { AdminTokenGuard } from './admin/admin-token.guard.js';
 import { BotConnectorAuthGuard } from './bot-connector/bot-connector-auth.guard.js';
 import { BotConnectorController } from './bot-connector/bot-connector.controller.js';
@@ -17,6 +18,8 @@ import { ConversationsController } from './conversations/conversations.controlle
 import { HealthController } from './health/health.controller.js';
 import { IngressMetrics } from './metrics/ingress-metrics.service.js';
 import { MetricsController } from './metrics/metrics.controller.js';
+import { GenesysOAuthController } from './oauth/genesys-oauth.controller.js';
+import { GenesysOAuthService } from './oauth/genesys-oauth.service.js';
 
 const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
 
@@ -35,6 +38,7 @@ export class IngressModule implements OnApplicationShutdown {
     // hanging until Genesys gives up (perf-reliability §2.5).
     const queueConnection = createRedis({ url: config.REDIS_URL, name: 'ingress-queue', failFast: true });
     queueConnection.on('error', () => undefined);
+    const box = secretBoxFor(config);
     return {
       module: IngressModule,
       imports: [
@@ -42,10 +46,10 @@ export class IngressModule implements OnApplicationShutdown {
         RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, name: 'ingress', failFast: true }),
         BullModule.forRoot({ connection: queueConnection, prefix: keys.bullPrefix }),
         BullModule.registerQueue({ name: TURNS_QUEUE }),
-        ChannelsModule.register(secretBoxFor(config)),
+        ChannelsModule.register(box),
         GenesysJwtModule,
       ],
-      controllers: [BotConnectorController, HealthController, MetricsController, ConversationsController],
+      controllers: [BotConnectorController, HealthController, MetricsController, ConversationsController, GenesysOAuthController],
       providers: [
         { provide: IngressConfig, useValue: config },
         { provide: QUEUE_CONNECTION, useValue: queueConnection },
@@ -55,6 +59,9 @@ export class IngressModule implements OnApplicationShutdown {
         IngressMetrics,
         BotConnectorAuthGuard,
         AdminTokenGuard,
+        { provide: OAuthStateStore, useFactory: (redis: Redis, k: RedisKeys) => new OAuthStateStore(redis, k, box), inject: [REDIS_CLIENT, RedisKeys] },
+        { provide: GenesysTokenStore, useFactory: (redis: Redis, k: RedisKeys) => new GenesysTokenStore(redis, k, box), inject: [REDIS_CLIENT, RedisKeys] },
+        GenesysOAuthService,
       ],
     };
   }

@@ -3,12 +3,22 @@ import type { Redis } from 'ioredis';
 import { RedisKeys } from '@app/queue';
 import { REDIS_CLIENT } from '@app/redis';
 import { SecretBox } from '@app/secrets';
-import type { Channel } from './channel.types.js';
+import type { Channel, ChannelGenesysOAuth } from './channel.types.js';
 
 /** How a channel sits in Redis: its app secrets sealed, never in clear. */
-type StoredChannel = Omit<Channel, 'app'> & { app: { clientId: string; sealedSecrets?: string[]; clientSecrets?: string[] } };
+type StoredOAuth = Omit<ChannelGenesysOAuth, 'clientSecret'> & { sealedClientSecret: string };
+type StoredChannel = Omit<Channel, 'app' | 'genesys'> & {
+  app: { clientId: string; sealedSecrets?: string[]; clientSecrets?: string[] };
+  genesys: Omit<Channel['genesys'], 'oauth'> & { oauth?: StoredOAuth };
+};
 
 const secretContext = (channelId: string) => `channel:${channelId}:clientSecret`;
+const oauthSecretContext = (channelId: string) => `channel:${channelId}:oauthClientSecret`;
+
+function withoutSecret(o: ChannelGenesysOAuth): Omit<ChannelGenesysOAuth, 'clientSecret'> {
+  const { clientSecret: _, ...rest } = o;
+  return rest;
+}
 
 /** How long a process trusts its copy of a channel; a disable takes effect within this. */
 const CACHE_MS = 1000;
@@ -28,8 +38,12 @@ export class ChannelRepository {
   ) {}
 
   private toStored(channel: Channel): string {
+    const { oauth, ...genesys } = channel.genesys;
     const stored: StoredChannel = {
       ...channel,
+      genesys: oauth
+        ? { ...genesys, oauth: { ...withoutSecret(oauth), sealedClientSecret: this.box.seal(oauth.clientSecret, oauthSecretContext(channel.id)) } }
+        : genesys,
       app: { clientId: channel.app.clientId, sealedSecrets: channel.app.clientSecrets.map((s) => this.box.seal(s, secretContext(channel.id))) },
       // Bot backends' headers usually carry their credentials (Authorization, API keys).
       bots: channel.bots.map((b) => ({ ...b, provider: { ...b.provider, config: this.mapHeaders(b.provider.config, (v, ctx) => this.box.seal(v, ctx), `${channel.id}:${b.id}`, 'headers', 'sealedHeaders') } })),
@@ -44,7 +58,14 @@ export class ChannelRepository {
       : // Written before secrets were sealed; sealed again on the next upsert.
         (stored.app.clientSecrets ?? []);
     const bots = stored.bots.map((b) => ({ ...b, provider: { ...b.provider, config: this.mapHeaders(b.provider.config, (v, ctx) => this.box.open(v, ctx), `${stored.id}:${b.id}`, 'sealedHeaders', 'headers') } }));
-    return { ...stored, bots, app: { clientId: stored.app.clientId, clientSecrets } };
+    const { oauth: sealedOAuth, ...genesys } = stored.genesys;
+    const { sealedClientSecret, ...oauthRest } = sealedOAuth ?? ({} as StoredOAuth);
+    return {
+      ...stored,
+      genesys: sealedOAuth ? { ...genesys, oauth: { ...oauthRest, clientSecret: this.box.open(sealedClientSecret, oauthSecretContext(stored.id)) } } : genesys,
+      bots,
+      app: { clientId: stored.app.clientId, clientSecrets },
+    };
   }
 
   /** Seals or opens every string value of `config[from]`, moving it to `config[to]`. */

@@ -199,3 +199,21 @@ describe('resolveBot', () => {
     expect(resolveBot(ch, 'beta bot')).toBeUndefined();
   });
 });
+
+describe('genesys.oauth', () => {
+  const withOAuth = (oauth: Raw) => minimal({ genesys: { environment: 'mypurecloud.com', oauth } });
+
+  it('fills in the defaults and keeps only the base URL origin', () => {
+    const ch = parseChannel(withOAuth({ clientId: 'cid', clientSecret: 'sixteen-chars-ok', baseUrl: 'http://127.0.0.1:9555/x' }));
+    expect(ch.genesys.oauth).toEqual({ clientId: 'cid', clientSecret: 'sixteen-chars-ok', grant: 'authorization_code', pkce: true, scopes: ['architect', 'integrations', 'textbots'], baseUrl: 'http://127.0.0.1:9555' });
+    expect(parseChannel(minimal()).genesys.oauth).toBeUndefined();
+  });
+
+  it('refuses a short secret, a bad grant, a non-http base URL and unknown keys', () => {
+    const problems = problemsOf(withOAuth({ clientId: 'cid', clientSecret: 'short', grant: 'implicit', baseUrl: 'ftp://x', scope: ['x'] }));
+    expect(problems.join('\n')).toMatch(/clientSecret must be at least 16 characters/);
+    expect(problems.join('\n')).toMatch(/grant/);
+    expect(problems.join('\n')).toMatch(/baseUrl must be an http\(s\) URL/);
+    expect(problems.join('\n')).toMatch(/scope/);
+  });
+});

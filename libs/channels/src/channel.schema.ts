@@ -102,9 +102,31 @@ class AppDef {
   clientSecrets: string[];
 }
 
+class OAuthDef {
+  @IsString() @MinLength(1) @MaxLength(200) clientId: string;
+  @IsString() @MinLength(16, { message: 'oauth.clientSecret must be at least 16 characters' }) @MaxLength(500) clientSecret: string;
+  @IsOptional() @IsIn(['authorization_code', 'client_credentials']) grant?: 'authorization_code' | 'client_credentials';
+  @IsOptional() @IsBoolean() pkce?: boolean;
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @Matches(/^[A-Za-z0-9:_.-]{1,100}$/, { each: true }) scopes?: string[];
+  @IsOptional() @IsString() @MaxLength(500) baseUrl?: string;
+}
+
 class GenesysDef {
   @IsString() environment: string;
   @IsOptional() @IsString() @MaxLength(100) integrationId?: string;
+  @IsOptional() @ValidateNested() @Type(() => OAuthDef) oauth?: OAuthDef;
+}
+
+const DEFAULT_OAUTH_SCOPES = ['architect', 'integrations', 'textbots'];
+
+/** http(s) URL reduced to its origin, or undefined when it is not one. */
+function httpOrigin(u: string): string | undefined {
+  try {
+    const url = new URL(u);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 class TemplatesDef {
@@ -161,6 +183,8 @@ export function parseChannel(raw: unknown): Channel {
   if (typeof rawEnvironment === 'string' && (!environment || !isKnownGenesysEnvironment(environment))) {
     problems.push(`channel ${def.id}: genesys.environment "${def.genesys.environment}" is not a known Genesys Cloud region (e.g. mypurecloud.com, mypurecloud.ie, usw2.pure.cloud)`);
   }
+  const rawBaseUrl = def.genesys?.oauth?.baseUrl;
+  if (typeof rawBaseUrl === 'string' && !httpOrigin(rawBaseUrl)) problems.push(`channel ${def.id}: genesys.oauth.baseUrl must be an http(s) URL`);
   const defaultLanguage = normalizeLanguageCode(def.defaultLanguage ?? 'en-us');
   if (!defaultLanguage) problems.push(`channel ${def.id}: defaultLanguage is not a language tag`);
   for (const bot of Array.isArray(def.bots) ? def.bots : []) {
@@ -176,7 +200,22 @@ export function parseChannel(raw: unknown): Channel {
     id: def.id,
     name: def.name ?? def.id,
     enabled: def.enabled ?? true,
-    genesys: { environment: environment!, integrationId: def.genesys.integrationId },
+    genesys: {
+      environment: environment!,
+      integrationId: def.genesys.integrationId,
+      ...(def.genesys.oauth
+        ? {
+            oauth: {
+              clientId: def.genesys.oauth.clientId,
+              clientSecret: def.genesys.oauth.clientSecret,
+              grant: def.genesys.oauth.grant ?? 'authorization_code',
+              pkce: def.genesys.oauth.pkce ?? true,
+              scopes: [...(def.genesys.oauth.scopes ?? DEFAULT_OAUTH_SCOPES)],
+              ...(rawBaseUrl ? { baseUrl: httpOrigin(rawBaseUrl) } : {}),
+            },
+          }
+        : {}),
+    },
     app: { clientId: def.app.clientId, clientSecrets: [...def.app.clientSecrets] },
     replyDeadlineMs: def.replyDeadlineMs ?? GenesysLimits.defaultReplyDeadlineMs,
     deadlinePolicy: def.deadlinePolicy ?? 'hold',

@@ -61,11 +61,24 @@ export interface ChannelApp {
   clientSecrets: string[];
 }
 
+/** The Genesys Cloud OAuth client the gateway uses to call the Genesys API for this channel. */
+export interface ChannelGenesysOAuth {
+  clientId: string;
+  /** Sealed at rest by the repository (context `channel:<id>:oauthClientSecret`). */
+  clientSecret: string;
+  grant: 'authorization_code' | 'client_credentials';
+  /** PKCE S256 on the authorization code grant. */
+  pkce: boolean;
+  scopes: string[];
+  /** Overrides the login and API hosts (the emulator); origin only. */
+  baseUrl?: string;
+}
+
 export interface Channel {
   id: string;
   name: string;
   enabled: boolean;
-  genesys: { environment: string; integrationId?: string };
+  genesys: { environment: string; integrationId?: string; oauth?: ChannelGenesysOAuth };
   app: ChannelApp;
   replyDeadlineMs: number;
   deadlinePolicy: DeadlinePolicy;

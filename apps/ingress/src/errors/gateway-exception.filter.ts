@@ -2,6 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_ERROR_STATUS, GatewayError, type GatewayErrorCode } from '@app/errors';
+import { GenesysOAuthError, OAuthStateError, ReauthorizationRequiredError } from '@app/genesys-oauth';
+
+/** Genesys OAuth failures on admin routes; messages carry no token, code or secret. */
+function fromOAuthError(e: unknown): GatewayError | undefined {
+  if (e instanceof GenesysOAuthError) {
+    if (e.transient) return new GatewayError('unavailable', e.message, undefined, e.details.retryAfterMs ? Math.ceil(e.details.retryAfterMs / 1000) : undefined);
+    return new GatewayError(e.code === 'invalid_client' || e.code === 'unauthorized_client' ? 'forbidden' : 'invalid_request', e.message);
+  }
+  if (e instanceof OAuthStateError) return new GatewayError('invalid_request', e.message);
+  if (e instanceof ReauthorizationRequiredError) return new GatewayError('forbidden', e.message);
+  return undefined;
+}
 
 /** Fastify's own errors (body parsing, limits) carry a status and a code; map the ones clients cause. */
 function fromFrameworkError(e: { statusCode?: number; code?: string; message?: string }): GatewayError | undefined {
@@ -46,7 +58,9 @@ export class GatewayExceptionFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
 
     let err: GatewayError;
+    const oauthErr = fromOAuthError(exception);
     if (exception instanceof GatewayError) err = exception;
+    else if (oauthErr) err = oauthErr;
     else if (exception instanceof HttpException) {
       const status = exception.getStatus();
       err = new GatewayError(HTTP_STATUS_CODE[status] ?? (status >= 500 ? 'internal' : 'invalid_request'), status === 404 ? 'not found' : exception.message);

@@ -1,0 +1,67 @@
+import { Controller, Get, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { GatewayError } from '@app/errors';
+import { AdminTokenGuard } from '../admin/admin-token.guard.js';
+import { GenesysOAuthService, type CallbackOutcome } from './genesys-oauth.service.js';
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+function checkId(channelId: string): void {
+  if (!ID.test(channelId)) throw new GatewayError('invalid_request', 'channelId must be 1-100 letters, digits, ".", "_" or "-"');
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function page(o: CallbackOutcome): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8"><title>Genesys Cloud authorization</title></head>',
+    `<body><h1>${escapeHtml(o.title)}</h1><p>${escapeHtml(o.message)}</p></body></html>`,
+  ].join('\n');
+}
+
+/** Genesys Cloud OAuth: admin endpoints under /api/channels/:channelId/oauth and the browser callback. */
+@Controller()
+export class GenesysOAuthController {
+  constructor(private readonly oauth: GenesysOAuthService) {}
+
+  @Get('api/channels/:channelId/oauth/authorize')
+  @UseGuards(AdminTokenGuard)
+  async authorize(@Param('channelId') channelId: string, @Query('format') format: string | undefined, @Res() reply: FastifyReply): Promise<void> {
+    checkId(channelId);
+    const url = await this.oauth.authorizeUrl(channelId, 'admin');
+    void reply.header('cache-control', 'no-store');
+    if (format === 'json') {
+      await reply.code(200).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify({ url }));
+      return;
+    }
+    await reply.code(302).header('location', url).send();
+  }
+
+  @Get('oauth/genesys/callback')
+  async callback(@Query() query: Record<string, unknown>, @Res() reply: FastifyReply): Promise<void> {
+    const outcome = await this.oauth.callback(query ?? {});
+    await reply
+      .code(outcome.status)
+      .header('cache-control', 'no-store')
+      .header('content-security-policy', "default-src 'none'")
+      .header('content-type', 'text/html; charset=utf-8')
+      .send(page(outcome));
+  }
+
+  @Get('api/channels/:channelId/oauth/status')
+  @UseGuards(AdminTokenGuard)
+  async status(@Param('channelId') channelId: string) {
+    checkId(channelId);
+    return this.oauth.status(channelId);
+  }
+
+  @Post('api/channels/:channelId/oauth/connect')
+  @UseGuards(AdminTokenGuard)
+  async connect(@Param('channelId') channelId: string) {
+    checkId(channelId);
+    return this.oauth.connect(channelId);
+  }
+}

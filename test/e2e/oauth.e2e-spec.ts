@@ -1,0 +1,132 @@
+import { createEmulatorApp, type EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
+import { GatewayHarness, freePort, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
+
+/**
+ * Genesys OAuth through the real gateway (child process) against the emulator (in process),
+ * the browser's redirects followed by hand.
+ */
+const CODE_SECRET = 'code-client-secret-0123456789';
+const CC_SECRET = 'cc-client-secret-0123456789';
+
+let emu: EmulatorApp;
+let gw: GatewayHarness;
+let code: TestChannel;
+let cc: TestChannel;
+
+beforeAll(async () => {
+  const port = await freePort();
+  const publicBaseUrl = `http://127.0.0.1:${port}`;
+  emu = await createEmulatorApp({
+    clients: [
+      { id: 'gw-code', secret: CODE_SECRET, name: 'Gateway', redirectUris: [`${publicBaseUrl}/oauth/genesys/callback`], scopes: ['architect', 'integrations', 'textbots'], grants: ['authorization_code'] },
+      { id: 'gw-cc', secret: CC_SECRET, name: 'Gateway CC', redirectUris: [], scopes: [], grants: ['client_credentials'] },
+    ],
+    organization: { id: 'org-1', name: 'Acme <Support>' },
+  });
+  const emulatorUrl = await emu.listen(0);
+  code = testChannel('oauth1', { genesys: { environment: 'mypurecloud.ie', oauth: { clientId: 'gw-code', clientSecret: CODE_SECRET, baseUrl: emulatorUrl } } });
+  cc = testChannel('oauth2', { genesys: { environment: 'mypurecloud.ie', oauth: { clientId: 'gw-cc', clientSecret: CC_SECRET, grant: 'client_credentials', baseUrl: emulatorUrl } } });
+  gw = new GatewayHarness('oauth', [code, cc], { PUBLIC_BASE_URL: publicBaseUrl });
+  gw.port = port;
+  await gw.startIngress();
+}, 60_000);
+
+afterAll(async () => {
+  await gw?.stop();
+  await emu?.close();
+});
+
+beforeEach(() => emu.emulator.setConsent('approve'));
+
+const admin = (token: string | null = gw.adminToken): Record<string, string> => (token === null ? {} : { authorization: `Bearer ${token}` });
+
+/** authorize → emulator → callback URL, as a browser would, without following the last hop. */
+async function authorizeToCallback(channelId: string): Promise<string> {
+  const start = await fetch(`${gw.baseUrl}/api/channels/${channelId}/oauth/authorize`, { headers: admin(), redirect: 'manual' });
+  expect(start.status).toBe(302);
+  const authorizeUrl = start.headers.get('location')!;
+  expect(authorizeUrl).toContain('code_challenge_method=S256');
+  const atGenesys = await fetch(authorizeUrl, { redirect: 'manual' });
+  expect(atGenesys.status).toBe(302);
+  const callback = atGenesys.headers.get('location')!;
+  expect(callback.startsWith(`${gw.baseUrl}/oauth/genesys/callback?`)).toBe(true);
+  return callback;
+}
+
+describe('Genesys OAuth through the ingress', () => {
+  it('authorizes a channel with the code grant and PKCE, and the callback is single use', async () => {
+    const callback = await authorizeToCallback(code.id);
+    const done = await fetch(callback);
+    const html = await done.text();
+    expect(done.status).toBe(200);
+    expect(done.headers.get('content-type')).toContain('text/html');
+    expect(html).toContain('is connected to Genesys Cloud (org Acme &lt;Support&gt;)');
+    expect(html).not.toContain('<Support>');
+
+    const st = await gw.admin(`/api/channels/${code.id}/oauth/status`);
+    expect(st.status).toBe(200);
+    expect(st.body).toMatchObject({ configured: true, grant: 'authorization_code', connected: true, reauthorizeNeeded: false });
+    expect(st.body.scopes).toEqual(expect.arrayContaining(['architect', 'integrations', 'textbots']));
+    expect(JSON.stringify(st.body)).not.toMatch(/token|secret/i);
+
+    const sealed = await gw.redis.get(`${gw.prefix}:oauth:tokens:${code.id}`);
+    expect(sealed).toBeTruthy();
+    expect(sealed).not.toMatch(/accessToken|refreshToken|bearer/i);
+    expect(() => JSON.parse(sealed!)).toThrow();
+    const channelRaw = await gw.redis.get(`${gw.prefix}:channel:${code.id}`);
+    expect(channelRaw).toContain("sealedClientSecret");
+    expect(channelRaw).not.toContain(CODE_SECRET);
+
+    const replay = await fetch(callback);
+    expect(replay.status).toBe(400);
+    expect(await replay.text()).toContain('already used or expired');
+  });
+
+  it('says consent was denied', async () => {
+    emu.emulator.setConsent('deny');
+    const start = await fetch(`${gw.baseUrl}/api/channels/${code.id}/oauth/authorize?format=json`, { headers: admin() });
+    expect(start.status).toBe(200);
+    const { url } = (await start.json()) as { url: string };
+    const atGenesys = await fetch(url, { redirect: 'manual' });
+    const back = atGenesys.headers.get('location')!;
+    expect(back).toContain('error=access_denied');
+    const res = await fetch(back);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/Consent was denied/);
+  });
+
+  it('refuses authorize and status without the admin token', async () => {
+    const res = await fetch(`${gw.baseUrl}/api/channels/${code.id}/oauth/authorize`, { headers: admin(null), redirect: 'manual' });
+    expect(res.status).toBe(401);
+    expect((await gw.admin(`/api/channels/${code.id}/oauth/status`, null)).status).toBe(401);
+    expect((await gw.admin(`/api/channels/${code.id}/oauth/status`, 'wrong-token-wrong-token-xx')).status).toBe(401);
+  });
+
+  it('answers a clear page for a callback without a valid state', async () => {
+    const res = await fetch(`${gw.baseUrl}/oauth/genesys/callback?code=abc&state=<script>`);
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('no valid state');
+  });
+
+  it('connects a client_credentials channel', async () => {
+    const before = await gw.admin(`/api/channels/${cc.id}/oauth/status`);
+    expect(before.body).toMatchObject({ configured: true, grant: 'client_credentials', connected: false });
+    const res = await fetch(`${gw.baseUrl}/api/channels/${cc.id}/oauth/connect`, { method: 'POST', headers: admin() });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ configured: true, grant: 'client_credentials', connected: true, reauthorizeNeeded: false });
+    expect(JSON.stringify(body)).not.toMatch(/token|secret/i);
+    // The code grant's authorize is refused for it, with a clear message.
+    const wrong = await gw.admin(`/api/channels/${cc.id}/oauth/authorize`);
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.message).toContain('client_credentials');
+  });
+
+  it('never logs secrets', () => {
+    const out = processOutput(gw);
+    expect(out).not.toContain(CODE_SECRET);
+    expect(out).not.toContain(CC_SECRET);
+  });
+});
