@@ -41,7 +41,7 @@ class PrivateRedis {
   beforeAll(async () => {
     redis = new PrivateRedis(await freePort());
     await redis.start();
-    gw = new GatewayHarness('outage', [ch], { REDIS_URL: `redis://127.0.0.1:${redis.port}` });
+    gw = new GatewayHarness('outage', [ch], { REDIS_URL: `redis://127.0.0.1:${redis.port}`, SHUTDOWN_GRACE_MS: '2000' });
     await gw.startIngress();
     await gw.startWorker();
   });
@@ -75,4 +75,14 @@ class PrivateRedis {
     const t = await gw.admin(`/api/conversations/${body.botSessionId}?channelId=${ch.id}`);
     expect(t.body.turns.map((x: { seq: number }) => x.seq)).toEqual([1, 2]);
   });
+
+  it('still stops on SIGTERM, within the grace period plus 3 s, while Redis is down', async () => {
+    await redis.kill();
+    const started = Date.now();
+    const exits = gw.procs.filter((p) => p.child.exitCode === null && p.child.signalCode === null).map((p) => new Promise<void>((r) => p.child.once('exit', () => r())));
+    for (const p of gw.procs) p.child.kill('SIGTERM');
+    await Promise.all(exits);
+    expect(Date.now() - started).toBeLessThan(2000 + 3000 + 2000);
+    await redis.start();
+  }, 20_000);
 });

@@ -33,6 +33,16 @@ async function main(): Promise<void> {
     fail(`Redis is not reachable at ${config.REDIS_URL.replace(/\/\/[^@]*@/, '//***@')}.\nStart one (e.g. "redis-server" or "docker run -p 6379:6379 redis:7"), or set REDIS_URL. "npm start" starts a private one when redis-server is installed.`);
   }
   const app = await createIngressApp(config, new PinoNestLogger(root));
+  // Nest's own SIGTERM handler closes the app; if a dependency hangs on close (a BullMQ queue
+  // waiting for a Redis that is gone), this bounds the stop so orchestrators are not left waiting.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        root.warn({ signal }, 'shutdown did not finish in time; exiting');
+        process.exit(1);
+      }, config.SHUTDOWN_GRACE_MS + 3000).unref();
+    });
+  }
   try {
     await waitUntilReady(app.get<Redis>(REDIS_CLIENT));
     const report = await syncChannelsFromFile(app.get(ChannelRepository), config.CHANNELS_FILE, config.devSecretsAllowed);

@@ -45,6 +45,11 @@ export async function startWorker(options: WorkerModuleOptions = {}, env: NodeJS
     if (closing) return;
     closing = true;
     root.info({ signal }, 'worker shutting down: finishing active turns');
+    // Bounded: a dependency that hangs on close (Redis gone) must not keep the process forever.
+    setTimeout(() => {
+      root.warn({ signal }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS + 3000).unref();
     await app.close();
     ops?.close();
     process.exit(0);
