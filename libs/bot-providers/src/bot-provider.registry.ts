@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { BotProvider } from './bot-provider.interface.js';
 
-export const BOT_PROVIDERS = Symbol('BOT_PROVIDERS');
-
 /** Looks bot providers up by the name a channel's bot refers to. */
 @Injectable()
 export class BotProviderRegistry {

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type ModuleMetadata, type Provider, type Type } from '@nestjs/common';
 import type { BotProvider } from './bot-provider.interface.js';
-import { BOT_PROVIDERS, BotProviderRegistry } from './bot-provider.registry.js';
+import { BotProviderRegistry } from './bot-provider.registry.js';
 import { HTTP_PROVIDER_OPTIONS, type HttpProviderOptions } from './http/http-bot.provider.js';
 
 export interface BotProvidersModuleOptions {
@@ -37,9 +37,8 @@ export class BotProvidersModule {
         { provide: HTTP_PROVIDER_OPTIONS, useValue: options.http ?? { allowPrivateNetworks: false } },
         ...options.providers,
         registryProvider,
-        { provide: BOT_PROVIDERS, useExisting: BotProviderRegistry },
       ],
-      exports: [BotProviderRegistry, BOT_PROVIDERS],
+      exports: [BotProviderRegistry],
     };
   }
 }

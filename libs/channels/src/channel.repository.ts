@@ -106,10 +106,4 @@ export class ChannelRepository {
     this.cache.delete(channel.id);
   }
 
-  async setEnabled(id: string, enabled: boolean): Promise<boolean> {
-    const channel = await this.get(id);
-    if (!channel) return false;
-    await this.upsert({ ...channel, enabled });
-    return true;
-  }
 }

@@ -55,7 +55,9 @@ function IsStringMap(options?: ValidationOptions) {
     });
 }
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/** Channel, bot, app and provider ids: the one rule, also applied to ids in URLs. */
+export const CHANNEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const ID = CHANNEL_ID_PATTERN;
 const PROFILES: MessengerProfile[] = ['webmessaging', 'whatsapp', 'sms', 'open', 'facebook', 'instagram', 'line'];
 const FEATURES: TemplateFeature[] = ['quickReplies', 'buttons', 'cards', 'carousels', 'linkButtons', 'attachments'];
 /** Names Genesys shows in Architect: displayable, no surrounding whitespace (reference §2.6). */

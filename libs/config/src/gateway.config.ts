@@ -134,7 +134,7 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv = process.env): Ingress
   if (!cfg.ADMIN_TOKEN) {
     if (cfg.NODE_ENV === 'production') {
       throw new Error(
-        'ADMIN_TOKEN is required in production. Make one with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))"',
+        `ADMIN_TOKEN is required in production. ${SECRETS_KEY_HELP}`,
       );
     }
     cfg.ADMIN_TOKEN = randomBytes(24).toString('base64url');

@@ -67,4 +67,5 @@ export function secretBoxFor(config: { SECRETS_KEY?: string }): SecretBox {
   return SecretBox.fromEnv(config.SECRETS_KEY ?? DEV_ONLY_SECRETS_KEY);
 }
 
+/** How to make a random 32-byte key (SECRETS_KEY, ADMIN_TOKEN), for start-up error messages. */
 export const SECRETS_KEY_HELP = 'Make one with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))"';

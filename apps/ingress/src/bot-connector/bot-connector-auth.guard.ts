@@ -1,14 +1,12 @@
 import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ChannelRepository, type Channel } from '@app/channels';
+import { CHANNEL_ID_PATTERN, ChannelRepository, type Channel } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { BotConnectorTokenVerifier } from '@app/genesys-jwt';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 
 /** `receivedAt` is stamped by an onRequest hook (main.ts) so the deadline counts from arrival. */
 export type AuthenticatedRequest = FastifyRequest & { channel?: Channel; receivedAt?: number };
-
-const CHANNEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /**
  * Resolves the channel from the URL and checks the Bot Connector credential Genesys sends as a
@@ -33,7 +31,7 @@ export class BotConnectorAuthGuard implements CanActivate {
       throw new GatewayError('unsupported_media_type', 'Content-Type must be application/json');
     }
     const channelId = String((req.params as Record<string, string>).channelId ?? '');
-    if (!CHANNEL_ID.test(channelId)) {
+    if (!CHANNEL_ID_PATTERN.test(channelId)) {
       this.metrics.rejected.inc({ reason: 'channel_not_found' });
       throw new GatewayError('channel_not_found', 'unknown channel');
     }

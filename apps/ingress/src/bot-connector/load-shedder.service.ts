@@ -38,10 +38,6 @@ export class LoadShedder implements OnModuleInit, OnModuleDestroy {
     return undefined;
   }
 
-  get eventLoopLagMs(): number {
-    return this.lagMs;
-  }
-
   onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
     this.histogram?.disable();

@@ -45,7 +45,6 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
   private readonly logger = new Logger(TurnDispatcher.name);
   private readonly store: TurnStore;
   private draining = false;
-  private inFlight = 0;
 
   constructor(
     @Inject(REDIS_CLIENT) redis: Redis,
@@ -73,12 +72,10 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
 
   async dispatch(turn: IncomingTurnDto, ctx: DispatchContext): Promise<BotConnectorResponse> {
     if (this.draining) throw new GatewayError('unavailable', 'gateway is shutting down; retry', undefined, 1);
-    this.inFlight++;
     this.load.inFlight++;
     try {
       return await this.run(turn, ctx);
     } finally {
-      this.inFlight--;
       this.load.inFlight--;
     }
   }
@@ -170,7 +167,7 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.draining = true;
     const until = Date.now() + this.cfg.SHUTDOWN_GRACE_MS;
-    while (this.inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
-    if (this.inFlight > 0) this.logger.warn({ inFlight: this.inFlight }, 'shutdown grace period over with turns in flight');
+    while (this.load.inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    if (this.load.inFlight > 0) this.logger.warn({ inFlight: this.load.inFlight }, 'shutdown grace period over with turns in flight');
   }
 }

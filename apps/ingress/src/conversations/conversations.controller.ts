@@ -1,12 +1,13 @@
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { ChannelRepository } from '@app/channels';
+import { CHANNEL_ID_PATTERN, ChannelRepository } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { RedisKeys, sessionKeyOf, type TranscriptEntry } from '@app/queue';
 import { REDIS_CLIENT } from '@app/redis';
 import { AdminTokenGuard } from '../admin/admin-token.guard.js';
 
-const ID = /^[A-Za-z0-9._-]{1,256}$/;
+/** Genesys session ids are UUIDs; allow any id-like value up to the wire limit. */
+const SESSION_ID = /^[A-Za-z0-9._-]{1,256}$/;
 
 /** Conversation tracking: the transcript of one bot session, turn by turn. */
 @Controller('api/conversations')
@@ -20,7 +21,7 @@ export class ConversationsController {
 
   @Get(':botSessionId')
   async transcript(@Param('botSessionId') botSessionId: string, @Query('channelId') channelId?: string) {
-    if (!ID.test(botSessionId) || (channelId !== undefined && !ID.test(channelId))) {
+    if (!SESSION_ID.test(botSessionId) || (channelId !== undefined && !CHANNEL_ID_PATTERN.test(channelId))) {
       throw new GatewayError('invalid_request', 'botSessionId and channelId must be 1-256 letters, digits, ".", "_" or "-"');
     }
     const candidates = channelId ? [channelId] : (await this.channels.list()).map((c) => c.id);

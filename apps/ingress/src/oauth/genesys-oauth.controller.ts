@@ -1,13 +1,13 @@
 import { Controller, Get, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { CHANNEL_ID_PATTERN } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { AdminTokenGuard } from '../admin/admin-token.guard.js';
 import { GenesysOAuthService, type CallbackOutcome } from './genesys-oauth.service.js';
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 function checkId(channelId: string): void {
-  if (!ID.test(channelId)) throw new GatewayError('invalid_request', 'channelId must be 1-100 letters, digits, ".", "_" or "-"');
+  if (!CHANNEL_ID_PATTERN.test(channelId)) throw new GatewayError('invalid_request', 'channelId must be 1-100 letters, digits, ".", "_" or "-"');
 }
 
 export function escapeHtml(s: string): string {
