@@ -52,3 +52,38 @@ export function registeredIntents(channel: Channel, botId: string): Set<string> 
   const bot = channel.bots.find((b) => b.id === botId);
   return new Set([channel.handoff.intent, channel.handoff.endIntent, ...(bot?.intents.map((i) => i.name) ?? [])]);
 }
+
+/** A registered intent with its slots (v1 `slots` map, v2 `entities` list), as Architect shows it. */
+export interface IntentDefinition {
+  name: string;
+  slots: { name: string; type: string }[];
+}
+
+/**
+ * Slots of the handoff intent: the flow can route on them (Transfer to ACD by `queue`) without
+ * reading session variables. Their values mirror the handoff parameters.
+ */
+export const HANDOFF_SLOTS: { name: string; type: 'String'; parameter: keyof ReturnType<typeof handoffParameters> }[] = [
+  { name: 'queue', type: 'String', parameter: 'handoffQueue' },
+  { name: 'reason', type: 'String', parameter: 'handoffReason' },
+  { name: 'summary', type: 'String', parameter: 'handoffSummary' },
+];
+
+/**
+ * Every intent registered for a bot, in order: its own, then handoff and end. The handoff intent
+ * always has the handoff slots; if the bot declares that intent itself, its slots are kept and
+ * the missing handoff slots added. One source for the v1 bot list and the v2 `/bots`.
+ */
+export function registeredIntentDefinitions(channel: Channel, botId: string): IntentDefinition[] {
+  const bot = channel.bots.find((b) => b.id === botId);
+  const byName = new Map<string, IntentDefinition>();
+  const add = (name: string, slots: { name: string; type: string }[] = []) => {
+    const def = byName.get(name) ?? { name, slots: [] };
+    for (const slot of slots) if (!def.slots.some((s) => s.name === slot.name)) def.slots.push(slot);
+    byName.set(name, def);
+  };
+  for (const i of bot?.intents ?? []) add(i.name, Object.entries(i.slots ?? {}).map(([key, s]) => ({ name: s.name ?? key, type: s.type })));
+  add(channel.handoff.intent, HANDOFF_SLOTS.map(({ name, type }) => ({ name, type })));
+  add(channel.handoff.endIntent);
+  return [...byName.values()];
+}

@@ -31,4 +31,11 @@ export const GenesysLimits = {
   /** The reply deadline we design for on v1 and the hard cap (reference §2.5). */
   defaultReplyDeadlineMs: 5000,
   maxReplyDeadlineMs: 7000,
+  /**
+   * v2 `/messages`: Genesys waits at least 1.5 s (DBC-SPEC, §3.4) and Architect's Bot Response
+   * Timeout can be as low as 1 s (HELP-CDBC), so the inline window stays well under 1 s by
+   * default; a longer one is the admin's choice, capped below the 30 s Architect default.
+   */
+  defaultDbcInlineWindowMs: 800,
+  maxDbcInlineWindowMs: 25_000,
 } as const;

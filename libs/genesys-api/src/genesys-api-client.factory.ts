@@ -1,0 +1,114 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { HttpService } from '@nestjs/axios';
+import type { Channel } from '@app/channels';
+import { GenesysOAuthClient, GenesysTokenStore, ReauthorizationRequiredError, type OAuthLogger } from '@app/genesys-oauth';
+import { GenesysApiClient, type GenesysApiLogger, type GenesysTokenProvider } from './genesys-api.client.js';
+import { GenesysNotConnectedError } from './genesys-api.errors.js';
+
+export const GENESYS_API_OPTIONS = Symbol('GENESYS_API_OPTIONS');
+
+export interface GenesysApiFactoryOptions {
+  /**
+   * Sends every channel's OAuth and API calls to this origin (GENESYS_BASE_URL, the emulator).
+   * A channel's own `genesys.oauth.baseUrl` still wins: it is the more specific setting.
+   */
+  baseUrlOverride?: string;
+  timeoutMs?: number;
+  maxAttempts?: number;
+  maxRetryAfterMs?: number;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /**
+   * A client-credentials channel with no stored token fetches one on first use instead of
+   * failing until an admin presses "connect"; default true. A code-grant channel always needs
+   * an admin.
+   */
+  autoConnectClientCredentials?: boolean;
+  logger?: GenesysApiLogger & OAuthLogger;
+}
+
+export interface ForChannelOptions {
+  correlationId?: string;
+}
+
+/**
+ * Builds the per-channel Genesys API client. Tokens come from the one GenesysTokenStore of the
+ * process, so every client of a channel shares its single-flight refresh.
+ */
+@Injectable()
+export class GenesysApiClientFactory {
+  private readonly connecting = new Map<string, Promise<string>>();
+  private readonly options: GenesysApiFactoryOptions;
+
+  constructor(
+    private readonly tokens: GenesysTokenStore,
+    @Optional() @Inject(GENESYS_API_OPTIONS) options?: GenesysApiFactoryOptions,
+    @Optional() private readonly http?: HttpService,
+  ) {
+    this.options = options ?? {};
+  }
+
+  /** The OAuth client a channel's tokens are obtained and renewed with. */
+  oauthClientFor(channel: Channel, opts: ForChannelOptions = {}): GenesysOAuthClient {
+    const oauth = channel.genesys.oauth;
+    if (!oauth) throw new GenesysNotConnectedError(channel.id);
+    const baseUrl = oauth.baseUrl ?? this.options.baseUrlOverride;
+    return new GenesysOAuthClient({
+      clientId: oauth.clientId,
+      clientSecret: oauth.clientSecret,
+      ...(baseUrl ? { baseUrl } : { environment: channel.genesys.environment }),
+      timeoutMs: this.options.timeoutMs,
+      maxRetryAfterMs: this.options.maxRetryAfterMs,
+      logger: this.options.logger,
+      correlationId: opts.correlationId,
+      http: this.http?.axiosRef,
+    });
+  }
+
+  forChannel(channel: Channel, opts: ForChannelOptions = {}): GenesysApiClient {
+    const oauthClient = this.oauthClientFor(channel, opts);
+    const provider: GenesysTokenProvider = {
+      getAccessToken: () => this.accessToken(channel, oauthClient),
+      refreshAfterUnauthorized: (rejected) => this.tokens.refreshAfterUnauthorized(channel.id, oauthClient, rejected),
+    };
+    return new GenesysApiClient({
+      apiBaseUrl: oauthClient.apiBaseUrl,
+      tokens: provider,
+      http: this.http,
+      timeoutMs: this.options.timeoutMs,
+      maxAttempts: this.options.maxAttempts,
+      maxRetryAfterMs: this.options.maxRetryAfterMs,
+      backoffBaseMs: this.options.backoffBaseMs,
+      backoffCapMs: this.options.backoffCapMs,
+      logger: this.options.logger,
+      correlationId: opts.correlationId,
+    });
+  }
+
+  private async accessToken(channel: Channel, client: GenesysOAuthClient): Promise<string> {
+    try {
+      return await this.tokens.getAccessToken(channel.id, client);
+    } catch (e) {
+      if (!(e instanceof ReauthorizationRequiredError) || !(await this.mayAutoConnect(channel))) throw e;
+      return this.connectOnce(channel.id, client);
+    }
+  }
+
+  private async mayAutoConnect(channel: Channel): Promise<boolean> {
+    if (channel.genesys.oauth?.grant !== 'client_credentials' || this.options.autoConnectClientCredentials === false) return false;
+    // A recorded "re-authorize needed" is an admin matter; only a never-connected channel connects itself.
+    return !(await this.tokens.status(channel.id));
+  }
+
+  /** Concurrent first calls of one channel share one token request. */
+  private connectOnce(channelId: string, client: GenesysOAuthClient): Promise<string> {
+    const running = this.connecting.get(channelId);
+    if (running) return running;
+    const p = this.tokens
+      .connectClientCredentials(channelId, client)
+      .then((t) => t.accessToken)
+      .finally(() => this.connecting.delete(channelId));
+    this.connecting.set(channelId, p);
+    return p;
+  }
+}
