@@ -3,8 +3,12 @@
 //   npm run chat                                   interactive (type text, or a number to click a choice)
 //   npm run chat -- --say "hi" --say 2             scripted: sends the inputs in order, then exits
 //   printf 'hi\n2\n' | npm run chat                reads lines from stdin when it is not a TTY
+//   npm run chat -- --via-emulator --flow demo-v2  goes through the Genesys emulator (npm run emulator) instead:
+//                                                  the emulator's Architect flow calls the gateway, as Genesys would
 // Options (flags or env): --url (CHAT_URL, default http://127.0.0.1:$PORT|3000), --channel (CHAT_CHANNEL, demo),
 // --channels-file (CHANNELS_FILE, config/channels.yaml), --lang (CHAT_LANG, the bot's first language).
+// Emulator mode: --via-emulator [url] (url default CHAT_EMULATOR or http://127.0.0.1:9555), --flow (CHAT_FLOW, demo-v1),
+// --wait ms (how long to wait for asynchronous v2 messages after a turn, default 10000).
 // Exit code: 0 when the conversation completes or the inputs run out, 1 on Failed or an HTTP/network error
 // in scripted mode, 2 on bad options.
 import { createHmac, randomUUID } from 'node:crypto';
@@ -24,15 +28,41 @@ function die(message) {
 }
 
 // ---- options and channel ----------------------------------------------------------------------
+/** `--via-emulator [url]`: the URL is optional, which parseArgs cannot express, so it is taken out first. */
+function takeViaEmulator(argv) {
+  let url;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--via-emulator') {
+      const next = argv[i + 1];
+      const hasUrl = next !== undefined && /^https?:\/\//i.test(next);
+      url = hasUrl ? next : '';
+      argv.splice(i, hasUrl ? 2 : 1);
+      i--;
+    } else if (a.startsWith('--via-emulator=')) {
+      url = a.slice('--via-emulator='.length);
+      argv.splice(i, 1);
+      i--;
+    }
+  }
+  return url;
+}
+const args = process.argv.slice(2);
+const viaEmulator = takeViaEmulator(args);
+const emulatorUrl = viaEmulator === undefined ? undefined : (viaEmulator || process.env.CHAT_EMULATOR || 'http://127.0.0.1:9555').replace(/\/+$/, '');
+
 let opts;
 try {
   opts = parseArgs({
+    args,
     options: {
       url: { type: 'string', default: process.env.CHAT_URL ?? `http://127.0.0.1:${process.env.PORT || 3000}` },
       channel: { type: 'string', default: process.env.CHAT_CHANNEL ?? 'demo' },
       'channels-file': { type: 'string', default: process.env.CHANNELS_FILE ?? 'config/channels.yaml' },
       lang: { type: 'string', default: process.env.CHAT_LANG },
       say: { type: 'string', multiple: true },
+      flow: { type: 'string' },
+      wait: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }).values;
@@ -41,8 +71,13 @@ try {
 }
 if (opts.help) {
   console.log('usage: node scripts/chat.mjs [--url URL] [--channel ID] [--channels-file PATH] [--lang xx-yy] [--say TEXT]...');
+  console.log('       node scripts/chat.mjs --via-emulator [URL] [--flow demo-v1|demo-v2] [--wait MS] [--say TEXT]...');
   process.exit(0);
 }
+if (!emulatorUrl && (opts.flow !== undefined || opts.wait !== undefined)) die('--flow and --wait need --via-emulator');
+const flowId = opts.flow ?? process.env.CHAT_FLOW ?? 'demo-v1';
+const asyncWaitMs = Number(opts.wait ?? 10000);
+if (!Number.isInteger(asyncWaitMs) || asyncWaitMs < 0) die('--wait must be a number of milliseconds');
 
 function loadChannel(file, id) {
   let doc;
@@ -59,10 +94,11 @@ function loadChannel(file, id) {
   return { channel, bot, clientId: channel.app.clientId, secret };
 }
 
-const { channel, bot, clientId, secret } = loadChannel(opts['channels-file'], opts.channel);
-const handoffIntent = channel.handoff?.intent ?? 'AgentHandoff';
-const language = (opts.lang ?? bot.languages?.[0] ?? channel.defaultLanguage ?? 'en-us').toLowerCase();
-const endpoint = `${opts.url.replace(/\/+$/, '')}/genesys/${encodeURIComponent(channel.id)}/botconnector`;
+// In emulator mode the emulator's flow holds the bot and the credential: no channel is needed here.
+const { channel, bot, clientId, secret } = emulatorUrl ? {} : loadChannel(opts['channels-file'], opts.channel);
+const handoffIntent = channel?.handoff?.intent ?? 'AgentHandoff';
+const language = (opts.lang ?? bot?.languages?.[0] ?? channel?.defaultLanguage ?? 'en-us').toLowerCase();
+const endpoint = emulatorUrl ? undefined : `${opts.url.replace(/\/+$/, '')}/genesys/${encodeURIComponent(channel.id)}/botconnector`;
 
 // ---- the Genesys side: JWT credential and request body ---------------------------------------
 const b64url = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
@@ -70,7 +106,7 @@ function signJwt(payload, key) {
   const unsigned = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url(payload)}`;
   return `${unsigned}.${createHmac('sha256', key).update(unsigned).digest('base64url')}`;
 }
-const authorization = `bearer ${signJwt({ appId: clientId, iat: Math.floor(Date.now() / 1000) }, secret)}`;
+const authorization = emulatorUrl ? undefined : `bearer ${signJwt({ appId: clientId, iat: Math.floor(Date.now() / 1000) }, secret)}`;
 
 const session = { id: randomUUID(), conversationId: randomUUID(), turns: 0 };
 /** Choices offered by the last response, numbered across all its messages. */
@@ -257,5 +293,119 @@ async function main() {
   return 0;
 }
 
-process.exitCode = await main();
+// ---- emulator mode: the Genesys emulator's Architect flow talks to the gateway -----------------
+async function emulatorApi(method, path, body) {
+  const res = await fetch(`${emulatorUrl}${path}`, {
+    method,
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  const raw = await res.text();
+  let data;
+  try {
+    data = raw ? JSON.parse(raw) : undefined;
+  } catch {
+    data = undefined;
+  }
+  if (!res.ok) throw new Error(`${method} ${emulatorUrl}${path}: HTTP ${res.status} ${data?.message ?? raw}`);
+  return data;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The emulator-mode conversation: the last view seen and how many of its messages were printed. */
+const emu = { conv: undefined, printed: 0 };
+
+/** Prints the bot messages not shown yet; returns how many there were. */
+function printNewBotMessages(view) {
+  const fresh = view.messages.slice(emu.printed).filter((m) => m.from === 'bot');
+  emu.printed = view.messages.length;
+  if (fresh.length) choices = [];
+  for (const m of fresh) {
+    printMessage(m);
+    if (m.via === 'outgoing') console.log(dim('      · async, via the outgoing messages API'));
+  }
+  return fresh.length;
+}
+
+/** v2: replies may come later through the outgoing API, so watch the conversation for a while. */
+async function waitForAsync(view, sawReply) {
+  const QUIET_MS = 1500;
+  const deadline = Date.now() + asyncWaitMs;
+  let lastNew = Date.now();
+  while (view.state === 'bot' && Date.now() < deadline && !(sawReply && Date.now() - lastNew >= QUIET_MS)) {
+    await sleep(250);
+    view = await emulatorApi('GET', `/emulator/conversations/${view.id}`);
+    if (printNewBotMessages(view) > 0) {
+      sawReply = true;
+      lastNew = Date.now();
+    }
+  }
+  if (view.state === 'bot' && !sawReply) console.log(dim(`      · no reply within ${asyncWaitMs} ms`));
+  return view;
+}
+
+/** Prints where the flow sent the conversation; returns the exit code once it left the bot. */
+function printFlowState(view) {
+  if (view.state === 'bot') return undefined;
+  const params = Object.entries(view.parameters ?? {});
+  if (view.failure) console.log(red(`— bot failed: ${view.failure.errorType}: ${view.failure.errorMessage || '(no errorMessage)'}`));
+  if (view.state === 'agent') console.log(green(`— conversation handed to an agent (queue ${view.queue}${view.intent ? `, intent ${view.intent}` : ''})`));
+  else if (view.state === 'ended') console.log(green(`— conversation ended${view.intent ? ` (intent ${view.intent})` : ''}`));
+  else console.log(red('— conversation disconnected on the failure path'));
+  for (const [k, v] of params) console.log(`  ${k}: ${String(v).replace(/\n/g, '\n    ')}`);
+  return view.failure ? 1 : 0;
+}
+
+async function emulatorTurn(line, scripted) {
+  const choice = choiceFor(line);
+  if (scripted) console.log(`${yellow('you ›')} ${line}${choice ? dim(`  → ${choice.text}`) : ''}`);
+  else if (choice) console.log(dim(`      → ${choice.text}`));
+  const input = choice ? { [choice.type === 'Button' ? 'button' : 'quickReply']: { text: choice.text, payload: choice.payload } } : { text: line };
+  const started = Date.now();
+  let view;
+  try {
+    view = emu.conv
+      ? await emulatorApi('POST', `/emulator/conversations/${emu.conv.id}/messages`, input)
+      : await emulatorApi('POST', '/emulator/conversations', { flowId, ...input });
+  } catch (err) {
+    console.log(red(err.cause?.message ? `${err.message} (${err.cause.message})` : err.message));
+    return scripted ? 1 : undefined;
+  }
+  if (!emu.conv) console.log(dim(`conversation ${view.id} · bot session ${view.botSessionId} · ${view.protocol}`));
+  const shown = printNewBotMessages(view);
+  console.log(dim(`      · ${view.state === 'bot' ? 'bot session open' : view.state} · ${Date.now() - started} ms`));
+  if (view.protocol === 'v2' && view.state === 'bot') view = await waitForAsync(view, shown > 0);
+  emu.conv = view;
+  return printFlowState(view);
+}
+
+async function emulatorMain() {
+  const interactive = !opts.say && Boolean(process.stdin.isTTY);
+  console.log(dim(`flow ${flowId} through the Genesys emulator at ${emulatorUrl}${interactive ? '  ·  type a message, a number to pick a choice, Ctrl-D to quit' : ''}`));
+  if (opts.say) {
+    for (const line of opts.say) {
+      const code = await emulatorTurn(line, true);
+      if (code !== undefined) return code;
+    }
+    return 0;
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
+  rl.setPrompt(yellow('you › '));
+  if (interactive) rl.prompt();
+  for await (const raw of rl) {
+    const line = raw.trim();
+    if (line === '/quit' || line === '/exit') break;
+    if (line) {
+      const code = await emulatorTurn(line, !interactive);
+      if (code !== undefined) {
+        rl.close();
+        return code;
+      }
+    }
+    if (interactive) rl.prompt();
+  }
+  return 0;
+}
+
+process.exitCode = emulatorUrl ? await emulatorMain() : await main();
 process.exit(process.exitCode);

@@ -1,6 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { BotConnectorApiController } from './bot-connector-api.controller.js';
+import { ConversationsApiController } from './conversations-api.controller.js';
+import { DevApiController } from './dev-api.controller.js';
 import { GenesysCloudEmulator } from './genesys-cloud-emulator.js';
 import { OAuthEmulatorController } from './oauth-emulator.controller.js';
+import { UtilitiesApiController } from './utilities-api.controller.js';
 
 @Module({})
 export class EmulatorModule {
@@ -8,7 +12,7 @@ export class EmulatorModule {
   static register(emulator: GenesysCloudEmulator): DynamicModule {
     return {
       module: EmulatorModule,
-      controllers: [OAuthEmulatorController],
+      controllers: [OAuthEmulatorController, BotConnectorApiController, ConversationsApiController, UtilitiesApiController, DevApiController],
       providers: [{ provide: GenesysCloudEmulator, useValue: emulator }],
     };
   }

@@ -1,6 +1,17 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { AgentlessEmulator, type AgentlessMessage } from './agentless.emulator.js';
+import { EmulatorHttpError, badCredentials } from './api-errors.js';
+import { ArchitectFlowDriver, type CustomerInput, type FlowCall } from './architect-flow.driver.js';
+import type { ResolvedFlow } from './architect-flow.types.js';
+import { BotListEmulator, type BotListPut } from './bot-list.emulator.js';
+import { ConversationStore, type ConversationView } from './conversations.emulator.js';
+import { json, type EmulatorResponse } from './emulator-response.js';
 import type { EmulatorClient, EmulatorOptions, ResolvedEmulatorOptions } from './emulator.options.js';
-import { resolveEmulatorOptions } from './emulator.options.js';
+import { DEFAULT_V2_INTEGRATION_ID, resolveEmulatorOptions } from './emulator.options.js';
+import { FaultSwitches, type InjectedFault } from './fault-switches.js';
+import { OutgoingMessagesEmulator } from './outgoing-messages.emulator.js';
+
+export type { EmulatorResponse } from './emulator-response.js';
 
 /** One request as the emulator saw it, for assertions ("exactly one refresh call"). Never holds tokens. */
 export interface EmulatorCall {
@@ -16,12 +27,6 @@ export interface EmulatorCall {
   /** The OAuth `error` code answered, if any. */
   error?: string;
 }
-
-/** An HTTP answer computed by the emulator; the controller only writes it out. */
-export type EmulatorResponse =
-  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
-  | { kind: 'redirect'; location: string }
-  | { kind: 'html'; status: number; html: string };
 
 /** OAuth 2.0 error codes answered by `/oauth/token` (RFC 6749 §5.2), the shape Genesys uses. */
 export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type';
@@ -56,32 +61,55 @@ interface AccessRecord {
   expiresAt: number;
 }
 
-interface RateLimitSwitch {
-  remaining: number;
-  retryAfterSeconds: number;
-  pathPrefix: string;
+/** `emulator.openBotSession(...)`: a v2 bot session opened directly, as if a flow had called `/messages`. */
+export interface OpenBotSessionRequest {
+  botId?: string;
+  botVersion?: string;
+  /** Default: the flow's, else the first Digital Bot Connector integration. */
+  integrationId?: string;
+  languageCode?: string;
+  botSessionTimeoutMinutes?: number;
+  botSessionId?: string;
+  conversationId?: string;
+  /** Attach the session to a registered v2 flow so Complete/Failed take that flow's paths. */
+  flowId?: string;
 }
 
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 const PKCE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 
 /**
- * The in-memory Genesys Cloud side of OAuth (login host) and `/api/v2/tokens/me` (API host).
- * Pure logic over plain inputs so it is easy to reason about; `OAuthEmulatorController` maps HTTP
- * onto it. Tokens are random opaque strings, as Genesys's are.
+ * The in-memory Genesys Cloud org: OAuth (login host), `/api/v2/tokens/me` and the Bot Connector
+ * related Platform API (API host), plus an Architect flow driver that calls the gateway the way
+ * Genesys does. This class owns the OAuth logic and the shared state; each API area lives in its
+ * own class (bot lists, conversations, outgoing messages, agentless, flows) and controllers only
+ * map HTTP onto them. Tokens are random opaque strings, as Genesys's are.
  */
 export class GenesysCloudEmulator {
   readonly options: ResolvedEmulatorOptions;
-  /** Every request, in arrival order. */
+  /** Every request to a Genesys path (not `/emulator/*`), in arrival order. */
   readonly calls: EmulatorCall[] = [];
+  readonly botLists: BotListEmulator;
+  readonly conversations: ConversationStore;
+  readonly flows: ArchitectFlowDriver;
+  readonly outgoing: OutgoingMessagesEmulator;
+  readonly agentless: AgentlessEmulator;
   private readonly codes = new Map<string, CodeRecord>();
   private readonly families = new Map<string, FamilyRecord>();
   private readonly refreshTokens = new Map<string, RefreshRecord>();
   private readonly accessTokens = new Map<string, AccessRecord>();
-  private rateLimit: RateLimitSwitch | undefined;
+  private readonly faults = new FaultSwitches();
 
   constructor(options: EmulatorOptions) {
     this.options = resolveEmulatorOptions(options);
+    const now = () => this.now();
+    const integrations = this.options.integrations;
+    this.botLists = new BotListEmulator(integrations, now);
+    this.conversations = new ConversationStore(now, this.options.participantAttributeMaxValueLength);
+    this.flows = new ArchitectFlowDriver({ now, integrations, botLists: this.botLists, conversations: this.conversations });
+    this.outgoing = new OutgoingMessagesEmulator(integrations, this.conversations, this.flows, now);
+    this.agentless = new AgentlessEmulator(now, this.options.agentlessSuccessStatus);
+    for (const flow of this.options.flows) this.flows.registerFlow(flow);
   }
 
   // ---- switches for tests and developers ------------------------------------------------------
@@ -94,22 +122,108 @@ export class GenesysCloudEmulator {
     this.options.accessTokenLifetimeSeconds = seconds;
   }
 
-  /** The next `count` requests under `pathPrefix` get 429 with `Retry-After: retryAfterSeconds`. */
+  /** The next `count` requests under `pathPrefix` get 429 with `Retry-After: retryAfterSeconds` (never `/emulator/*`). */
   rateLimitNext(count: number, retryAfterSeconds = 1, pathPrefix = '/'): void {
-    this.rateLimit = { remaining: count, retryAfterSeconds, pathPrefix };
+    this.faults.rateLimitNext(count, retryAfterSeconds, pathPrefix);
   }
 
-  /** Used by the request hook: answers 429 while the switch is on for this path. */
-  takeRateLimit(path: string): { retryAfterSeconds: number } | undefined {
-    const rl = this.rateLimit;
-    if (!rl || rl.remaining <= 0 || !path.startsWith(rl.pathPrefix)) return undefined;
-    rl.remaining -= 1;
-    if (rl.remaining === 0) this.rateLimit = undefined;
-    return { retryAfterSeconds: rl.retryAfterSeconds };
+  /** The next `count` requests under `pathPrefix` get a 5xx `status` with a Genesys error body (never `/emulator/*`). */
+  failNext(count: number, status = 503, pathPrefix = '/api/'): void {
+    this.faults.failNext(count, status, pathPrefix);
   }
 
+  /** Used by the request hook: the fault to answer for this path, if a switch is on. */
+  takeFault(path: string): InjectedFault | undefined {
+    return this.faults.take(path);
+  }
+
+  setIntegrationActive(integrationId: string, active: boolean): void {
+    const integration = this.options.integrations.get(integrationId);
+    if (!integration) throw new Error(`no integration ${integrationId}`);
+    integration.active = active;
+  }
+
+  /** Clears the API call log and the flow driver's gateway calls. */
   clearCalls(): void {
     this.calls.length = 0;
+    this.flows.flowCalls.length = 0;
+  }
+
+  /** Every call the flow driver made to the gateway. */
+  get flowCalls(): FlowCall[] {
+    return this.flows.flowCalls;
+  }
+
+  get agentlessMessages(): AgentlessMessage[] {
+    return this.agentless.messages;
+  }
+
+  botListHistory(integrationId: string): BotListPut[] {
+    return this.botLists.historyOf(integrationId);
+  }
+
+  // ---- Architect flows and conversations (what the dev API exposes) ---------------------------
+
+  registerFlow(definition: unknown): ResolvedFlow {
+    return this.flows.registerFlow(definition);
+  }
+
+  async startConversation(flowId: string, first?: CustomerInput, parameters?: Record<string, string>): Promise<ConversationView> {
+    const conv = await this.flows.startConversation({ flowId, ...(first ? { input: first } : {}), ...(parameters ? { parameters } : {}) });
+    return this.conversations.view(conv);
+  }
+
+  async sendCustomerMessage(conversationId: string, input: CustomerInput): Promise<ConversationView> {
+    return this.conversations.view(await this.flows.sendCustomerMessage(conversationId, input));
+  }
+
+  /** The conversation as the dev API shows it; undefined if unknown. Applies a due session expiry first. */
+  conversationView(conversationId: string): ConversationView | undefined {
+    const conv = this.conversations.get(conversationId);
+    if (!conv) return undefined;
+    this.flows.expireIfDue(conv);
+    return this.conversations.view(conv);
+  }
+
+  /**
+   * Opens a Digital Bot Connector session directly, as if a flow had just called the bot's
+   * `/messages`, so a test can exercise the outgoing-messages API without a flow or a gateway.
+   */
+  openBotSession(req: OpenBotSessionRequest = {}): { conversationId: string; botSessionId: string } {
+    const flow = req.flowId ? this.flows.flow(req.flowId) : undefined;
+    if (req.flowId && !flow) throw new EmulatorHttpError(404, 'not.found', `No flow "${req.flowId}"`);
+    if (flow && flow.protocol !== 'v2') throw new EmulatorHttpError(400, 'bad.request', `Flow "${flow.id}" is a v1 flow; bot sessions for the outgoing API are v2 only`);
+    const integrationId = req.integrationId ?? flow?.integrationId ?? [...this.options.integrations.values()].find((i) => i.type === 'digital-botconnector')?.id ?? DEFAULT_V2_INTEGRATION_ID;
+    const integration = this.options.integrations.get(integrationId);
+    if (!integration || integration.type !== 'digital-botconnector') throw new EmulatorHttpError(400, 'bad.request', `"${integrationId}" is not a Digital Bot Connector integration`);
+    const botId = req.botId ?? flow?.botId;
+    const botVersion = req.botVersion ?? flow?.botVersion;
+    if (!botId || !botVersion) throw new EmulatorHttpError(400, 'bad.request', 'botId and botVersion are required (or a flowId)');
+    const conv = this.conversations.create({
+      ...(req.conversationId ? { conversationId: req.conversationId } : {}),
+      ...(req.botSessionId ? { botSessionId: req.botSessionId } : {}),
+      ...(flow ? { flowId: flow.id } : {}),
+      protocol: 'v2',
+      integrationId,
+      botId,
+      botVersion,
+      languageCode: req.languageCode ?? flow?.languageCode ?? 'en-us',
+      timeoutMinutes: req.botSessionTimeoutMinutes ?? flow?.botSessionTimeoutMinutes ?? 720,
+    });
+    return { conversationId: conv.id, botSessionId: conv.session.botSessionId };
+  }
+
+  // ---- Platform API authentication ------------------------------------------------------------
+
+  /** Bearer token issued by this emulator and still valid; otherwise the 401 Genesys answers. */
+  authorizeApi(authorization: string | undefined): { ok: true; clientId: string } | { ok: false; response: EmulatorResponse } {
+    const rec = this.accessRecord(authorization);
+    return rec ? { ok: true, clientId: rec.clientId } : { ok: false, response: badCredentials() };
+  }
+
+  ipRanges(authorization: string | undefined): EmulatorResponse {
+    if (this.options.ipRangesRequireAuth && !this.accessRecord(authorization)) return badCredentials();
+    return json(200, { entities: this.options.ipRanges.map((r) => ({ ...r })) });
   }
 
   callsTo(path: string, grantType?: string): EmulatorCall[] {
@@ -267,12 +381,9 @@ export class GenesysCloudEmulator {
   // ---- GET /api/v2/tokens/me ------------------------------------------------------------------
 
   tokensMe(authorization: string | undefined): EmulatorResponse {
-    const m = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '');
-    const rec = m ? this.accessTokens.get(m[1]!) : undefined;
-    if (!rec || this.now() >= rec.expiresAt) {
-      // Genesys's API error shape (not the OAuth one): message, code, status.
-      return { kind: 'json', status: 401, body: { message: 'Invalid login credentials.', code: 'bad.credentials', status: 401 } };
-    }
+    const rec = this.accessRecord(authorization);
+    // Genesys's API error shape (not the OAuth one): message, code, status.
+    if (!rec) return badCredentials();
     const client = this.options.clients.get(rec.clientId)!;
     return {
       kind: 'json',
@@ -284,6 +395,12 @@ export class GenesysCloudEmulator {
         OAuthClient: { id: client.id, name: client.name ?? client.id },
       },
     };
+  }
+
+  private accessRecord(authorization: string | undefined): AccessRecord | undefined {
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '');
+    const rec = m ? this.accessTokens.get(m[1]!) : undefined;
+    return rec && this.now() < rec.expiresAt ? rec : undefined;
   }
 
   private now(): number {

@@ -5,12 +5,24 @@ import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LogLevel } from '@nestjs/common';
+import { bearerCredential, mintBotConnectorToken } from '@app/genesys-jwt';
+import { apiErrorBody } from './api-errors.js';
+import type { ArchitectFlowDefinition } from './architect-flow.types.js';
 import { EmulatorModule } from './emulator.module.js';
-import type { EmulatorOptions } from './emulator.options.js';
+import { DEFAULT_V1_INTEGRATION_ID, DEFAULT_V2_INTEGRATION_ID, type EmulatorOptions } from './emulator.options.js';
+import { serverErrorBody, DEV_API_PREFIX } from './fault-switches.js';
 import { GenesysCloudEmulator } from './genesys-cloud-emulator.js';
+import { GenesysErrorFilter } from './genesys-error.filter.js';
 
 export * from './emulator.options.js';
 export * from './genesys-cloud-emulator.js';
+export * from './architect-flow.types.js';
+export type { CustomerInput, FlowCall } from './architect-flow.driver.js';
+export type { ConversationView, TranscriptMessage, FailureInfo, ConversationState } from './conversations.emulator.js';
+export type { BotListPut } from './bot-list.emulator.js';
+export type { AgentlessMessage } from './agentless.emulator.js';
+export type { OutgoingMessageRecord } from './outgoing-messages.emulator.js';
+export type { ApiErrorBody, ApiErrorDetail } from './api-errors.js';
 
 export interface CreateEmulatorAppOptions extends EmulatorOptions {
   /** Nest log levels; tests default to errors only. */
@@ -29,28 +41,47 @@ export interface EmulatorApp {
 export async function createEmulatorApp(options: CreateEmulatorAppOptions): Promise<EmulatorApp> {
   const { logLevels, ...emulatorOptions } = options;
   const emulator = new GenesysCloudEmulator(emulatorOptions);
-  const app = await NestFactory.create<NestFastifyApplication>(EmulatorModule.register(emulator), new FastifyAdapter({ bodyLimit: 64 * 1024 }), {
+  // 512 KB: a full bot list (50 bots × 50 versions × 50 intents) is large; everything else is small.
+  const app = await NestFactory.create<NestFastifyApplication>(EmulatorModule.register(emulator), new FastifyAdapter({ bodyLimit: 512 * 1024 }), {
     logger: logLevels ?? ['error'],
     abortOnError: false,
   });
+  app.useGlobalFilters(new GenesysErrorFilter());
   const fastify = app.getHttpAdapter().getInstance();
-  // The 429 switch sits before routing so it applies to every endpoint, as Genesys's rate limiter does.
+  // The 429 and 5xx switches sit before routing so they apply to every Genesys endpoint, as
+  // Genesys's rate limiter and load balancers do (and before auth: a 429 comes first there too).
   fastify.addHook('onRequest', async (req, reply) => {
-    const rl = emulator.takeRateLimit(req.url.split('?', 1)[0] ?? req.url);
-    if (!rl) return;
-    return reply
-      .code(429)
-      .header('retry-after', String(rl.retryAfterSeconds))
-      .header('content-type', 'application/json; charset=utf-8')
-      .send(JSON.stringify({ message: 'Rate limit exceeded the maximum.', code: 'too.many.requests', status: 429 }));
+    const fault = emulator.takeFault(req.url.split('?', 1)[0] ?? req.url);
+    if (!fault) return;
+    reply.header('content-type', 'application/json; charset=utf-8');
+    if (fault.kind === 'rate-limit') {
+      return reply
+        .code(429)
+        .header('retry-after', String(fault.retryAfterSeconds))
+        .send(JSON.stringify({ message: 'Rate limit exceeded the maximum.', code: 'too.many.requests', status: 429 }));
+    }
+    return reply.code(fault.status).send(JSON.stringify(serverErrorBody(fault.status)));
   });
-  // The call log: what was called and how it ended, never a token or a secret.
+  // The Platform API takes JSON only; Fastify would otherwise hand a text/plain body to the controllers.
+  fastify.addHook('onRequest', async (req, reply) => {
+    const contentType = req.headers['content-type'];
+    if (!req.url.startsWith('/api/') || !['POST', 'PUT', 'PATCH'].includes(req.method) || contentType === undefined) return;
+    if (/^application\/json\b/i.test(contentType)) return;
+    return reply
+      .code(415)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(JSON.stringify(apiErrorBody(415, 'unsupported.media.type', `Content-Type must be application/json, got "${contentType}"`)));
+  });
+  // The call log: what was called and how it ended, never a token or a secret. The dev API is
+  // not Genesys, so it stays out of the log.
   fastify.addHook('onResponse', async (req, reply) => {
+    const path = req.url.split('?', 1)[0] ?? req.url;
+    if (path.startsWith(DEV_API_PREFIX)) return;
     const tags = req as unknown as { emulatorGrantType?: string; emulatorClientId?: string; emulatorOAuthError?: string };
     emulator.calls.push({
       at: Date.now(),
       method: req.method,
-      path: req.url.split('?', 1)[0] ?? req.url,
+      path,
       status: reply.statusCode,
       grantType: tags.emulatorGrantType,
       clientId: tags.emulatorClientId,
@@ -69,13 +100,38 @@ export async function createEmulatorApp(options: CreateEmulatorAppOptions): Prom
   };
 }
 
-/** `npm run emulator`: a developer org with one client registered for the local gateway. */
+/** The demo app of config/channels.yaml; DEVELOPMENT ONLY secrets, overridable for another channel. */
+const DEMO_APP_ID = 'demo-app';
+const DEMO_APP_SECRET = 'DEV-ONLY-demo-secret-0123456789abcdefghijklmnopqrstuv';
+const DEMO_DBC_SECRET = 'DEV-ONLY-demo-dbc-secret-0123456789abcdef';
+
+/** The two demo flows `npm run emulator` registers against the local gateway's demo channel. */
+export function demoFlows(gatewayBaseUrl: string, credentials: { v1Authorization: string; dbcSecret: string }): ArchitectFlowDefinition[] {
+  const base = gatewayBaseUrl.replace(/\/+$/, '');
+  const paths = {
+    intentPaths: {
+      AgentHandoff: { action: 'transfer', queue: 'General Support', queueParameter: 'handoffQueue' },
+      EndConversation: { action: 'end' },
+    },
+    // The usual Architect pattern: the Failure path also ends in Transfer to ACD (reference §4).
+    failurePath: { action: 'transfer', queue: 'General Support' },
+  } as const satisfies Pick<ArchitectFlowDefinition, 'intentPaths' | 'failurePath'>;
+  const bot = { botId: 'demo-bot', botName: 'Demo Bot', botVersion: '1.0', languageCode: 'en-us' };
+  return [
+    { id: 'demo-v1', protocol: 'v1', url: `${base}/genesys/demo/botconnector`, headers: { Authorization: credentials.v1Authorization }, integrationId: DEFAULT_V1_INTEGRATION_ID, ...bot, ...paths },
+    { id: 'demo-v2', protocol: 'v2', url: `${base}/genesys/demo/dbc`, headers: { 'X-Connection-Secret': credentials.dbcSecret }, integrationId: DEFAULT_V2_INTEGRATION_ID, ...bot, ...paths },
+  ];
+}
+
+/** `npm run emulator`: a developer org with one OAuth client and the two demo flows for the local gateway. */
 async function main(): Promise<void> {
   const port = Number(process.env.EMULATOR_PORT ?? 9555);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`EMULATOR_PORT must be a port number, got "${process.env.EMULATOR_PORT}"`);
-  const gateway = process.env.PUBLIC_BASE_URL ?? 'http://localhost:3000';
+  const gateway = (process.env.PUBLIC_BASE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
   const clientId = process.env.EMULATOR_CLIENT_ID ?? 'emulator-client';
   const clientSecret = process.env.EMULATOR_CLIENT_SECRET ?? 'DEV-ONLY-emulator-client-secret';
+  // The credential an admin would paste into the v1 integration: `bearer <JWT>` signed with the app secret.
+  const jwt = mintBotConnectorToken({ clientId: process.env.EMULATOR_DEMO_APP_ID ?? DEMO_APP_ID, clientSecret: process.env.EMULATOR_DEMO_APP_SECRET ?? DEMO_APP_SECRET });
   const handle = await createEmulatorApp({
     clients: [
       {
@@ -83,11 +139,12 @@ async function main(): Promise<void> {
         secret: clientSecret,
         name: 'Bot gateway (emulated)',
         redirectUris: [`${gateway}/oauth/genesys/callback`],
-        scopes: ['architect', 'integrations', 'textbots'],
+        scopes: ['architect', 'integrations', 'textbots', 'conversations'],
         grants: ['authorization_code', 'client_credentials'],
       },
     ],
     consent: process.env.EMULATOR_CONSENT === 'deny' ? 'deny' : 'approve',
+    flows: demoFlows(gateway, { v1Authorization: bearerCredential(jwt), dbcSecret: process.env.EMULATOR_DEMO_DBC_SECRET ?? DEMO_DBC_SECRET }),
     logLevels: ['error', 'warn', 'log'],
   });
   const url = await handle.listen(port, process.env.EMULATOR_HOST ?? '127.0.0.1');
@@ -98,6 +155,12 @@ async function main(): Promise<void> {
       `  OAuth client: ${clientId} / ${clientSecret}`,
       `  Redirect URI: ${gateway}/oauth/genesys/callback`,
       `  Point the gateway at it with a base-URL override of ${url}`,
+      `  Integrations: ${DEFAULT_V1_INTEGRATION_ID} (Bot Connector v1), ${DEFAULT_V2_INTEGRATION_ID} (Digital Bot Connector v2)`,
+      `  Flows: demo-v1 → ${gateway}/genesys/demo/botconnector, demo-v2 → ${gateway}/genesys/demo/dbc/messages`,
+      '',
+      '  Talk to the gateway through Genesys:  npm run chat -- --via-emulator --flow demo-v1   (or demo-v2)',
+      `  By hand:  curl -s -XPOST ${url}/emulator/conversations -H 'content-type: application/json' -d '{"flowId":"demo-v1","text":"hi"}'`,
+      `  Inspect:  ${url}/emulator/conversations  ${url}/emulator/calls  (see apps/genesys-emulator/README.md)`,
       '',
     ].join('\n'),
   );

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { GenesysCloudEmulator, type EmulatorResponse } from './genesys-cloud-emulator.js';
+import type { EmulatorResponse } from './emulator-response.js';
+import { GenesysCloudEmulator } from './genesys-cloud-emulator.js';
+import { send } from './http-reply.js';
 
 /**
  * HTTP surface of the emulated Genesys login host (`/oauth/*`) and the API host's
@@ -36,17 +38,4 @@ export class OAuthEmulatorController {
   tokensMe(@Headers('authorization') authorization: string | undefined, @Res() reply: FastifyReply): void {
     send(reply, this.emulator.tokensMe(authorization));
   }
-}
-
-function send(reply: FastifyReply, r: EmulatorResponse): void {
-  if (r.kind === 'redirect') {
-    reply.code(302).header('location', r.location).send();
-    return;
-  }
-  if (r.kind === 'html') {
-    reply.code(r.status).header('content-type', 'text/html; charset=utf-8').send(r.html);
-    return;
-  }
-  for (const [k, v] of Object.entries(r.headers ?? {})) reply.header(k, v);
-  reply.code(r.status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(r.body));
 }
