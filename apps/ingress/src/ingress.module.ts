@@ -5,15 +5,22 @@ import { ChannelsModule } from '@app/channels';
 import { secretBoxFor } from '@app/secrets';
 import { IngressConfig } from '@app/config';
 import { GenesysJwtModule } from '@app/genesys-jwt';
-import { RedisKeys, TURNS_QUEUE } from '@app/queue';
+import { NOTIFICATIONS_QUEUE, RedisKeys, TURNS_QUEUE } from '@app/queue';
 import { REDIS_CLIENT, RedisModule, createRedis } from '@app/redis';
-import { GenesysTokenStore, OAuthStateStore } from '@app/genesys-oauth';
+import { OAuthStateStore } from '@app/genesys-oauth';
+import { GenesysApiModule, nestGenesysLogger } from '@app/genesys-api';
 import { AdminTokenGuard } from './admin/admin-token.guard.js';
 import { BotConnectorAuthGuard } from './bot-connector/bot-connector-auth.guard.js';
 import { BotConnectorController } from './bot-connector/bot-connector.controller.js';
 import { LoadShedder } from './bot-connector/load-shedder.service.js';
 import { ReplyStreamListener } from './bot-connector/reply-stream.listener.js';
 import { TurnDispatcher } from './bot-connector/turn-dispatcher.service.js';
+import { DigitalBotConnectorAuthGuard } from './digital-bot-connector/dbc-auth.guard.js';
+import { DigitalBotConnectorController } from './digital-bot-connector/digital-bot-connector.controller.js';
+import { NotificationsController } from './notifications/notifications.controller.js';
+import { NotificationsService } from './notifications/notifications.service.js';
+import { BotListPublisher } from './publishing/bot-list-publisher.service.js';
+import { PublishingController } from './publishing/publishing.controller.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { IngressMetrics } from './metrics/ingress-metrics.service.js';
@@ -45,11 +52,12 @@ export class IngressModule implements OnApplicationShutdown {
         // Fail fast: while Redis is away a webhook must get its 503 at once, not wait for a reconnect.
         RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, name: 'ingress', failFast: true }),
         BullModule.forRoot({ connection: queueConnection, prefix: keys.bullPrefix }),
-        BullModule.registerQueue({ name: TURNS_QUEUE }),
+        BullModule.registerQueue({ name: TURNS_QUEUE }, { name: NOTIFICATIONS_QUEUE }),
         ChannelsModule.register(box),
+        GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, logger: nestGenesysLogger() }),
         GenesysJwtModule,
       ],
-      controllers: [BotConnectorController, HealthController, MetricsController, ConversationsController, GenesysOAuthController],
+      controllers: [BotConnectorController, DigitalBotConnectorController, HealthController, MetricsController, ConversationsController, GenesysOAuthController, NotificationsController, PublishingController],
       providers: [
         { provide: IngressConfig, useValue: config },
         { provide: QUEUE_CONNECTION, useValue: queueConnection },
@@ -58,10 +66,12 @@ export class IngressModule implements OnApplicationShutdown {
         TurnDispatcher,
         IngressMetrics,
         BotConnectorAuthGuard,
+        DigitalBotConnectorAuthGuard,
         AdminTokenGuard,
         { provide: OAuthStateStore, useFactory: (redis: Redis, k: RedisKeys) => new OAuthStateStore(redis, k, box), inject: [REDIS_CLIENT, RedisKeys] },
-        { provide: GenesysTokenStore, useFactory: (redis: Redis, k: RedisKeys) => new GenesysTokenStore(redis, k, box), inject: [REDIS_CLIENT, RedisKeys] },
         GenesysOAuthService,
+        NotificationsService,
+        BotListPublisher,
       ],
     };
   }

@@ -4,12 +4,19 @@ import { ChannelsModule } from '@app/channels';
 import { secretBoxFor } from '@app/secrets';
 import { WorkerConfig } from '@app/config';
 import { RedisModule } from '@app/redis';
+import { GenesysApiModule, nestGenesysLogger } from '@app/genesys-api';
 import { BotCaller } from './bot-calls/bot-caller.service.js';
 import { HeartbeatService } from './ops/heartbeat.service.js';
 import { WorkerMetrics } from './ops/worker-metrics.service.js';
 import { StructuredMessageRenderer } from './rendering/structured-message.renderer.js';
 import { TurnProcessor } from './turns/turn.processor.js';
 import { TurnService } from './turns/turn.service.js';
+import { OutgoingMessageSender } from './outbox/outgoing-message.sender.js';
+import { OutboxSweeper } from './outbox/outbox-sweeper.service.js';
+import { ParticipantDataWriter } from './handoff/participant-data.writer.js';
+import { NotificationService } from './notifications/notification.service.js';
+import { NotificationProcessor } from './notifications/notification.processor.js';
+
 
 export interface WorkerModuleOptions {
   /**
@@ -22,11 +29,13 @@ export interface WorkerModuleOptions {
 @Module({})
 export class WorkerModule {
   static register(config: WorkerConfig, options: WorkerModuleOptions = {}): DynamicModule {
+    const box = secretBoxFor(config);
     return {
       module: WorkerModule,
       imports: [
         RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, name: 'worker' }),
-        ChannelsModule.register(secretBoxFor(config)),
+        ChannelsModule.register(box),
+        GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, logger: nestGenesysLogger() }),
         options.botProviders ??
           BotProvidersModule.forRoot({
             providers: [DemoBotProvider, HttpBotProvider],
@@ -41,6 +50,11 @@ export class WorkerModule {
         TurnService,
         TurnProcessor,
         HeartbeatService,
+        OutgoingMessageSender,
+        OutboxSweeper,
+        ParticipantDataWriter,
+        NotificationService,
+        NotificationProcessor,
       ],
       exports: [TurnService],
     };

@@ -3,17 +3,19 @@ import type { Redis } from 'ioredis';
 import { RedisKeys } from '@app/queue';
 import { REDIS_CLIENT } from '@app/redis';
 import { SecretBox } from '@app/secrets';
-import type { Channel, ChannelGenesysOAuth } from './channel.types.js';
+import type { Channel, ChannelDigitalBotConnector, ChannelGenesysOAuth } from './channel.types.js';
 
 /** How a channel sits in Redis: its app secrets sealed, never in clear. */
 type StoredOAuth = Omit<ChannelGenesysOAuth, 'clientSecret'> & { sealedClientSecret: string };
+type StoredDbc = Omit<ChannelDigitalBotConnector, 'secret'> & { sealedSecret: string };
 type StoredChannel = Omit<Channel, 'app' | 'genesys'> & {
   app: { clientId: string; sealedSecrets?: string[]; clientSecrets?: string[] };
-  genesys: Omit<Channel['genesys'], 'oauth'> & { oauth?: StoredOAuth };
+  genesys: Omit<Channel['genesys'], 'oauth' | 'digitalBotConnector'> & { oauth?: StoredOAuth; digitalBotConnector?: StoredDbc };
 };
 
 const secretContext = (channelId: string) => `channel:${channelId}:clientSecret`;
 const oauthSecretContext = (channelId: string) => `channel:${channelId}:oauthClientSecret`;
+const dbcSecretContext = (channelId: string) => `channel:${channelId}:dbcSecret`;
 
 function withoutSecret(o: ChannelGenesysOAuth): Omit<ChannelGenesysOAuth, 'clientSecret'> {
   const { clientSecret: _, ...rest } = o;
@@ -38,12 +40,14 @@ export class ChannelRepository {
   ) {}
 
   private toStored(channel: Channel): string {
-    const { oauth, ...genesys } = channel.genesys;
+    const { oauth, digitalBotConnector: dbc, ...genesys } = channel.genesys;
     const stored: StoredChannel = {
       ...channel,
-      genesys: oauth
-        ? { ...genesys, oauth: { ...withoutSecret(oauth), sealedClientSecret: this.box.seal(oauth.clientSecret, oauthSecretContext(channel.id)) } }
-        : genesys,
+      genesys: {
+        ...genesys,
+        ...(oauth ? { oauth: { ...withoutSecret(oauth), sealedClientSecret: this.box.seal(oauth.clientSecret, oauthSecretContext(channel.id)) } } : {}),
+        ...(dbc ? { digitalBotConnector: { secretHeader: dbc.secretHeader, inlineWindowMs: dbc.inlineWindowMs, sealedSecret: this.box.seal(dbc.secret, dbcSecretContext(channel.id)) } } : {}),
+      },
       app: { clientId: channel.app.clientId, sealedSecrets: channel.app.clientSecrets.map((s) => this.box.seal(s, secretContext(channel.id))) },
       // Bot backends' headers usually carry their credentials (Authorization, API keys).
       bots: channel.bots.map((b) => ({ ...b, provider: { ...b.provider, config: this.mapHeaders(b.provider.config, (v, ctx) => this.box.seal(v, ctx), `${channel.id}:${b.id}`, 'headers', 'sealedHeaders') } })),
@@ -58,12 +62,20 @@ export class ChannelRepository {
       : // Written before secrets were sealed; sealed again on the next upsert.
         (stored.app.clientSecrets ?? []);
     const bots = stored.bots.map((b) => ({ ...b, provider: { ...b.provider, config: this.mapHeaders(b.provider.config, (v, ctx) => this.box.open(v, ctx), `${stored.id}:${b.id}`, 'sealedHeaders', 'headers') } }));
-    const { oauth: sealedOAuth, ...genesys } = stored.genesys;
+    const { oauth: sealedOAuth, digitalBotConnector: sealedDbc, ...genesys } = stored.genesys;
     const { sealedClientSecret, ...oauthRest } = sealedOAuth ?? ({} as StoredOAuth);
     return {
       ...stored,
-      genesys: sealedOAuth ? { ...genesys, oauth: { ...oauthRest, clientSecret: this.box.open(sealedClientSecret, oauthSecretContext(stored.id)) } } : genesys,
+      genesys: {
+        ...genesys,
+        ...(sealedOAuth ? { oauth: { ...oauthRest, clientSecret: this.box.open(sealedClientSecret, oauthSecretContext(stored.id)) } } : {}),
+        ...(sealedDbc
+          ? { digitalBotConnector: { secretHeader: sealedDbc.secretHeader, inlineWindowMs: sealedDbc.inlineWindowMs, secret: this.box.open(sealedDbc.sealedSecret, dbcSecretContext(stored.id)) } }
+          : {}),
+      },
       bots,
+      // Stored before notifications existed.
+      notifications: stored.notifications ?? { ratePerSecond: 10, from: {} },
       app: { clientId: stored.app.clientId, clientSecrets },
     };
   }

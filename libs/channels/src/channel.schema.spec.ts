@@ -35,6 +35,7 @@ describe('parseChannel', () => {
       deadlinePolicy: 'hold',
       holdMessage: "One moment please, I'm still working on that.",
       defaultLanguage: 'en-us',
+      notifications: { ratePerSecond: 10, from: {} },
       handoff: {
         intent: 'AgentHandoff',
         endIntent: 'EndConversation',
@@ -215,5 +216,23 @@ describe('genesys.oauth', () => {
     expect(problems.join('\n')).toMatch(/grant/);
     expect(problems.join('\n')).toMatch(/baseUrl must be an http\(s\) URL/);
     expect(problems.join('\n')).toMatch(/scope/);
+  });
+
+  it('reads the Digital Bot Connector section, sealing nothing yet but normalizing the header name', () => {
+    const ch = parseChannel({ ...minimal(), genesys: { environment: 'mypurecloud.com', digitalBotConnector: { secretHeader: 'X-Conn-Secret', secret: 'x'.repeat(32) } } });
+    expect(ch.genesys.digitalBotConnector).toEqual({ secretHeader: 'x-conn-secret', secret: 'x'.repeat(32), inlineWindowMs: 800 });
+  });
+
+  it('refuses a weak or malformed Digital Bot Connector setup with field paths', () => {
+    const problems = problemsOf({ ...minimal(), genesys: { environment: 'mypurecloud.com', digitalBotConnector: { secretHeader: 'bad header', secret: 'short', inlineWindowMs: 99999 } } });
+    expect(problems.join('\n')).toMatch(/secretHeader must be an HTTP header name/);
+    expect(problems.join('\n')).toMatch(/secret must be at least 32 characters/);
+    expect(problems.join('\n')).toMatch(/inlineWindowMs must not be greater than 25000/);
+  });
+
+  it('checks notification senders', () => {
+    const problems = problemsOf({ ...minimal(), notifications: { ratePerSecond: 0, from: { sms: '0800 123' } } });
+    expect(problems.join('\n')).toMatch(/ratePerSecond must not be less than 1/);
+    expect(problems.join('\n')).toMatch(/E\.164/);
   });
 });

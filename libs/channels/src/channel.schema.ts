@@ -113,10 +113,21 @@ class OAuthDef {
   @IsOptional() @IsString() @MaxLength(500) baseUrl?: string;
 }
 
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+
+class DigitalBotConnectorDef {
+  @IsOptional() @IsString() @Matches(HEADER_NAME, { message: 'digitalBotConnector.secretHeader must be an HTTP header name' }) secretHeader?: string;
+  @IsString() @MinLength(32, { message: 'digitalBotConnector.secret must be at least 32 characters' }) @MaxLength(500) secret: string;
+  @IsOptional() @IsInt() @Min(0) @Max(GenesysLimits.maxDbcInlineWindowMs) inlineWindowMs?: number;
+}
+
 class GenesysDef {
   @IsString() environment: string;
   @IsOptional() @IsString() @MaxLength(100) integrationId?: string;
   @IsOptional() @ValidateNested() @Type(() => OAuthDef) oauth?: OAuthDef;
+  @IsOptional() @ValidateNested() @Type(() => DigitalBotConnectorDef) digitalBotConnector?: DigitalBotConnectorDef;
+  @IsOptional() @IsBoolean() participantData?: boolean;
 }
 
 const DEFAULT_OAUTH_SCOPES = ['architect', 'integrations', 'textbots'];
@@ -141,6 +152,17 @@ class BreakerDef {
   @IsOptional() @IsInt() @Min(1000) @Max(3600000) cooldownMs?: number;
 }
 
+class NotificationSendersDef {
+  @IsOptional() @IsString() @Matches(/^\+[1-9][0-9]{6,14}$/, { message: 'notifications.from.sms must be an E.164 number such as +13175550100' }) sms?: string;
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(200) whatsapp?: string;
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(200) open?: string;
+}
+
+class NotificationsDef {
+  @IsOptional() @IsInt() @Min(1) @Max(1000) ratePerSecond?: number;
+  @IsOptional() @ValidateNested() @Type(() => NotificationSendersDef) from?: NotificationSendersDef;
+}
+
 export class ChannelDefinition {
   @IsString() @Matches(ID) id: string;
   @IsOptional() @IsString() @MaxLength(200) name?: string;
@@ -156,6 +178,7 @@ export class ChannelDefinition {
   @IsOptional() @ValidateNested() @Type(() => BreakerDef) circuitBreaker?: BreakerDef;
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(GenesysLimits.maxBots) @ValidateNested({ each: true }) @Type(() => BotDef)
   bots: BotDef[];
+  @IsOptional() @ValidateNested() @Type(() => NotificationsDef) notifications?: NotificationsDef;
 }
 
 export class ChannelConfigError extends Error {
@@ -205,6 +228,7 @@ export function parseChannel(raw: unknown): Channel {
     genesys: {
       environment: environment!,
       integrationId: def.genesys.integrationId,
+      ...(def.genesys.participantData !== undefined ? { participantData: def.genesys.participantData } : {}),
       ...(def.genesys.oauth
         ? {
             oauth: {
@@ -214,6 +238,15 @@ export function parseChannel(raw: unknown): Channel {
               pkce: def.genesys.oauth.pkce ?? true,
               scopes: [...(def.genesys.oauth.scopes ?? DEFAULT_OAUTH_SCOPES)],
               ...(rawBaseUrl ? { baseUrl: httpOrigin(rawBaseUrl) } : {}),
+            },
+          }
+        : {}),
+      ...(def.genesys.digitalBotConnector
+        ? {
+            digitalBotConnector: {
+              secretHeader: (def.genesys.digitalBotConnector.secretHeader ?? 'X-Connection-Secret').toLowerCase(),
+              secret: def.genesys.digitalBotConnector.secret,
+              inlineWindowMs: def.genesys.digitalBotConnector.inlineWindowMs ?? GenesysLimits.defaultDbcInlineWindowMs,
             },
           }
         : {}),
@@ -237,6 +270,10 @@ export function parseChannel(raw: unknown): Channel {
     circuitBreaker: {
       failureThreshold: def.circuitBreaker?.failureThreshold ?? 5,
       cooldownMs: def.circuitBreaker?.cooldownMs ?? 30000,
+    },
+    notifications: {
+      ratePerSecond: def.notifications?.ratePerSecond ?? 10,
+      from: Object.fromEntries(Object.entries(def.notifications?.from ?? {}).filter(([, v]) => typeof v === 'string')),
     },
     bots: def.bots.map((b) => ({
       id: b.id,

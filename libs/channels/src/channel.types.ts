@@ -74,11 +74,49 @@ export interface ChannelGenesysOAuth {
   baseUrl?: string;
 }
 
+/**
+ * The Digital Bot Connector (v2) side of a channel. Genesys sends the integration's connection
+ * secret as a header under the name configured in its Credentials (reference §3.1).
+ */
+export interface ChannelDigitalBotConnector {
+  /** Header the connection secret arrives in (compared case-insensitively, as HTTP headers are). */
+  secretHeader: string;
+  /** Sealed at rest by the repository (context `channel:<id>:dbcSecret`). */
+  secret: string;
+  /**
+   * How long `/messages` waits for the bot before answering `MoreData` with no messages; the
+   * reply then goes out through the outgoing-messages API.
+   */
+  inlineWindowMs: number;
+}
+
+export interface ChannelGenesys {
+  environment: string;
+  /** The v1 Bot Connector integration id, for publishing the bot list. */
+  integrationId?: string;
+  oauth?: ChannelGenesysOAuth;
+  digitalBotConnector?: ChannelDigitalBotConnector;
+  /**
+   * Write the handoff context to the customer's participant attributes (Participant Data) through
+   * the Genesys API. Default: on when the OAuth client can (client credentials, or the
+   * `conversations` scope).
+   */
+  participantData?: boolean;
+}
+
+/** Proactive notifications from business apps (`POST /api/channels/:id/notifications`). */
+export interface ChannelNotifications {
+  /** Sends per second for this channel, across all workers (Genesys rate-limits per org). */
+  ratePerSecond: number;
+  /** Default agentless sender per messenger type: an SMS number (E.164) or the integration id. */
+  from: Partial<Record<'sms' | 'whatsapp' | 'open', string>>;
+}
+
 export interface Channel {
   id: string;
   name: string;
   enabled: boolean;
-  genesys: { environment: string; integrationId?: string; oauth?: ChannelGenesysOAuth };
+  genesys: ChannelGenesys;
   app: ChannelApp;
   replyDeadlineMs: number;
   deadlinePolicy: DeadlinePolicy;
@@ -88,4 +126,5 @@ export interface Channel {
   templates: { profile: MessengerProfile; disable: TemplateFeature[] };
   circuitBreaker: { failureThreshold: number; cooldownMs: number };
   bots: ChannelBot[];
+  notifications: ChannelNotifications;
 }

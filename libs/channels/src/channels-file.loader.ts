@@ -7,7 +7,8 @@ import type { Channel } from './channel.types.js';
 export const DEV_SECRET_PREFIX = 'DEV-ONLY';
 
 export function usesDevSecret(channel: Channel): boolean {
-  return channel.app.clientSecrets.some((s) => s.startsWith(DEV_SECRET_PREFIX));
+  const secrets = [...channel.app.clientSecrets, channel.genesys.digitalBotConnector?.secret, channel.genesys.oauth?.clientSecret];
+  return secrets.some((s) => s?.startsWith(DEV_SECRET_PREFIX));
 }
 
 /** Reads CHANNELS_FILE (YAML or JSON) and validates every channel; any problem stops the start. */

@@ -5,3 +5,4 @@ export * from './channels-file.loader.js';
 export * from './channels.module.js';
 export * from './handoff-response.js';
 export * from './channels-sync.js';
+export * from './digital-bot-connector.js';

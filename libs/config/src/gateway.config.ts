@@ -44,6 +44,14 @@ export class SharedConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(3650)
   TRANSCRIPT_RETENTION_DAYS = 30;
 
+  /** How Genesys and admins reach this gateway: Webhook URLs, the OAuth callback, transcript links for agents. */
+  @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
+  PUBLIC_BASE_URL?: string;
+
+  /** Days a notification's record (and its idempotency key) is kept. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(365)
+  NOTIFICATION_RETENTION_DAYS = 7;
+
   /** Allow demo/development-only channel secrets; refused when NODE_ENV=production unless set. */
   @EnvBoolean() @IsBoolean() @IsOptional()
   ALLOW_DEV_SECRETS?: boolean;
@@ -51,6 +59,13 @@ export class SharedConfig {
   /** 32 bytes (base64url or hex) sealing secrets stored in Redis. Required in production. */
   @IsOptional() @IsString() @MinLength(32) @MaxLength(128)
   SECRETS_KEY?: string;
+
+  /**
+   * Sends every Genesys call (login and API hosts) of every channel to this origin instead of the
+   * channel's region: the emulator (`npm run emulator`) in development and tests.
+   */
+  @IsOptional() @Matches(/^https?:\/\/[^\s/]+\/?$/, { message: 'must be an http(s) origin such as http://127.0.0.1:9555' })
+  GENESYS_BASE_URL?: string;
 
   get devSecretsAllowed(): boolean {
     return this.ALLOW_DEV_SECRETS ?? this.NODE_ENV !== 'production';
@@ -64,9 +79,6 @@ export class IngressConfig extends SharedConfig {
   @IsString()
   HOST = '0.0.0.0';
 
-  /** How Genesys reaches this gateway; used to print Webhook URLs. */
-  @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
-  PUBLIC_BASE_URL?: string;
 
   /** Bearer token for /api (admin). Required in production; generated and printed in development. */
   @IsOptional() @IsString() @MinLength(24) @MaxLength(512)
@@ -120,6 +132,21 @@ export class WorkerConfig extends SharedConfig {
   /** Milliseconds SIGTERM waits for active turns before the process exits. */
   @Type(() => Number) @IsInt() @Min(0) @Max(120000)
   SHUTDOWN_GRACE_MS = 15000;
+
+  /**
+   * How long a v2 result keeps being retried through the outgoing-messages API (429, 5xx, no
+   * token) before it is recorded as not delivered. The session's later turns wait behind it.
+   */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(3600000)
+  OUTBOX_GIVE_UP_MS = 120000;
+
+  /** Notifications one worker process sends at once. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  NOTIFICATION_CONCURRENCY = 10;
+
+  /** How often the worker looks for outboxes nobody is sending (a crashed worker's). */
+  @Type(() => Number) @IsInt() @Min(100) @Max(600000)
+  OUTBOX_SWEEP_INTERVAL_MS = 5000;
 }
 
 function requireSecretsKey(cfg: SharedConfig): void {

@@ -12,6 +12,8 @@ export type GatewayErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'not_found'
+  | 'conflict'
+  | 'upstream_error'
   | 'overloaded'
   | 'unavailable'
   | 'internal';
@@ -39,6 +41,8 @@ export const GATEWAY_ERROR_STATUS: Record<GatewayErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   not_found: 404,
+  conflict: 409,
+  upstream_error: 502,
   overloaded: 503,
   unavailable: 503,
   internal: 500,

@@ -21,8 +21,17 @@ export interface DrainSessionJob {
   botSessionId: string;
 }
 
+/**
+ * `v1`: Bot Connector, the answer travels only in the HTTP response (a late one waits for the
+ * session's next turn). `v2`: Digital Bot Connector, a result that missed the inline window is
+ * sent through the outgoing-messages API from the session's outbox.
+ */
+export type TurnProtocol = 'v1' | 'v2';
+
 /** What the ingress stores per accepted turn; the worker reads it back by turn id. */
 export interface TurnEnvelope {
+  /** Absent on turns stored before v2 existed: v1. */
+  protocol?: TurnProtocol;
   /** Acceptance order within the session (1, 2, ...); set atomically by the turn store on accept. */
   seq: number;
   turnId: string;
@@ -57,6 +66,24 @@ export interface TurnResult {
   completedAt: number;
 }
 
+/**
+ * A v2 result waiting in a session's outbox to go out through
+ * `POST /api/v2/integrations/botconnectors/outgoing/messages`. Written by the same script that
+ * completes the turn, so a result is either answered inline or queued here, never both.
+ */
+export interface OutboxEntry {
+  turnId: string;
+  channelId: string;
+  botSessionId: string;
+  botId: string;
+  botVersion: string;
+  languageCode: string;
+  genesysConversationId?: string;
+  result: TurnResult;
+  /** Set when the entry is a proactive notification: its record follows the send. */
+  notificationId?: string;
+}
+
 export function sessionKeyOf(channelId: string, botSessionId: string): string {
   return `${channelId}:${botSessionId}`;
 }
@@ -87,4 +114,21 @@ export function drainJobOptions(sessionKey: string): JobsOptions {
     attempts: 3,
     backoff: { type: 'exponential', delay: 200 },
   };
+}
+
+/**
+ * The part of a session's stored state that processes other than the worker read (the ingress
+ * checks it before accepting a notification for a session). The worker's SessionState extends it.
+ */
+export interface SessionSummary {
+  channelId: string;
+  botSessionId: string;
+  botId: string;
+  genesysConversationId?: string;
+  protocol?: TurnProtocol;
+  botVersion?: string;
+  language: string;
+  closed?: 'handoff' | 'end' | 'failed';
+  lastTurnAt: string;
+  timeoutMinutes: number;
 }

@@ -42,6 +42,18 @@ export class RedisKeys {
   sessionSeq(sessionKey: string): string {
     return `${this.prefix}:seq:${sessionKey}`;
   }
+  /** v2 results (OutboxEntry JSON) waiting to be sent through the outgoing-messages API, in order. */
+  outbox(sessionKey: string): string {
+    return `${this.prefix}:outbox:${sessionKey}`;
+  }
+  /** Sorted set of session keys with a non-empty outbox, by when the oldest entry was queued (sweeper). */
+  outboxIndex(): string {
+    return `${this.prefix}:outboxes`;
+  }
+  /** Held (SET NX PX) by the one process sending a session's outbox, so no entry goes out twice. */
+  outboxLock(sessionKey: string): string {
+    return `${this.prefix}:outbox-lock:${sessionKey}`;
+  }
   late(sessionKey: string): string {
     return `${this.prefix}:late:${sessionKey}`;
   }
@@ -58,6 +70,22 @@ export class RedisKeys {
   /** Sorted set of worker ids by last heartbeat. */
   workers(): string {
     return `${this.prefix}:workers`;
+  }
+  /** The last bot list publish of a channel (what was PUT, when, and how it ended). */
+  publish(channelId: string): string {
+    return `${this.prefix}:publish:${channelId}`;
+  }
+  /** A proactive notification's record (NotificationRecord JSON). */
+  notification(id: string): string {
+    return `${this.prefix}:notification:${id}`;
+  }
+  /** Maps a channel's idempotency key (hashed) to the notification it created. */
+  notificationIdempotency(channelId: string, keyHash: string): string {
+    return `${this.prefix}:notification-key:${channelId}:${keyHash}`;
+  }
+  /** Per-channel send counter for the current second (notification rate limit). */
+  notificationRate(channelId: string, second: number): string {
+    return `${this.prefix}:notification-rate:${channelId}:${second}`;
   }
   /** One pending Genesys OAuth authorization (`state` → channel, admin, PKCE verifier); single use, short TTL. */
   oauthState(state: string): string {

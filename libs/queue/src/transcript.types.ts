@@ -3,6 +3,12 @@ import type { TurnOutcomeKind, TurnTimings } from './queue-contracts.js';
 
 /** One turn of a conversation as kept in the transcript (worker writes, admin API reads). */
 export interface TranscriptEntry {
+  /**
+   * Absent for a turn. `notification`: a proactive message sent into the session (turnId is the
+   * notification id). `outgoing_failed`: a v2 reply Genesys did not take (why in `error`). The
+   * two carry no input, seq or timings.
+   */
+  kind?: 'notification' | 'outgoing_failed';
   turnId: string;
   /** Acceptance order within the session. */
   seq: number;

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { TurnEnvelope, TurnResult } from './queue-contracts.js';
+import type { OutboxEntry, TurnEnvelope, TurnResult } from './queue-contracts.js';
 import type { RedisKeys } from './redis-keys.js';
 
 /**
@@ -43,9 +43,13 @@ return {'fallback'}
 `;
 
 /*
- * KEYS: inbox, result, claim, replyto, late, session, transcript, sessionIndex, turn
+ * KEYS: inbox, result, claim, replyto, late, session, transcript, sessionIndex, turn, outbox, outboxIndex
  * ARGV: turnId, resultJson, resultTtlMs, streamPrefix, streamMaxLen, sessionJson, sessionTtlMs,
- *       transcriptJson, transcriptTtlMs, sessionKey, nowMs, lateJson, lateConsumed, lateAfterMs
+ *       transcriptJson, transcriptTtlMs, sessionKey, nowMs, lateJson, lateConsumed, lateAfterMs,
+ *       outboxJson
+ * A result the ingress did not wait for is parked: in the late list (v1, delivered with the
+ * session's next response) or, when outboxJson is given (v2), in the outbox, to be sent through
+ * the outgoing-messages API. Returns delivered | late | outbox | fenced.
  * The head-of-inbox check fences a worker that lost its job lock: only the holder of the
  * session's head turn may write, so a stale run can never overwrite newer session state.
  * The turn record and its waiter set go once answered; the result stays for the retention window
@@ -72,12 +76,16 @@ if claimed then
     redis.call('XADD', sk, 'MAXLEN', '~', ARGV[5], '*', 'id', ARGV[1], 'r', ARGV[2])
     redis.call('PEXPIRE', sk, 300000)
   end
+elseif ARGV[15] ~= '' then
+  delivered = 'outbox'
+  redis.call('RPUSH', KEYS[10], ARGV[15]); redis.call('PEXPIRE', KEYS[10], ARGV[7])
+  redis.call('ZADD', KEYS[11], 'NX', ARGV[11], ARGV[10])
 elseif ARGV[12] ~= '' then
   redis.call('RPUSH', KEYS[5], ARGV[12]); redis.call('PEXPIRE', KEYS[5], ARGV[7])
 end
 redis.call('SET', KEYS[6], ARGV[6], 'PX', ARGV[7])
 local entry = ARGV[8]
-if delivered == 'late' then entry = string.gsub(entry, '"late":false', '"late":true', 1) end
+if delivered ~= 'delivered' then entry = string.gsub(entry, '"late":false', '"late":true', 1) end
 redis.call('RPUSH', KEYS[7], entry); redis.call('PEXPIRE', KEYS[7], ARGV[9])
 redis.call('ZADD', KEYS[8], ARGV[11], ARGV[10])
 -- Sessions whose transcript has expired leave the index too, so it does not grow forever.
@@ -120,7 +128,7 @@ export function defineTurnScripts(redis: Redis): ScriptedRedis {
   if (typeof r.gbgAccept !== 'function') {
     redis.defineCommand('gbgAccept', { numberOfKeys: 6, lua: ACCEPT });
     redis.defineCommand('gbgClaimFallback', { numberOfKeys: 2, lua: CLAIM_FALLBACK });
-    redis.defineCommand('gbgComplete', { numberOfKeys: 9, lua: COMPLETE });
+    redis.defineCommand('gbgComplete', { numberOfKeys: 11, lua: COMPLETE });
     redis.defineCommand('gbgDropHead', { numberOfKeys: 1, lua: DROP_HEAD });
     redis.defineCommand('gbgBegin', { numberOfKeys: 3, lua: BEGIN });
   }
@@ -158,7 +166,11 @@ export interface CompleteTurnInput {
   transcriptTtlMs: number;
   /** How many late results from earlier turns this response delivered. */
   lateConsumed: number;
+  /** v2: where the result goes when the ingress stopped waiting (see OutboxEntry). */
+  outbox?: OutboxEntry;
 }
+
+export type CompleteOutcome = 'delivered' | 'late' | 'outbox' | 'fenced';
 
 export class TurnStore {
   private readonly redis: ScriptedRedis;
@@ -215,7 +227,7 @@ export class TurnStore {
     return (await this.redis.gbgDropHead(this.keys.inbox(sessionKey), turnId)) === 1;
   }
 
-  async complete(input: CompleteTurnInput, streamMaxLen = 10000): Promise<'delivered' | 'late' | 'fenced'> {
+  async complete(input: CompleteTurnInput, streamMaxLen = 10000): Promise<CompleteOutcome> {
     const k = this.keys;
     const { envelope, result } = input;
     const resultJson = JSON.stringify(result);
@@ -229,6 +241,8 @@ export class TurnStore {
       k.transcript(envelope.sessionKey),
       k.sessionIndex(),
       k.turn(envelope.turnId),
+      k.outbox(envelope.sessionKey),
+      k.outboxIndex(),
       envelope.turnId,
       resultJson,
       this.turnTtlMs,
@@ -243,6 +257,7 @@ export class TurnStore {
       resultJson,
       input.lateConsumed,
       (envelope.deadlineAt ?? Number.MAX_SAFE_INTEGER - LATE_GRACE_MS) + LATE_GRACE_MS,
-    )) as 'delivered' | 'late' | 'fenced';
+      input.outbox ? JSON.stringify(input.outbox) : '',
+    )) as CompleteOutcome;
   }
 }

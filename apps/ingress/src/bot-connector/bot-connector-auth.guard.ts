@@ -9,6 +9,37 @@ import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 export type AuthenticatedRequest = FastifyRequest & { channel?: Channel; receivedAt?: number };
 
 /**
+ * The channel a Genesys webhook call addresses (`:channelId`), enabled, or a typed error. JSON
+ * bodies only where a body is expected: anything else is refused before it is looked at.
+ */
+export async function resolveWebhookChannel(req: AuthenticatedRequest, channels: ChannelRepository, metrics: IngressMetrics, expectsBody: boolean): Promise<Channel> {
+  if (expectsBody && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(String(req.headers['content-type'] ?? ''))) {
+    metrics.rejected.inc({ reason: 'unsupported_media_type' });
+    throw new GatewayError('unsupported_media_type', 'Content-Type must be application/json');
+  }
+  const channelId = String((req.params as Record<string, string>).channelId ?? '');
+  if (!CHANNEL_ID_PATTERN.test(channelId)) {
+    metrics.rejected.inc({ reason: 'channel_not_found' });
+    throw new GatewayError('channel_not_found', 'unknown channel');
+  }
+  let channel: Channel | undefined;
+  try {
+    channel = await channels.get(channelId);
+  } catch {
+    throw new GatewayError('unavailable', 'configuration store unavailable; retry', undefined, 1);
+  }
+  if (!channel) {
+    metrics.rejected.inc({ reason: 'channel_not_found' });
+    throw new GatewayError('channel_not_found', `unknown channel "${channelId}"`);
+  }
+  if (!channel.enabled) {
+    metrics.rejected.inc({ reason: 'channel_disabled' });
+    throw new GatewayError('channel_disabled', `channel "${channelId}" is disabled`);
+  }
+  return channel;
+}
+
+/**
  * Resolves the channel from the URL and checks the Bot Connector credential Genesys sends as a
  * header (`Authorization: bearer <JWT>`). Runs before body validation, so nothing about an
  * unauthenticated request is processed further. The token is never logged, only its fingerprint.
@@ -25,30 +56,8 @@ export class BotConnectorAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    // Genesys sends JSON; anything else (forms, text) is refused before it is looked at.
-    if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(String(req.headers['content-type'] ?? ''))) {
-      this.metrics.rejected.inc({ reason: 'unsupported_media_type' });
-      throw new GatewayError('unsupported_media_type', 'Content-Type must be application/json');
-    }
-    const channelId = String((req.params as Record<string, string>).channelId ?? '');
-    if (!CHANNEL_ID_PATTERN.test(channelId)) {
-      this.metrics.rejected.inc({ reason: 'channel_not_found' });
-      throw new GatewayError('channel_not_found', 'unknown channel');
-    }
-    let channel: Channel | undefined;
-    try {
-      channel = await this.channels.get(channelId);
-    } catch {
-      throw new GatewayError('unavailable', 'configuration store unavailable; retry', undefined, 1);
-    }
-    if (!channel) {
-      this.metrics.rejected.inc({ reason: 'channel_not_found' });
-      throw new GatewayError('channel_not_found', `unknown channel "${channelId}"`);
-    }
-    if (!channel.enabled) {
-      this.metrics.rejected.inc({ reason: 'channel_disabled' });
-      throw new GatewayError('channel_disabled', `channel "${channelId}" is disabled`);
-    }
+    const channel = await resolveWebhookChannel(req, this.channels, this.metrics, true);
+    const channelId = channel.id;
     const header = req.headers.authorization;
     const verdict = this.verifier.verify(typeof header === 'string' ? header : undefined, channel.app);
     if (!verdict.ok) {

@@ -8,6 +8,12 @@ import { TurnDispatcher } from './turn-dispatcher.service.js';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Genesys's `inin-correlation-id`, when it is one (never a free-form string into the logs). */
+export function correlationIdOf(req: AuthenticatedRequest): string | undefined {
+  const raw = req.headers['inin-correlation-id'];
+  return typeof raw === 'string' && CORRELATION_ID.test(raw) ? raw : undefined;
+}
+
 /**
  * The Bot Connector v1 "Handle Utterance URI": `POST /genesys/:channelId/botconnector`.
  * Genesys waits for the answer in this response.
@@ -24,8 +30,6 @@ export class BotConnectorController {
     const channel = req.channel!;
     const bot = resolveBot(channel, turn.botId, turn.chatBot?.id);
     if (!bot) throw new GatewayError('bot_not_found', `bot "${(turn.botId ?? turn.chatBot?.id ?? '').slice(0, 100)}" is not served by channel "${channel.id}"`);
-    const rawCorrelation = req.headers['inin-correlation-id'];
-    const correlationId = typeof rawCorrelation === 'string' && CORRELATION_ID.test(rawCorrelation) ? rawCorrelation : undefined;
-    return this.dispatcher.dispatch(turn, { channel, bot, correlationId, receivedAt });
+    return this.dispatcher.dispatch(turn, { channel, bot, correlationId: correlationIdOf(req), receivedAt });
   }
 }

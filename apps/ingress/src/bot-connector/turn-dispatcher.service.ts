@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { IngressConfig } from '@app/config';
 import { buildHandoffResponse, buildHoldResponse, type Channel, type ChannelBot } from '@app/channels';
 import { GatewayError } from '@app/errors';
-import type { BotConnectorResponse } from '@app/genesys';
+import { BotState, type BotConnectorResponse } from '@app/genesys';
 import {
   DRAIN_SESSION_JOB,
   RedisKeys,
@@ -17,6 +17,7 @@ import {
   turnIdOf,
   type DrainSessionJob,
   type TurnEnvelope,
+  type TurnProtocol,
   type TurnResult,
 } from '@app/queue';
 import { REDIS_CLIENT } from '@app/redis';
@@ -34,6 +35,8 @@ export interface DispatchContext {
   correlationId?: string;
   /** When the request arrived (ms epoch); the deadline counts from here. */
   receivedAt: number;
+  /** v1 waits up to the channel's reply deadline; v2 up to its inline window, then defers. */
+  protocol?: TurnProtocol;
 }
 
 /**
@@ -82,16 +85,22 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
 
   private async run(turn: IncomingTurnDto, ctx: DispatchContext): Promise<BotConnectorResponse> {
     const { channel, bot } = ctx;
+    const protocol = ctx.protocol ?? 'v1';
+    // v2 answers MoreData at the end of its window and the worker sends the result later, so only
+    // v1 keeps a margin for its own answer to travel within Genesys's timeout.
+    const waitMs = protocol === 'v2' ? (channel.genesys.digitalBotConnector?.inlineWindowMs ?? 0) : channel.replyDeadlineMs;
+    const margin = protocol === 'v2' ? 0 : SEND_MARGIN_MS;
     const sessionKey = sessionKeyOf(channel.id, turn.botSessionId);
     const turnId = turnIdOf(channel.id, turn.botSessionId, turn.messageId, () => randomUUID().replace(/-/g, ''));
     const envelope: TurnEnvelope = {
+      protocol,
       seq: 0,
       turnId,
       channelId: channel.id,
       botId: bot.id,
       sessionKey,
       acceptedAt: Date.now(),
-      deadlineAt: ctx.receivedAt + channel.replyDeadlineMs,
+      deadlineAt: ctx.receivedAt + waitMs,
       ingressId: this.replies.ingressId,
       correlationId: ctx.correlationId,
       request: turn,
@@ -128,18 +137,32 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
       throw new GatewayError('unavailable', 'queue unavailable; retry', undefined, 1);
     }
 
-    const remaining = ctx.receivedAt + channel.replyDeadlineMs - SEND_MARGIN_MS - Date.now();
+    const remaining = ctx.receivedAt + waitMs - margin - Date.now();
     const result = (await waiter.wait(remaining)) ?? (await this.claimOrFallback(turnId, log));
     if (result) return this.finish(result, ctx, 'worker');
+
+    if (protocol === 'v2') {
+      this.metrics.deferred.inc({ channel: channel.id });
+      return this.fallback(turn, ctx);
+    }
 
     this.metrics.deadlineMisses.inc({ channel: channel.id, policy: channel.deadlinePolicy });
     this.logger.warn({ ...log, policy: channel.deadlinePolicy }, 'reply deadline reached; answering with fallback');
     return this.fallback(turn, ctx);
   }
 
-  /** The channel's deadline answer: hold (MoreData + message) or handoff (reason `deadline`). */
+  /**
+   * The answer when the worker's result is not here in time. v1: the channel's deadline policy,
+   * hold (MoreData + message) or handoff (reason `deadline`). v2: MoreData with no messages, the
+   * documented asynchronous acknowledgement (reference §3.4); the reply follows from the outbox.
+   */
   private fallback(turn: IncomingTurnDto, ctx: DispatchContext): BotConnectorResponse {
     const { channel } = ctx;
+    if (ctx.protocol === 'v2') {
+      const deferred: BotConnectorResponse = { botState: BotState.MoreData, replyMessages: [] };
+      this.metrics.observeResponse(channel.id, deferred, Date.now() - ctx.receivedAt);
+      return deferred;
+    }
     const language = (turn.languageCode ?? channel.defaultLanguage).toLowerCase();
     const response =
       channel.deadlinePolicy === 'handoff'

@@ -18,6 +18,7 @@ export class IngressMetrics {
   readonly latency = this.m.histogram('gbg_turn_latency_seconds', 'Request received to response sent', ['channel']);
   readonly stage = this.m.histogram('gbg_turn_stage_seconds', 'Worker stage latencies: queue_wait, bot_call, render, total', ['channel', 'stage']);
   readonly deadlineMisses = this.m.counter('gbg_deadline_misses_total', 'Turns answered by the deadline fallback', ['channel', 'policy']);
+  readonly deferred = this.m.counter('gbg_dbc_deferred_total', 'v2 turns acknowledged with MoreData at the end of the inline window; the reply follows through the outgoing-messages API', ['channel']);
   readonly handoffs = this.m.counter('gbg_handoffs_total', 'Handoffs to an agent, by reason', ['channel', 'reason']);
   readonly duplicates = this.m.counter('gbg_duplicate_turns_total', 'Redelivered turns (same messageId) answered without a second bot call', ['channel']);
   readonly rejected = this.m.counter('gbg_rejected_requests_total', 'Webhook requests refused, by reason', ['reason']);

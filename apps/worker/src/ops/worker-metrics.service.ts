@@ -10,6 +10,8 @@ export class WorkerMetrics {
   readonly lateResults = this.m.counter('gbg_worker_late_results_total', 'Results that came after the ingress answered with its fallback', ['channel']);
   readonly botErrors = this.m.counter('gbg_worker_bot_errors_total', 'Bot calls that failed after retries, or skipped by an open circuit', ['channel', 'circuit']);
   readonly handoffs = this.m.counter('gbg_worker_handoffs_total', 'Handoffs decided by the worker, by reason', ['channel', 'reason']);
+  readonly outgoing = this.m.counter('gbg_worker_outgoing_messages_total', 'v2 results sent through the outgoing-messages API: sent, dropped (409/4xx, recorded) or given up', ['channel', 'result']);
+  readonly outgoingSeconds = this.m.histogram('gbg_worker_outgoing_send_seconds', 'Time from a v2 result entering the outbox to Genesys accepting it', ['channel']);
   readonly activeDrains = this.m.gauge('gbg_worker_active_sessions', 'Session drains running in this process');
 
   observe(channel: string, r: TurnResult, late: boolean): void {

@@ -1,12 +1,8 @@
+import type { SessionSummary } from '@app/queue';
 import type { NumberedChoice } from '../rendering/structured-message.renderer.js';
 
 /** What the gateway remembers about one bot session between turns (Redis, TTL = botSessionTimeout). */
-export interface SessionState {
-  channelId: string;
-  botSessionId: string;
-  botId: string;
-  genesysConversationId?: string;
-  language: string;
+export interface SessionState extends SessionSummary {
   turnIndex: number;
   consecutiveFallbacks: number;
   /** Bot-owned state, returned by the provider and given back on the next turn. */
@@ -17,12 +13,7 @@ export interface SessionState {
   choices: NumberedChoice[];
   /** Button payloads the renderer had to make unique in the last response → the bot's payloads. */
   payloadAliases?: Record<string, string>;
-  /** Set once the bot session ended (handoff, end, failure); Genesys sends no more turns. */
-  closed?: 'handoff' | 'end' | 'failed';
   createdAt: string;
-  lastTurnAt: string;
-  /** Minutes Genesys keeps the bot session (botSessionTimeout). */
-  timeoutMinutes: number;
 }
 
 export function newSession(channelId: string, botSessionId: string, botId: string, language: string, timeoutMinutes: number): SessionState {

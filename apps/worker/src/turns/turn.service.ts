@@ -14,6 +14,7 @@ import {
   RedisKeys,
   TurnStore,
   type DrainSessionJob,
+  type OutboxEntry,
   type TranscriptEntry,
   type TurnEnvelope,
   type TurnOutcomeKind,
@@ -23,6 +24,8 @@ import { REDIS_CLIENT } from '@app/redis';
 import { BotCaller } from '../bot-calls/bot-caller.service.js';
 import { customerAsksForHuman, decideAfterBot, type Decision } from '../handoff/handoff-policy.js';
 import { WorkerMetrics } from '../ops/worker-metrics.service.js';
+import { OutgoingMessageSender } from '../outbox/outgoing-message.sender.js';
+import { ParticipantDataWriter } from '../handoff/participant-data.writer.js';
 import { capabilitiesFor } from '../rendering/capability-profiles.js';
 import { StructuredMessageRenderer, type Degradation, type NumberedChoice } from '../rendering/structured-message.renderer.js';
 import { newSession, type SessionState } from '../sessions/session.types.js';
@@ -56,6 +59,8 @@ export class TurnService {
     private readonly bots: BotCaller,
     private readonly renderer: StructuredMessageRenderer,
     private readonly metrics: WorkerMetrics,
+    private readonly outgoing: OutgoingMessageSender,
+    private readonly participantData: ParticipantDataWriter,
   ) {
     this.store = new TurnStore(redis, keys, config.TURN_RETENTION_SECONDS * 1000);
   }
@@ -65,6 +70,8 @@ export class TurnService {
    * (MAX_TURNS_PER_DRAIN), so the caller queues a follow-up drain instead of stranding them.
    */
   async drainSession(job: DrainSessionJob): Promise<{ done: number; more: boolean }> {
+    // v2 results of earlier turns go out before anything newer (also a crashed run's leftovers).
+    await this.outgoing.flush(job.sessionKey);
     let done = 0;
     for (let i = 0; i < MAX_TURNS_PER_DRAIN; i++) {
       const next = await this.store.begin(job.sessionKey);
@@ -87,15 +94,36 @@ export class TurnService {
         transcriptJson: JSON.stringify({ ...processed.transcript }),
         transcriptTtlMs: this.config.TRANSCRIPT_RETENTION_DAYS * 86_400_000,
         lateConsumed: processed.lateConsumed,
+        outbox: envelope.protocol === 'v2' ? outboxEntryOf(envelope, processed) : undefined,
       });
       if (outcome === 'fenced') {
         this.logger.warn({ sessionKey: job.sessionKey, turnId }, 'turn already completed by another run; stopping this drain');
         return { done, more: false };
       }
-      this.metrics.observe(envelope.channelId, processed.result, outcome === 'late');
+      this.metrics.observe(envelope.channelId, processed.result, outcome === 'late' || outcome === 'outbox');
+      if (outcome === 'outbox') await this.outgoing.flush(job.sessionKey);
+      if (processed.result.outcome === 'handoff') void this.shareHandoffContext(envelope, processed);
       done++;
     }
     return { done, more: true };
+  }
+
+  /** Best effort, after the answer went out: the agent's view gets the handoff package too. */
+  private async shareHandoffContext(envelope: TurnEnvelope, processed: Processed): Promise<void> {
+    const conversationId = processed.session.genesysConversationId;
+    if (!conversationId) return;
+    const channel = await this.channels.get(envelope.channelId).catch(() => undefined);
+    if (!channel) return;
+    const p = processed.result.response.parameters ?? {};
+    await this.participantData.write(channel, {
+      genesysConversationId: conversationId,
+      botSessionId: envelope.request.botSessionId,
+      reason: processed.result.handoffReason ?? p.handoffReason ?? 'unknown',
+      queue: p.handoffQueue || undefined,
+      summary: p.handoffSummary || undefined,
+      language: processed.session.language,
+      lastUtterance: p.lastUtterance || undefined,
+    });
   }
 
   private async recordExpired(job: DrainSessionJob, turnId: string): Promise<void> {
@@ -124,6 +152,8 @@ export class TurnService {
       : newSession(envelope.channelId, req.botSessionId, envelope.botId, channel?.defaultLanguage ?? 'en-us', timeoutMinutes);
     session.timeoutMinutes = timeoutMinutes;
     if (req.genesysConversationId) session.genesysConversationId = req.genesysConversationId;
+    session.protocol = envelope.protocol ?? 'v1';
+    if (req.botVersion) session.botVersion = req.botVersion;
     Object.assign(session.parameters, req.parameters ?? {});
     const input = normalizeInput(req.inputMessage, session.choices, session.payloadAliases);
     const ctx = { envelope, started, session, input };
@@ -231,7 +261,8 @@ export class TurnService {
     const lines: string[] = [];
     for (const r of raw) {
       const e = JSON.parse(r) as TranscriptEntry;
-      if (e.input.text) lines.push(`Customer: ${e.input.text}`);
+      if (e.kind === 'outgoing_failed') continue;
+      if (e.input?.text) lines.push(`Customer: ${e.input.text}`);
       // Late replies of an earlier turn were already summarized with that turn.
       const botText = e.replies.slice(e.deliveredLate).map(describeReply).filter(Boolean).join(' / ');
       if (botText) lines.push(`Bot: ${botText}`);
@@ -306,6 +337,21 @@ function describeReply(m: ReplyMessage): string {
     c.contentType === 'Card' ? [c.card.title] : c.contentType === 'Carousel' ? c.carousel.cards.map((k) => k.title) : c.contentType === 'Attachment' ? [c.attachment.filename ?? c.attachment.mediaType] : [],
   );
   return titles.length ? `[${titles.join(', ')}]` : '';
+}
+
+/** Where a v2 result goes if the ingress stopped waiting for it (the bot and version Genesys named). */
+function outboxEntryOf(envelope: TurnEnvelope, processed: Processed): OutboxEntry {
+  const req = envelope.request;
+  return {
+    turnId: envelope.turnId,
+    channelId: envelope.channelId,
+    botSessionId: req.botSessionId,
+    botId: req.botId ?? envelope.botId,
+    botVersion: req.botVersion ?? '',
+    languageCode: req.languageCode ?? processed.session.language,
+    genesysConversationId: req.genesysConversationId,
+    result: processed.result,
+  };
 }
 
 function stringParams(p: Record<string, string | number | boolean> | undefined): Record<string, string> {

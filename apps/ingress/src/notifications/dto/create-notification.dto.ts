@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import { IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested, ArrayMaxSize, ArrayMinSize } from 'class-validator';
+
+/** Printable ASCII without spaces: safe in logs and keys, and what idempotency keys usually are. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+const SESSION_ID = /^[A-Za-z0-9._-]{1,256}$/;
+
+export class NotificationAddressDto {
+  @IsIn(['sms', 'whatsapp', 'open']) messengerType: 'sms' | 'whatsapp' | 'open';
+  @IsString() @MinLength(1) @MaxLength(200) to: string;
+  /** Defaults to the channel's `notifications.from[messengerType]`. */
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(200) from?: string;
+  @IsOptional() @IsBoolean() useExistingActiveConversation?: boolean;
+}
+
+/** Exactly one of `botSessionId` (an open v2 bot session) or `address` (agentless). */
+export class NotificationTargetDto {
+  @IsOptional() @IsString() @Matches(SESSION_ID, { message: 'target.botSessionId must be 1-256 letters, digits, ".", "_" or "-"' }) botSessionId?: string;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => NotificationAddressDto) address?: NotificationAddressDto;
+}
+
+export class CreateNotificationDto {
+  @IsString() @Matches(IDEMPOTENCY_KEY, { message: 'idempotencyKey must be 1-200 printable ASCII characters without spaces' }) idempotencyKey: string;
+  @IsObject() @ValidateNested() @Type(() => NotificationTargetDto) target: NotificationTargetDto;
+  /** Plain text (both targets). */
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(4000) text?: string;
+  /** Canonical messages (templates), session targets only; checked like a bot's reply. */
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) messages?: unknown[];
+}

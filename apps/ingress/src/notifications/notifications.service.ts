@@ -1,0 +1,130 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { InvalidBotResultError, validateBotResult, type CanonicalMessage } from '@app/bot-providers';
+import { ChannelRepository, type Channel } from '@app/channels';
+import { IngressConfig } from '@app/config';
+import { GatewayError } from '@app/errors';
+import { validateAgentlessTarget } from '@app/genesys';
+import {
+  NOTIFICATIONS_QUEUE,
+  NotificationStore,
+  RedisKeys,
+  SEND_NOTIFICATION_JOB,
+  hashIdempotencyKey,
+  sessionKeyOf,
+  type NotificationRecord,
+  type NotificationTarget,
+  type SendNotificationJob,
+  type SessionSummary,
+} from '@app/queue';
+import { REDIS_CLIENT } from '@app/redis';
+import type { CreateNotificationDto } from './dto/create-notification.dto.js';
+
+/** What the API shows of a notification: everything but the idempotency key's hash. */
+export type NotificationView = Omit<NotificationRecord, 'idempotencyKeyHash'>;
+
+export function viewOf(r: NotificationRecord): NotificationView {
+  const { idempotencyKeyHash: _, ...view } = r;
+  return view;
+}
+
+/**
+ * Accepts proactive notifications: checks them completely up front (a notification that can
+ * never be sent is refused now, with the reason, not failed later), stores them once per
+ * idempotency key and queues one send job each.
+ */
+@Injectable()
+export class NotificationsService {
+  private readonly logger = new Logger(NotificationsService.name);
+  private readonly store: NotificationStore;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly channels: ChannelRepository,
+    config: IngressConfig,
+    @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue<SendNotificationJob>,
+  ) {
+    this.store = new NotificationStore(redis, keys, config.NOTIFICATION_RETENTION_DAYS * 86_400_000);
+  }
+
+  async create(channelId: string, dto: CreateNotificationDto): Promise<{ created: boolean; notification: NotificationView }> {
+    const channel = await this.channels.get(channelId);
+    if (!channel) throw new GatewayError('channel_not_found', `no channel "${channelId}"`);
+    if (!channel.genesys.oauth) {
+      throw new GatewayError('invalid_request', `channel "${channelId}" has no genesys.oauth configuration; notifications are sent through the Genesys API`);
+    }
+    if ((dto.text === undefined) === (dto.messages === undefined)) throw new GatewayError('invalid_request', 'give exactly one of "text" or "messages"');
+    const hasSession = dto.target.botSessionId !== undefined;
+    if (hasSession === (dto.target.address !== undefined)) throw new GatewayError('invalid_request', 'target must have exactly one of "botSessionId" or "address"');
+
+    const target = hasSession ? await this.sessionTarget(channel, dto.target.botSessionId!) : this.addressTarget(channel, dto);
+    const messages = dto.messages !== undefined ? this.checkMessages(dto.messages, target) : undefined;
+
+    const { created, record } = await this.store.accept({
+      channelId,
+      idempotencyKeyHash: hashIdempotencyKey(channelId, dto.idempotencyKey),
+      target,
+      ...(dto.text !== undefined ? { text: dto.text } : {}),
+      ...(messages ? { messages } : {}),
+    });
+    if (created) {
+      try {
+        await this.queue.add(SEND_NOTIFICATION_JOB, { notificationId: record.id, channelId }, { jobId: record.id, attempts: 6, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 7 * 86_400 } });
+      } catch (e) {
+        // Not queued means not accepted: say so on the record and to the caller (who may retry with the same key).
+        await this.store.update(record.id, { status: 'failed', error: 'could not be queued; send it again with the same idempotency key' }).catch(() => undefined);
+        this.logger.error({ channelId, notificationId: record.id, error: (e as Error).message }, 'could not queue notification');
+        throw new GatewayError('unavailable', 'queue unavailable; retry', undefined, 1);
+      }
+    }
+    // A retried request whose first attempt could not be queued is queued now (same id, no duplicate job).
+    else if (record.status === 'failed' && record.error?.startsWith('could not be queued')) {
+      await this.store.update(record.id, { status: 'queued', error: undefined });
+      await this.queue.add(SEND_NOTIFICATION_JOB, { notificationId: record.id, channelId }, { jobId: record.id, attempts: 6, backoff: { type: 'exponential', delay: 1000 } });
+      return { created: false, notification: viewOf({ ...record, status: 'queued', error: undefined }) };
+    }
+    return { created, notification: viewOf(record) };
+  }
+
+  async get(id: string): Promise<NotificationView> {
+    if (!/^n[0-9a-f]{32}$/.test(id)) throw new GatewayError('not_found', 'no such notification');
+    const r = await this.store.get(id);
+    if (!r) throw new GatewayError('not_found', 'no such notification (unknown or expired)');
+    return viewOf(r);
+  }
+
+  private async sessionTarget(channel: Channel, botSessionId: string): Promise<NotificationTarget> {
+    if (!channel.genesys.digitalBotConnector) {
+      throw new GatewayError('invalid_request', `channel "${channel.id}" has no Digital Bot Connector; only v2 sessions can receive messages outside a turn`);
+    }
+    const raw = await this.redis.get(this.keys.session(sessionKeyOf(channel.id, botSessionId)));
+    if (!raw) throw new GatewayError('not_found', `no open bot session "${botSessionId}" on channel "${channel.id}" (unknown or expired)`);
+    const s = JSON.parse(raw) as SessionSummary;
+    if (s.protocol !== 'v2') throw new GatewayError('conflict', `bot session "${botSessionId}" came through the v1 Bot Connector, which has no way to send messages outside a turn`);
+    if (s.closed) throw new GatewayError('conflict', `bot session "${botSessionId}" has ended (${s.closed}); Genesys would refuse the message`);
+    return { kind: 'session', botSessionId };
+  }
+
+  private addressTarget(channel: Channel, dto: CreateNotificationDto): NotificationTarget {
+    const a = dto.target.address!;
+    if (dto.messages !== undefined) throw new GatewayError('invalid_request', 'agentless messages are text only: use "text", not "messages" (Genesys sends no cards or buttons this way)');
+    const from = a.from ?? channel.notifications.from[a.messengerType];
+    if (!from) throw new GatewayError('invalid_request', `no sender for ${a.messengerType}: give target.address.from or set notifications.from.${a.messengerType} on the channel`);
+    const problems = validateAgentlessTarget({ messengerType: a.messengerType, toAddress: a.to, fromAddress: from, text: dto.text ?? '' });
+    if (problems.length) throw new GatewayError('invalid_request', problems.join('; '), problems);
+    return { kind: 'address', messengerType: a.messengerType, to: a.to, from, useExistingActiveConversation: a.useExistingActiveConversation ?? false };
+  }
+
+  private checkMessages(raw: unknown[], target: NotificationTarget): CanonicalMessage[] {
+    if (target.kind !== 'session') throw new GatewayError('invalid_request', 'messages (templates) need a session target');
+    try {
+      return validateBotResult({ messages: raw }).messages;
+    } catch (e) {
+      if (e instanceof InvalidBotResultError) throw new GatewayError('invalid_request', 'invalid messages', e.problems.slice(0, 20));
+      throw e;
+    }
+  }
+}

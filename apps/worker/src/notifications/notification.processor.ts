@@ -1,0 +1,54 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DelayedError, Worker, type Job } from 'bullmq';
+import { WorkerConfig } from '@app/config';
+import { NOTIFICATIONS_QUEUE, RedisKeys, SEND_NOTIFICATION_JOB, type SendNotificationJob } from '@app/queue';
+import { REDIS_OPTIONS, createRedis, type RedisModuleOptions } from '@app/redis';
+import { NotificationService } from './notification.service.js';
+
+/** Thin BullMQ processor for `notifications`: one job per notification, retried with backoff. */
+@Injectable()
+export class NotificationProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(NotificationProcessor.name);
+  private worker?: Worker<SendNotificationJob>;
+  private connection?: ReturnType<typeof createRedis>;
+
+  constructor(
+    private readonly notifications: NotificationService,
+    private readonly config: WorkerConfig,
+    private readonly keys: RedisKeys,
+    @Inject(REDIS_OPTIONS) private readonly redisOptions: RedisModuleOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const connection = (this.connection = createRedis({ url: this.redisOptions.url, name: 'worker-notifications', blocking: true }));
+    connection.on('error', () => undefined);
+    this.worker = new Worker<SendNotificationJob>(NOTIFICATIONS_QUEUE, (job, token) => this.handle(job, token), {
+      connection,
+      prefix: this.keys.bullPrefix,
+      concurrency: this.config.NOTIFICATION_CONCURRENCY,
+      lockDuration: 30_000,
+      // A stalled address notification is reported "outcome unknown" on its re-run, never resent.
+      maxStalledCount: 1,
+    });
+    this.worker.on('error', (e) => this.logger.error({ error: e.message }, 'notification worker error'));
+  }
+
+  private async handle(job: Job<SendNotificationJob>, token?: string): Promise<void> {
+    if (job.name !== SEND_NOTIFICATION_JOB || typeof job.data?.notificationId !== 'string') throw new Error(`unexpected job ${job.name}`);
+    const isLast = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const outcome = await this.notifications.attempt(job.data.notificationId, isLast);
+    if (outcome.kind === 'done') return;
+    if (outcome.kind === 'rate_limited') {
+      // Over the channel's rate: come back after the window without spending an attempt.
+      await job.moveToDelayed(Date.now() + outcome.waitMs, token);
+      throw new DelayedError();
+    }
+    // Spends an attempt (the API client already waited out short Retry-Afters), so it ends.
+    throw new Error(outcome.reason);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close().catch(() => undefined);
+    this.connection?.disconnect();
+  }
+}

@@ -1,0 +1,139 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { CanonicalMessage } from '@app/bot-providers';
+import { ChannelRepository, type Channel } from '@app/channels';
+import { WorkerConfig } from '@app/config';
+import { GenesysApiClientFactory, GenesysApiError } from '@app/genesys-api';
+import { BotState } from '@app/genesys';
+import { NotificationStore, OutboxStore, RedisKeys, sessionKeyOf, type NotificationRecord, type OutboxEntry, type SessionSummary } from '@app/queue';
+import { REDIS_CLIENT } from '@app/redis';
+import { OutgoingMessageSender } from '../outbox/outgoing-message.sender.js';
+import { capabilitiesFor } from '../rendering/capability-profiles.js';
+import { StructuredMessageRenderer } from '../rendering/structured-message.renderer.js';
+
+/** What one attempt decided: done (sent or failed for good), or try again later. */
+export type NotificationAttempt = { kind: 'done'; record: NotificationRecord | undefined } | { kind: 'retry'; reason: string; retryAfterMs?: number } | { kind: 'rate_limited'; waitMs: number };
+
+/**
+ * Sends one accepted notification, at most once. A session notification joins the session's
+ * outbox (rendered like a bot reply) and goes out in order with the bot's own replies; the
+ * outbox sender records the outcome. An address notification goes through the agentless API;
+ * if a worker died mid-call the outcome is unknown, and it is reported failed rather than risk
+ * a second message to the customer.
+ */
+@Injectable()
+export class NotificationService {
+  private readonly logger = new Logger(NotificationService.name);
+  private readonly store: NotificationStore;
+  private readonly outbox: OutboxStore;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly config: WorkerConfig,
+    private readonly channels: ChannelRepository,
+    private readonly api: GenesysApiClientFactory,
+    private readonly renderer: StructuredMessageRenderer,
+    private readonly sender: OutgoingMessageSender,
+  ) {
+    this.store = new NotificationStore(redis, keys, config.NOTIFICATION_RETENTION_DAYS * 86_400_000);
+    this.outbox = new OutboxStore(redis, keys);
+  }
+
+  get notifications(): NotificationStore {
+    return this.store;
+  }
+
+  async attempt(id: string, isLastAttempt: boolean): Promise<NotificationAttempt> {
+    const record = await this.store.get(id);
+    if (!record || record.status === 'sent' || record.status === 'failed') return { kind: 'done', record };
+    const channel = await this.channels.get(record.channelId);
+    if (!channel) return this.fail(record, `channel ${record.channelId} was removed`);
+
+    if (record.target.kind === 'session') {
+      // 'sending' means it is in the outbox already; the outbox sender finishes the record.
+      if (record.status === 'sending') return { kind: 'done', record };
+      const wait = await this.rateLimit(channel);
+      if (wait) return { kind: 'rate_limited', waitMs: wait };
+      return this.toSession(record, channel);
+    }
+
+    if (record.status === 'sending') {
+      return this.fail(record, 'interrupted while sending (worker stopped); Genesys may or may not have delivered it, so it is not sent again');
+    }
+    const wait = await this.rateLimit(channel);
+    if (wait) return { kind: 'rate_limited', waitMs: wait };
+    return this.toAddress(record, channel, isLastAttempt);
+  }
+
+  private async toSession(record: NotificationRecord, channel: Channel): Promise<NotificationAttempt> {
+    const target = record.target as Extract<NotificationRecord['target'], { kind: 'session' }>;
+    const sessionKey = sessionKeyOf(channel.id, target.botSessionId);
+    const raw = await this.redis.get(this.keys.session(sessionKey));
+    const session = raw ? (JSON.parse(raw) as SessionSummary) : undefined;
+    if (!session) return this.fail(record, 'the bot session expired before the notification could be sent');
+    if (session.closed) return this.fail(record, `the bot session ended (${session.closed}) before the notification could be sent`);
+    const messages: CanonicalMessage[] = record.messages ?? [{ type: 'text', text: record.text ?? '' }];
+    const rendered = this.renderer.render(messages, capabilitiesFor(channel.templates.profile, channel.templates.disable));
+    const now = Date.now();
+    const entry: OutboxEntry = {
+      turnId: record.id,
+      notificationId: record.id,
+      channelId: channel.id,
+      botSessionId: target.botSessionId,
+      botId: session.botId,
+      botVersion: session.botVersion ?? '',
+      languageCode: session.language,
+      genesysConversationId: session.genesysConversationId,
+      result: { turnId: record.id, outcome: 'reply', response: { botState: BotState.MoreData, replyMessages: rendered.replyMessages }, timings: { queueWaitMs: 0, botMs: 0, renderMs: 0, totalMs: 0 }, completedAt: now },
+    };
+    const sending: NotificationRecord = { ...record, status: 'sending', attempts: record.attempts + 1, updatedAt: new Date(now).toISOString() };
+    await this.outbox.enqueue(sessionKey, entry, Math.max(60_000, session.timeoutMinutes * 60_000), { key: this.keys.notification(record.id), value: JSON.stringify(sending) });
+    await this.sender.flush(sessionKey);
+    return { kind: 'done', record: await this.store.get(record.id) };
+  }
+
+  private async toAddress(record: NotificationRecord, channel: Channel, isLastAttempt: boolean): Promise<NotificationAttempt> {
+    const target = record.target as Extract<NotificationRecord['target'], { kind: 'address' }>;
+    await this.store.update(record.id, { status: 'sending', attempts: record.attempts + 1 });
+    try {
+      const res = await this.api.forChannel(channel, { correlationId: record.id }).sendAgentlessMessage({
+        fromAddress: target.from,
+        toAddress: target.to,
+        toAddressMessengerType: target.messengerType,
+        textBody: record.text ?? '',
+        useExistingActiveConversation: target.useExistingActiveConversation,
+      });
+      const done = await this.store.update(record.id, { status: 'sent', error: undefined, genesys: { id: res.id, conversationId: res.conversationId } });
+      this.logger.log({ channelId: channel.id, notificationId: record.id, conversationId: res.conversationId }, 'notification sent (agentless)');
+      return { kind: 'done', record: done };
+    } catch (e) {
+      if (e instanceof GenesysApiError && e.outcomeUnknown) {
+        return this.fail(record, `Genesys did not say whether it took the message (${e.status || e.code}); it is not sent again, to avoid a duplicate`, { status: e.status, code: e.code });
+      }
+      if (e instanceof GenesysApiError && !e.transient) {
+        return this.fail(record, `Genesys refused the message: ${e.status}${e.code ? ` ${e.code}` : ''} ${e.message}`.trim(), { status: e.status, code: e.code });
+      }
+      const reason = e instanceof GenesysApiError ? `Genesys answered ${e.status}${e.code ? ` ${e.code}` : ''}` : (e as Error).message;
+      // The API said it did not take it (429/5xx) or we could not reach it: safe to try again.
+      if (isLastAttempt) return this.fail(record, `not delivered after ${record.attempts + 1} attempts: ${reason}`);
+      await this.store.update(record.id, { status: 'queued', error: reason });
+      return { kind: 'retry', reason, retryAfterMs: e instanceof GenesysApiError ? e.retryAfterMs : undefined };
+    }
+  }
+
+  private async fail(record: NotificationRecord, error: string, genesys?: NotificationRecord['genesys']): Promise<NotificationAttempt> {
+    this.logger.warn({ channelId: record.channelId, notificationId: record.id, error }, 'notification failed');
+    return { kind: 'done', record: await this.store.update(record.id, { status: 'failed', error, ...(genesys ? { genesys } : {}) }) };
+  }
+
+  /** Fixed one-second windows per channel across all workers; returns how long to wait, or 0. */
+  private async rateLimit(channel: Channel): Promise<number> {
+    const now = Date.now();
+    const second = Math.floor(now / 1000);
+    const key = this.keys.notificationRate(channel.id, second);
+    const [[, count]] = (await this.redis.multi().incr(key).pexpire(key, 2000).exec()) as [[Error | null, number], unknown];
+    if (count <= channel.notifications.ratePerSecond) return 0;
+    return (second + 1) * 1000 - now + Math.floor(Math.random() * 200);
+  }
+}
