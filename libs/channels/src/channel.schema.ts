@@ -128,6 +128,7 @@ class GenesysDef {
   @IsOptional() @ValidateNested() @Type(() => OAuthDef) oauth?: OAuthDef;
   @IsOptional() @ValidateNested() @Type(() => DigitalBotConnectorDef) digitalBotConnector?: DigitalBotConnectorDef;
   @IsOptional() @IsBoolean() participantData?: boolean;
+  @IsOptional() @IsBoolean() restrictToGenesysIps?: boolean;
 }
 
 const DEFAULT_OAUTH_SCOPES = ['architect', 'integrations', 'textbots'];
@@ -229,6 +230,7 @@ export function parseChannel(raw: unknown): Channel {
       environment: environment!,
       integrationId: def.genesys.integrationId,
       ...(def.genesys.participantData !== undefined ? { participantData: def.genesys.participantData } : {}),
+      ...(def.genesys.restrictToGenesysIps ? { restrictToGenesysIps: true } : {}),
       ...(def.genesys.oauth
         ? {
             oauth: {

@@ -102,6 +102,11 @@ export interface ChannelGenesys {
    * `conversations` scope).
    */
   participantData?: boolean;
+  /**
+   * Accept Bot Connector calls (v1 and v2) only from Genesys's published source ranges
+   * (`GET /api/v2/ipranges`, service `bot-connector`), refreshed periodically. Off by default.
+   */
+  restrictToGenesysIps?: boolean;
 }
 
 /** Proactive notifications from business apps (`POST /api/channels/:id/notifications`). */

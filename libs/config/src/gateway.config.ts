@@ -104,6 +104,17 @@ export class IngressConfig extends SharedConfig {
   @Type(() => Number) @IsInt() @Min(0) @Max(10000)
   SHED_EVENT_LOOP_DELAY_MS = 150;
 
+  /**
+   * Trust X-Forwarded-For from this many proxy hops (0: use the socket address). Needed for the
+   * Genesys source-range check behind a load balancer.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(10)
+  TRUST_PROXY_HOPS = 0;
+
+  /** How often Genesys's published source ranges (GET /api/v2/ipranges) are refreshed. */
+  @Type(() => Number) @IsInt() @Min(60000) @Max(7 * 86400000)
+  GENESYS_IP_RANGES_REFRESH_MS = 3600000;
+
   get publicBaseUrl(): string {
     return (this.PUBLIC_BASE_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');
   }
