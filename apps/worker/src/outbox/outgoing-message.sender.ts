@@ -14,7 +14,11 @@ type SendOutcome =
   | { kind: 'dropped'; reason: string; configError: boolean; status?: number; code?: string }
   | { kind: 'retry'; reason: string; retryAfterMs?: number };
 
-const LOCK_TTL_MS = 30_000;
+/**
+ * The send lock is renewed every third of this while held, so this is how long a crashed
+ * sender's outbox stays blocked before another worker takes over.
+ */
+const LOCK_TTL_MS = 8_000;
 /** 409s that mean the customer's bot session is gone: the message has nowhere to go. */
 const SESSION_GONE = new Set<string>(['session.not.found', 'session.already.closed']);
 

@@ -1,0 +1,251 @@
+import { createEmulatorApp, DEFAULT_V1_INTEGRATION_ID, DEFAULT_V2_INTEGRATION_ID, type EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
+import { GatewayHarness, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
+import { RecordingBot } from '../support/recording-bot.js';
+
+/**
+ * Digital Bot Connector (v2) end to end: the emulator plays Genesys (its Architect flow calls the
+ * gateway's /dbc/messages, its API takes the outgoing messages), the gateway runs as real child
+ * processes, the bot is a recording HTTP backend whose latency each test sets.
+ */
+const CC_SECRET = 'dbc-cc-client-secret-0123456789';
+const DBC_SECRET = 'dbc-connection-secret-0123456789abcdefXYZ';
+const DBC_HEADER = 'X-Connection-Secret';
+
+let emu: EmulatorApp;
+let gw: GatewayHarness;
+let bot: RecordingBot;
+let channel: TestChannel;
+let plain: TestChannel;
+let worker: Awaited<ReturnType<GatewayHarness['startWorker']>>;
+
+const FLOW = 'v2-flow';
+
+beforeAll(async () => {
+  emu = await createEmulatorApp({
+    clients: [{ id: 'gw-cc', secret: CC_SECRET, name: 'Gateway', redirectUris: [], scopes: [], grants: ['client_credentials'] }],
+  });
+  const emulatorUrl = await emu.listen(0);
+  bot = new RecordingBot();
+  const botUrl = await bot.start();
+  channel = testChannel('dbc1', {
+    genesys: {
+      environment: 'mypurecloud.ie',
+      integrationId: DEFAULT_V1_INTEGRATION_ID,
+      oauth: { clientId: 'gw-cc', clientSecret: CC_SECRET, grant: 'client_credentials', baseUrl: emulatorUrl },
+      digitalBotConnector: { secretHeader: DBC_HEADER, secret: DBC_SECRET, inlineWindowMs: 400 },
+    },
+    handoff: { maxConsecutiveFallbacks: 2, defaultQueue: 'General', summaryTurns: 3 },
+    bots: [{ id: 'bot1', name: 'Bot One', versions: ['1.0', '1.1'], languages: ['en-us'], intents: [{ name: 'Echo', slots: { topic: { name: 'topic', type: 'string' } } }], provider: { name: 'http', config: { url: botUrl }, timeoutMs: 8000, retries: 0 } }],
+  });
+  plain = testChannel('dbc-none');
+  gw = new GatewayHarness('dbc', [channel, plain], { WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000', OUTBOX_SWEEP_INTERVAL_MS: '500' });
+  await gw.startIngress();
+  worker = await gw.startWorker();
+  emu.emulator.registerFlow({
+    id: FLOW,
+    protocol: 'v2',
+    url: `${gw.baseUrl}/genesys/${channel.id}/dbc`,
+    headers: { [DBC_HEADER]: DBC_SECRET },
+    integrationId: DEFAULT_V2_INTEGRATION_ID,
+    botId: 'bot1',
+    botVersion: '1.0',
+    languageCode: 'en-us',
+    botResponseTimeoutMs: 5000,
+    intentPaths: { AgentHandoff: { action: 'transfer', queue: 'General', queueParameter: 'handoffQueue' }, EndConversation: { action: 'end' } },
+    failurePath: { action: 'transfer', queue: 'Failures' },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await gw?.stop();
+  await emu?.close();
+  await bot?.stop();
+});
+
+beforeEach(() => {
+  bot.delayMs = 0;
+});
+
+const botTexts = (view: { messages: { from: string; via?: string; text?: string }[] }, via?: string) =>
+  view.messages.filter((m) => m.from === 'bot' && (via === undefined || m.via === via)).map((m) => m.text);
+
+async function waitForView(conversationId: string, check: (v: NonNullable<ReturnType<EmulatorApp['emulator']['conversationView']>>) => boolean, timeoutMs = 15_000) {
+  let view = emu.emulator.conversationView(conversationId)!;
+  const until = Date.now() + timeoutMs;
+  while (!check(view)) {
+    if (Date.now() > until) throw new Error(`conversation never reached the expected state: ${JSON.stringify(view, null, 1)}`);
+    await new Promise((r) => setTimeout(r, 50));
+    view = emu.emulator.conversationView(conversationId)!;
+  }
+  return view;
+}
+
+const outgoingFor = (botSessionId: string) => emu.emulator.outgoing.received.filter((m) => m.botSessionId === botSessionId);
+
+async function dbc(path: string, init: { method?: string; body?: unknown; secret?: string | null; channelId?: string } = {}) {
+  const headers: Record<string, string> = {};
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  if (init.secret !== null) headers[DBC_HEADER] = init.secret ?? DBC_SECRET;
+  const res = await fetch(`${gw.baseUrl}/genesys/${init.channelId ?? channel.id}/dbc${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
+}
+
+describe('Digital Bot Connector v2 (gateway ↔ emulator over HTTP)', () => {
+  it('lists the bots for Architect, with every version and the handoff/end intents and their entities', async () => {
+    const list = await dbc('/bots');
+    expect(list.status).toBe(200);
+    expect(list.body.entities).toHaveLength(1);
+    const b = list.body.entities[0];
+    expect(b).toMatchObject({ id: 'bot1', name: 'Bot One', provider: expect.any(String) });
+    expect(b.versions.map((v: { version: string }) => v.version)).toEqual(['1.0', '1.1']);
+    expect(b.versions[0].supportedLanguages).toEqual(['en-us']);
+    expect(b.versions[0].intents).toEqual([
+      { name: 'Echo', entities: [{ name: 'topic', type: 'String' }] },
+      { name: 'AgentHandoff', entities: [{ name: 'queue', type: 'String' }, { name: 'reason', type: 'String' }, { name: 'summary', type: 'String' }] },
+      { name: 'EndConversation' },
+    ]);
+    expect((await dbc('/bots/bot1')).body.id).toBe('bot1');
+    expect((await dbc('/bots/nope')).status).toBe(404);
+  });
+
+  it('refuses a missing or wrong connection secret with 403, and a channel without v2 with 404', async () => {
+    expect((await dbc('/bots', { secret: null })).status).toBe(403);
+    expect((await dbc('/bots', { secret: `${DBC_SECRET}x` })).status).toBe(403);
+    const wrong = await dbc('/messages', { method: 'POST', secret: 'nope', body: { botId: 'bot1', botVersion: '1.0', botSessionId: 's-x', messageId: 'm1', inputMessage: { type: 'Text', text: 'hi' }, languageCode: 'en-us', botSessionTimeout: 60, genesysConversationId: 'c-x' } });
+    expect(wrong.status).toBe(403);
+    expect(bot.calls.some((c) => c.sessionId === 's-x')).toBe(false);
+    expect((await dbc('/bots', { channelId: plain.id })).status).toBe(404);
+  });
+
+  it('answers a fast bot inline, in the HTTP response, and sends nothing through the outgoing API', async () => {
+    const view = await emu.emulator.startConversation(FLOW, { text: 'quick one' });
+    expect(botTexts(view, 'response')).toEqual(['echo: quick one']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(outgoingFor(view.botSessionId)).toHaveLength(0);
+  });
+
+  it('acknowledges a slow bot with MoreData at once and delivers its replies later through the outgoing API, in order', async () => {
+    bot.delayMs = 900;
+    const started = Date.now();
+    const view = await emu.emulator.startConversation(FLOW, { text: 'first' });
+    // The flow had its answer within the inline window (400 ms) plus overhead, not after the bot.
+    expect(Date.now() - started).toBeLessThan(850);
+    expect(botTexts(view)).toEqual([]);
+    const flowCall = emu.emulator.flowCalls.filter((c) => c.conversationId === view.id).at(-1)!;
+    expect(flowCall).toMatchObject({ status: 200, botState: 'MoreData' });
+    await emu.emulator.sendCustomerMessage(view.id, { text: 'second' });
+    await emu.emulator.sendCustomerMessage(view.id, { text: 'third' });
+    const done = await waitForView(view.id, (v) => botTexts(v).length === 3);
+    expect(botTexts(done, 'outgoing')).toEqual(['echo: first', 'echo: second', 'echo: third']);
+    expect(outgoingFor(view.botSessionId).map((m) => m.botState)).toEqual(['MoreData', 'MoreData', 'MoreData']);
+    expect(done.state).toBe('bot');
+  });
+
+  it('hands off asynchronously with an outgoing Complete: the flow transfers to the queue the bot named, and the agent sees the context in participant data', async () => {
+    bot.delayMs = 700;
+    const view = await emu.emulator.startConversation(FLOW, { text: 'handoff' });
+    expect(view.state).toBe('bot');
+    const done = await waitForView(view.id, (v) => v.state !== 'bot');
+    expect(done).toMatchObject({ state: 'agent', queue: 'Billing', intent: 'AgentHandoff' });
+    expect(botTexts(done, 'outgoing')).toEqual(['Let me get someone.', expect.stringMatching(/agent/i)]);
+    const last = outgoingFor(view.botSessionId).at(-1)!;
+    expect(last).toMatchObject({ botState: 'Complete', intent: 'AgentHandoff' });
+    const attrs = (await waitForView(view.id, (v) => Object.keys(v.participantAttributes).length > 0)).participantAttributes;
+    expect(attrs).toMatchObject({ 'bot.handoffReason': 'bot_request', 'bot.handoffQueue': 'Billing', 'bot.sessionId': view.botSessionId });
+  });
+
+  it('sends a reply exactly once when the worker is killed between the bot call and the send', async () => {
+    bot.delayMs = 1500;
+    const view = await emu.emulator.startConversation(FLOW, { text: 'survive this' });
+    const calledAt = Date.now();
+    await gw.waitFor(async () => bot.calls.some((c) => c.sessionId === view.botSessionId), 5000);
+    await gw.kill(worker, 'SIGKILL');
+    worker = await gw.startWorker();
+    const done = await waitForView(view.id, (v) => botTexts(v).length >= 1, 20_000);
+    // Give a duplicate every chance to show up before counting.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(botTexts(emu.emulator.conversationView(view.id)!)).toEqual(['echo: survive this']);
+    expect(outgoingFor(view.botSessionId)).toHaveLength(1);
+    // The re-run had to call the bot again: the first call's result died with the worker.
+    expect(bot.calls.filter((c) => c.sessionId === view.botSessionId).length).toBe(2);
+    expect(done.state).toBe('bot');
+    expect(Date.now() - calledAt).toBeGreaterThan(1500);
+  });
+
+  it('sends a stored reply exactly once when the worker dies while Genesys rate-limits the send', async () => {
+    bot.delayMs = 600;
+    // The send meets a 429 asking for 3 s; the worker dies while waiting it out, with the reply in the outbox.
+    emu.emulator.rateLimitNext(1, 3, '/api/v2/integrations/botconnectors/outgoing');
+    const view = await emu.emulator.startConversation(FLOW, { text: 'parked' });
+    await gw.waitFor(async () => emu.emulator.callsTo('/api/v2/integrations/botconnectors/outgoing/messages').some((c) => c.status === 429), 10_000);
+    await gw.kill(worker, 'SIGKILL');
+    worker = await gw.startWorker();
+    await waitForView(view.id, (v) => botTexts(v).length >= 1, 20_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(botTexts(emu.emulator.conversationView(view.id)!)).toEqual(['echo: parked']);
+    expect(outgoingFor(view.botSessionId)).toHaveLength(1);
+    // The bot ran once: the result survived in the outbox, only the send was redone.
+    expect(bot.calls.filter((c) => c.sessionId === view.botSessionId)).toHaveLength(1);
+  });
+
+  it('honours a 429 from the outgoing API and still delivers once', async () => {
+    bot.delayMs = 600;
+    emu.emulator.rateLimitNext(1, 1, '/api/v2/integrations/botconnectors/outgoing');
+    const view = await emu.emulator.startConversation(FLOW, { text: 'patience' });
+    const done = await waitForView(view.id, (v) => botTexts(v).length === 1);
+    expect(botTexts(done, 'outgoing')).toEqual(['echo: patience']);
+    const sends = emu.emulator.callsTo('/api/v2/integrations/botconnectors/outgoing/messages').filter((c) => c.at >= Date.parse(view.messages[0]!.at));
+    expect(sends.map((c) => c.status)).toEqual([429, 200]);
+    expect(sends[1]!.at - sends[0]!.at).toBeGreaterThanOrEqual(950);
+  });
+
+  it('drops a reply for a session Genesys does not know (409 session.not.found) and records why in the transcript', async () => {
+    bot.delayMs = 700;
+    const botSessionId = `unknown-${Date.now()}`;
+    const res = await dbc('/messages', {
+      method: 'POST',
+      body: { botId: 'bot1', botVersion: '1.0', botSessionId, messageId: 'm-unknown', inputMessage: { type: 'Text', text: 'into the void' }, languageCode: 'en-us', botSessionTimeout: 60, genesysConversationId: 'conv-unknown' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ botState: 'MoreData', replyMessages: [] });
+    await gw.waitFor(async () => {
+      const t = await gw.admin(`/api/conversations/${botSessionId}?channelId=${channel.id}`);
+      return t.status === 200 && t.body.turns.some((e: { kind?: string }) => e.kind === 'outgoing_failed');
+    }, 15_000);
+    const t = await gw.admin(`/api/conversations/${botSessionId}?channelId=${channel.id}`);
+    const failed = t.body.turns.find((e: { kind?: string }) => e.kind === 'outgoing_failed');
+    expect(failed.error).toMatch(/409 session\.not\.found/);
+    expect(emu.emulator.callsTo('/api/v2/integrations/botconnectors/outgoing/messages').filter((c) => c.status === 409).length).toBeGreaterThanOrEqual(1);
+    // One attempt: a 409 is not retried.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(outgoingFor(botSessionId)).toHaveLength(0);
+  });
+
+  it('answers a redelivered message (same messageId) without a second bot call', async () => {
+    const body = { botId: 'bot1', botVersion: '1.0', botSessionId: `redeliver-${Date.now()}`, messageId: 'same-message', inputMessage: { type: 'Text', text: 'once' }, languageCode: 'en-us', botSessionTimeout: 60, genesysConversationId: 'conv-r' };
+    const a = await dbc('/messages', { method: 'POST', body });
+    const b = await dbc('/messages', { method: 'POST', body });
+    expect(a.body.replyMessages).toEqual([{ type: 'Text', text: 'echo: once' }]);
+    expect(b.body).toEqual(a.body);
+    expect(bot.calls.filter((c) => c.sessionId === body.botSessionId)).toHaveLength(1);
+  });
+
+  it('refuses a bot version Genesys was never told about with a 4xx (not retried by Genesys)', async () => {
+    const res = await dbc('/messages', { method: 'POST', body: { botId: 'bot1', botVersion: '9.9', botSessionId: 's-v', messageId: 'm-v', inputMessage: { type: 'Text', text: 'hi' }, languageCode: 'en-us', botSessionTimeout: 60, genesysConversationId: 'c-v' } });
+    expect(res.status).toBe(404);
+    expect(JSON.stringify(res.body)).toMatch(/version/);
+  });
+
+  it('never writes the connection secret or the OAuth client secret to Redis or the logs', async () => {
+    const keys = await gw.redis.keys(`${gw.prefix}:*`);
+    for (const k of keys) {
+      const type = await gw.redis.type(k);
+      const dump = type === 'string' ? await gw.redis.get(k) : type === 'list' ? (await gw.redis.lrange(k, 0, -1)).join('\n') : type === 'hash' ? JSON.stringify(await gw.redis.hgetall(k)) : '';
+      expect(dump ?? '').not.toContain(DBC_SECRET);
+      expect(dump ?? '').not.toContain(CC_SECRET);
+    }
+    const logs = processOutput(gw);
+    expect(logs).not.toContain(DBC_SECRET);
+    expect(logs).not.toContain(CC_SECRET);
+  });
+});
