@@ -1,8 +1,18 @@
+import type { JobsOptions } from 'bullmq';
 import type { CanonicalMessage } from '@app/bot-providers';
 
 /** Queue and job of proactive notifications (one job per accepted notification, id = notification id). */
 export const NOTIFICATIONS_QUEUE = 'notifications';
 export const SEND_NOTIFICATION_JOB = 'send-notification';
+
+/**
+ * One job per notification (job id = notification id, so a retried accept cannot queue twice).
+ * The attempt count that matters is on the record (the worker stops at its own limit, waits for
+ * Retry-After without spending a job attempt); this is the backstop for plain errors.
+ */
+export function NOTIFICATION_JOB_OPTIONS(notificationId: string): JobsOptions {
+  return { jobId: notificationId, attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 7 * 86_400 } };
+}
 
 export type AgentlessMessengerType = 'sms' | 'whatsapp' | 'open';
 
@@ -26,6 +36,8 @@ export interface NotificationRecord {
   /** Plain text, or canonical messages (session targets only). */
   text?: string;
   messages?: CanonicalMessage[];
+  /** Address targets: a pre-approved messaging template (Genesys `messagingTemplate`). */
+  template?: { responseId: string; headerParameters?: { id: string; value: string }[]; bodyParameters?: { id: string; value: string }[]; buttonUrlParameters?: { id: string; value: string }[] };
   status: NotificationStatus;
   createdAt: string;
   updatedAt: string;

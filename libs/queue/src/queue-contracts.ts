@@ -128,7 +128,8 @@ export interface SessionSummary {
   protocol?: TurnProtocol;
   botVersion?: string;
   language: string;
-  closed?: 'handoff' | 'end' | 'failed';
+  /** `genesys`: Genesys said the bot session is closed or unknown (a 409 on an outgoing message). */
+  closed?: 'handoff' | 'end' | 'failed' | 'genesys';
   lastTurnAt: string;
   timeoutMinutes: number;
 }

@@ -9,6 +9,7 @@ import { GatewayError } from '@app/errors';
 import { validateAgentlessTarget } from '@app/genesys';
 import {
   NOTIFICATIONS_QUEUE,
+  NOTIFICATION_JOB_OPTIONS,
   NotificationStore,
   RedisKeys,
   SEND_NOTIFICATION_JOB,
@@ -21,6 +22,17 @@ import {
 } from '@app/queue';
 import { REDIS_CLIENT } from '@app/redis';
 import type { CreateNotificationDto } from './dto/create-notification.dto.js';
+
+/** The DTO's class instances as the plain object that is stored and sent. */
+function plainTemplate(t: NonNullable<CreateNotificationDto['template']>): NonNullable<NotificationRecord['template']> {
+  const params = (list?: { id: string; value: string }[]) => list?.map(({ id, value }) => ({ id, value }));
+  return {
+    responseId: t.responseId,
+    ...(t.headerParameters ? { headerParameters: params(t.headerParameters) } : {}),
+    ...(t.bodyParameters ? { bodyParameters: params(t.bodyParameters) } : {}),
+    ...(t.buttonUrlParameters ? { buttonUrlParameters: params(t.buttonUrlParameters) } : {}),
+  };
+}
 
 /** What the API shows of a notification: everything but the idempotency key's hash. */
 export type NotificationView = Omit<NotificationRecord, 'idempotencyKeyHash'>;
@@ -56,9 +68,16 @@ export class NotificationsService {
     if (!channel.genesys.oauth) {
       throw new GatewayError('invalid_request', `channel "${channelId}" has no genesys.oauth configuration; notifications are sent through the Genesys API`);
     }
-    if ((dto.text === undefined) === (dto.messages === undefined)) throw new GatewayError('invalid_request', 'give exactly one of "text" or "messages"');
     const hasSession = dto.target.botSessionId !== undefined;
     if (hasSession === (dto.target.address !== undefined)) throw new GatewayError('invalid_request', 'target must have exactly one of "botSessionId" or "address"');
+    if (hasSession) {
+      if ((dto.text === undefined) === (dto.messages === undefined)) throw new GatewayError('invalid_request', 'a session notification needs exactly one of "text" or "messages"');
+      if (dto.template) throw new GatewayError('invalid_request', '"template" (a messaging template) is for address targets; a session takes "messages"');
+    } else if (dto.messages !== undefined) {
+      throw new GatewayError('invalid_request', 'agentless messages are text only: use "text" (and a "template" where the messenger needs one), not "messages"; Genesys sends no cards or buttons this way');
+    } else if (dto.text === undefined && dto.template === undefined) {
+      throw new GatewayError('invalid_request', 'an address notification needs "text", a "template", or both');
+    }
 
     const target = hasSession ? await this.sessionTarget(channel, dto.target.botSessionId!) : this.addressTarget(channel, dto);
     const messages = dto.messages !== undefined ? this.checkMessages(dto.messages, target) : undefined;
@@ -69,10 +88,11 @@ export class NotificationsService {
       target,
       ...(dto.text !== undefined ? { text: dto.text } : {}),
       ...(messages ? { messages } : {}),
+      ...(dto.template ? { template: plainTemplate(dto.template) } : {}),
     });
     if (created) {
       try {
-        await this.queue.add(SEND_NOTIFICATION_JOB, { notificationId: record.id, channelId }, { jobId: record.id, attempts: 6, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 7 * 86_400 } });
+        await this.queue.add(SEND_NOTIFICATION_JOB, { notificationId: record.id, channelId }, NOTIFICATION_JOB_OPTIONS(record.id));
       } catch (e) {
         // Not queued means not accepted: say so on the record and to the caller (who may retry with the same key).
         await this.store.update(record.id, { status: 'failed', error: 'could not be queued; send it again with the same idempotency key' }).catch(() => undefined);
@@ -83,7 +103,7 @@ export class NotificationsService {
     // A retried request whose first attempt could not be queued is queued now (same id, no duplicate job).
     else if (record.status === 'failed' && record.error?.startsWith('could not be queued')) {
       await this.store.update(record.id, { status: 'queued', error: undefined });
-      await this.queue.add(SEND_NOTIFICATION_JOB, { notificationId: record.id, channelId }, { jobId: record.id, attempts: 6, backoff: { type: 'exponential', delay: 1000 } });
+      await this.queue.add(SEND_NOTIFICATION_JOB, { notificationId: record.id, channelId }, NOTIFICATION_JOB_OPTIONS(record.id));
       return { created: false, notification: viewOf({ ...record, status: 'queued', error: undefined }) };
     }
     return { created, notification: viewOf(record) };
@@ -113,7 +133,7 @@ export class NotificationsService {
     if (dto.messages !== undefined) throw new GatewayError('invalid_request', 'agentless messages are text only: use "text", not "messages" (Genesys sends no cards or buttons this way)');
     const from = a.from ?? channel.notifications.from[a.messengerType];
     if (!from) throw new GatewayError('invalid_request', `no sender for ${a.messengerType}: give target.address.from or set notifications.from.${a.messengerType} on the channel`);
-    const problems = validateAgentlessTarget({ messengerType: a.messengerType, toAddress: a.to, fromAddress: from, text: dto.text ?? '' });
+    const problems = validateAgentlessTarget({ messengerType: a.messengerType, toAddress: a.to, fromAddress: from, text: dto.text ?? '', hasTemplate: dto.template !== undefined });
     if (problems.length) throw new GatewayError('invalid_request', problems.join('; '), problems);
     return { kind: 'address', messengerType: a.messengerType, to: a.to, from, useExistingActiveConversation: a.useExistingActiveConversation ?? false };
   }

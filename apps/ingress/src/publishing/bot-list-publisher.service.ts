@@ -98,7 +98,8 @@ export class BotListPublisher {
       const live = await this.call(channelId, integrationId, () => client.getBotList(integrationId));
       return this.view(channel, last, live, 'genesys');
     }
-    return this.view(channel, last, last?.ok ? last.published : undefined, 'last_publish');
+    // A failed attempt still carries the last good list (see record()), so drift stays meaningful.
+    return this.view(channel, last, last?.published, 'last_publish');
   }
 
   private view(channel: Channel, last: PublishRecord | undefined, against: Models.BotList | undefined, comparedWith: 'last_publish' | 'genesys'): PublishView {

@@ -31,19 +31,32 @@ export class NotificationProcessor implements OnApplicationBootstrap, OnApplicat
       maxStalledCount: 1,
     });
     this.worker.on('error', (e) => this.logger.error({ error: e.message }, 'notification worker error'));
+    // Out of job attempts on errors the service could not record (Redis trouble): say so on the record.
+    this.worker.on('failed', (job, e) => {
+      if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+      const store = this.notifications.notifications;
+      void store
+        .get(job.data.notificationId)
+        .then((r) => (r && r.status === 'queued' ? store.update(r.id, { status: 'failed', error: `gave up after ${job.attemptsMade} attempts: ${e.message}` }) : undefined))
+        .catch(() => undefined);
+    });
   }
 
   private async handle(job: Job<SendNotificationJob>, token?: string): Promise<void> {
     if (job.name !== SEND_NOTIFICATION_JOB || typeof job.data?.notificationId !== 'string') throw new Error(`unexpected job ${job.name}`);
-    const isLast = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const outcome = await this.notifications.attempt(job.data.notificationId, isLast);
+    const outcome = await this.notifications.attempt(job.data.notificationId);
     if (outcome.kind === 'done') return;
     if (outcome.kind === 'rate_limited') {
       // Over the channel's rate: come back after the window without spending an attempt.
       await job.moveToDelayed(Date.now() + outcome.waitMs, token);
       throw new DelayedError();
     }
-    // Spends an attempt (the API client already waited out short Retry-Afters), so it ends.
+    if (outcome.retryAfterMs !== undefined) {
+      // Genesys said when (a Retry-After longer than the API client waits in-line). Attempts are
+      // counted on the notification record, so this cannot loop forever.
+      await job.moveToDelayed(Date.now() + outcome.retryAfterMs, token);
+      throw new DelayedError();
+    }
     throw new Error(outcome.reason);
   }
 

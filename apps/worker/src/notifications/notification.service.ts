@@ -11,6 +11,9 @@ import { OutgoingMessageSender } from '../outbox/outgoing-message.sender.js';
 import { capabilitiesFor } from '../rendering/capability-profiles.js';
 import { StructuredMessageRenderer } from '../rendering/structured-message.renderer.js';
 
+/** Sends tried for one address notification before it is reported failed (Retry-After waits included). */
+export const MAX_ADDRESS_ATTEMPTS = 6;
+
 /** What one attempt decided: done (sent or failed for good), or try again later. */
 export type NotificationAttempt = { kind: 'done'; record: NotificationRecord | undefined } | { kind: 'retry'; reason: string; retryAfterMs?: number } | { kind: 'rate_limited'; waitMs: number };
 
@@ -44,7 +47,7 @@ export class NotificationService {
     return this.store;
   }
 
-  async attempt(id: string, isLastAttempt: boolean): Promise<NotificationAttempt> {
+  async attempt(id: string): Promise<NotificationAttempt> {
     const record = await this.store.get(id);
     if (!record || record.status === 'sent' || record.status === 'failed') return { kind: 'done', record };
     const channel = await this.channels.get(record.channelId);
@@ -63,7 +66,7 @@ export class NotificationService {
     }
     const wait = await this.rateLimit(channel);
     if (wait) return { kind: 'rate_limited', waitMs: wait };
-    return this.toAddress(record, channel, isLastAttempt);
+    return this.toAddress(record, channel);
   }
 
   private async toSession(record: NotificationRecord, channel: Channel): Promise<NotificationAttempt> {
@@ -93,7 +96,8 @@ export class NotificationService {
     return { kind: 'done', record: await this.store.get(record.id) };
   }
 
-  private async toAddress(record: NotificationRecord, channel: Channel, isLastAttempt: boolean): Promise<NotificationAttempt> {
+  private async toAddress(record: NotificationRecord, channel: Channel): Promise<NotificationAttempt> {
+    const isLastAttempt = record.attempts + 1 >= MAX_ADDRESS_ATTEMPTS;
     const target = record.target as Extract<NotificationRecord['target'], { kind: 'address' }>;
     await this.store.update(record.id, { status: 'sending', attempts: record.attempts + 1 });
     try {
@@ -101,7 +105,8 @@ export class NotificationService {
         fromAddress: target.from,
         toAddress: target.to,
         toAddressMessengerType: target.messengerType,
-        textBody: record.text ?? '',
+        ...(record.text !== undefined ? { textBody: record.text } : {}),
+        ...(record.template ? { messagingTemplate: record.template } : {}),
         useExistingActiveConversation: target.useExistingActiveConversation,
       });
       const done = await this.store.update(record.id, { status: 'sent', error: undefined, genesys: { id: res.id, conversationId: res.conversationId } });

@@ -4,7 +4,7 @@ import { ChannelRepository, toOutgoingMessage } from '@app/channels';
 import { WorkerConfig } from '@app/config';
 import { GenesysApiClientFactory, GenesysApiError } from '@app/genesys-api';
 import { OUTGOING_CONFLICT_CODES } from '@app/genesys';
-import { NotificationStore, OutboxStore, RedisKeys, sessionKeyOf, type OutboxEntry, type OutboxLease, type TranscriptEntry } from '@app/queue';
+import { NotificationStore, OutboxStore, RedisKeys, sessionKeyOf, type SessionSummary, type OutboxEntry, type OutboxLease, type TranscriptEntry } from '@app/queue';
 import { REDIS_CLIENT } from '@app/redis';
 import { WorkerMetrics } from '../ops/worker-metrics.service.js';
 
@@ -137,13 +137,33 @@ export class OutgoingMessageSender {
         // never gets breaks the conversation, a rare duplicate does not.
         if (e.transient) return { kind: 'retry', reason: e.outcomeUnknown ? `${what} (outcome unknown; a resend may duplicate)` : what, retryAfterMs: e.retryAfterMs };
         const about = { status: e.status, code: e.code };
-        if (e.status === 409 && SESSION_GONE.has(e.code ?? '')) return { kind: 'dropped', reason: `${what} (the bot session is closed or unknown)`, configError: false, ...about };
+        if (e.status === 409 && SESSION_GONE.has(e.code ?? '')) {
+          await this.markClosedByGenesys(entry);
+          return { kind: 'dropped', reason: `${what} (the bot session is closed or unknown)`, configError: false, ...about };
+        }
         const known = (OUTGOING_CONFLICT_CODES as readonly string[]).includes(e.code ?? '');
         return { kind: 'dropped', reason: known ? what : `${what}: ${e.message}`, configError: true, ...about };
       }
       // Not connected (no OAuth tokens, re-authorization needed) or a local error: the admin can
       // fix it within the give-up window, so keep trying.
       return { kind: 'retry', reason: (e as Error).message };
+    }
+  }
+
+  /**
+   * Remembers that Genesys closed the session, so later notifications for it are refused at once
+   * instead of accepted and failed. Read-modify-write is fine: the session's turns are over.
+   */
+  private async markClosedByGenesys(entry: OutboxEntry): Promise<void> {
+    const key = this.keys.session(sessionKeyOf(entry.channelId, entry.botSessionId));
+    try {
+      const raw = await this.redis.get(key);
+      if (!raw) return;
+      const session = JSON.parse(raw) as SessionSummary;
+      if (session.closed) return;
+      await this.redis.set(key, JSON.stringify({ ...session, closed: 'genesys' }), 'KEEPTTL');
+    } catch {
+      /* best effort: the 409 is recorded either way */
     }
   }
 

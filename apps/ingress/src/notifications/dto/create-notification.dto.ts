@@ -14,6 +14,19 @@ export class NotificationAddressDto {
   @IsOptional() @IsBoolean() useExistingActiveConversation?: boolean;
 }
 
+export class TemplateParameterDto {
+  @IsString() @MinLength(1) @MaxLength(100) id: string;
+  @IsString() @MaxLength(1024) value: string;
+}
+
+/** A pre-approved messaging template (WhatsApp requires one for agentless sends, reference §6.1). */
+export class MessagingTemplateDto {
+  @IsString() @MinLength(1) @MaxLength(200) responseId: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => TemplateParameterDto) headerParameters?: TemplateParameterDto[];
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => TemplateParameterDto) bodyParameters?: TemplateParameterDto[];
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => TemplateParameterDto) buttonUrlParameters?: TemplateParameterDto[];
+}
+
 /** Exactly one of `botSessionId` (an open v2 bot session) or `address` (agentless). */
 export class NotificationTargetDto {
   @IsOptional() @IsString() @Matches(SESSION_ID, { message: 'target.botSessionId must be 1-256 letters, digits, ".", "_" or "-"' }) botSessionId?: string;
@@ -27,4 +40,6 @@ export class CreateNotificationDto {
   @IsOptional() @IsString() @MinLength(1) @MaxLength(4000) text?: string;
   /** Canonical messages (templates), session targets only; checked like a bot's reply. */
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) messages?: unknown[];
+  /** Address targets only: a messaging template (required for WhatsApp). */
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => MessagingTemplateDto) template?: MessagingTemplateDto;
 }
