@@ -1,4 +1,4 @@
-import { createEmulatorApp, type EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
+import { createEmulatorApp, DEFAULT_V1_INTEGRATION_ID, type EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
 import { GatewayHarness, freePort, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
 
 /**
@@ -12,6 +12,11 @@ let emu: EmulatorApp;
 let gw: GatewayHarness;
 let code: TestChannel;
 let cc: TestChannel;
+let short: TestChannel;
+let narrow: TestChannel;
+let elsewhere: TestChannel;
+const SHORT_SECRET = 'short-client-secret-0123456789';
+const NARROW_SECRET = 'narrow-client-secret-0123456789';
 
 beforeAll(async () => {
   const port = await freePort();
@@ -20,13 +25,20 @@ beforeAll(async () => {
     clients: [
       { id: 'gw-code', secret: CODE_SECRET, name: 'Gateway', redirectUris: [`${publicBaseUrl}/oauth/genesys/callback`], scopes: ['architect', 'integrations', 'textbots'], grants: ['authorization_code'] },
       { id: 'gw-cc', secret: CC_SECRET, name: 'Gateway CC', redirectUris: [], scopes: [], grants: ['client_credentials'] },
+      // Tokens live 1 s: every API call of this client goes through a refresh.
+      { id: 'gw-short', secret: SHORT_SECRET, name: 'Short lived', redirectUris: [`${publicBaseUrl}/oauth/genesys/callback`], scopes: ['architect', 'integrations', 'textbots'], grants: ['authorization_code'], accessTokenLifetimeSeconds: 1 },
+      { id: 'gw-narrow', secret: NARROW_SECRET, name: 'Narrow', redirectUris: [`${publicBaseUrl}/oauth/genesys/callback`], scopes: ['architect'], grants: ['authorization_code'] },
+      { id: 'gw-elsewhere', secret: NARROW_SECRET, name: 'Elsewhere', redirectUris: ['https://elsewhere.example/oauth/genesys/callback'], scopes: ['architect', 'integrations', 'textbots'], grants: ['authorization_code'] },
     ],
     organization: { id: 'org-1', name: 'Acme <Support>' },
   });
   const emulatorUrl = await emu.listen(0);
   code = testChannel('oauth1', { genesys: { environment: 'mypurecloud.ie', oauth: { clientId: 'gw-code', clientSecret: CODE_SECRET, baseUrl: emulatorUrl } } });
   cc = testChannel('oauth2', { genesys: { environment: 'mypurecloud.ie', oauth: { clientId: 'gw-cc', clientSecret: CC_SECRET, grant: 'client_credentials', baseUrl: emulatorUrl } } });
-  gw = new GatewayHarness('oauth', [code, cc], { PUBLIC_BASE_URL: publicBaseUrl });
+  short = testChannel('oauth3', { genesys: { environment: 'mypurecloud.ie', integrationId: DEFAULT_V1_INTEGRATION_ID, oauth: { clientId: 'gw-short', clientSecret: SHORT_SECRET, baseUrl: emulatorUrl } } });
+  narrow = testChannel('oauth4', { genesys: { environment: 'mypurecloud.ie', oauth: { clientId: 'gw-narrow', clientSecret: NARROW_SECRET, baseUrl: emulatorUrl } } });
+  elsewhere = testChannel('oauth5', { genesys: { environment: 'mypurecloud.ie', oauth: { clientId: 'gw-elsewhere', clientSecret: NARROW_SECRET, baseUrl: emulatorUrl } } });
+  gw = new GatewayHarness('oauth', [code, cc, short, narrow, elsewhere], { PUBLIC_BASE_URL: publicBaseUrl });
   gw.port = port;
   await gw.startIngress();
 }, 60_000);
@@ -124,9 +136,55 @@ describe('Genesys OAuth through the ingress', () => {
     expect(wrong.body.error.message).toContain('client_credentials');
   });
 
+  it('names the missing scopes when the OAuth client lacks some, and stores nothing', async () => {
+    const res = await fetch(await authorizeToCallback(narrow.id));
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('Missing scopes');
+    expect(html).toMatch(/integrations/);
+    expect(html).toMatch(/textbots/);
+    expect(await gw.redis.exists(`${gw.prefix}:oauth:tokens:${narrow.id}`)).toBe(0);
+    expect((await gw.admin(`/api/channels/${narrow.id}/oauth/status`)).body).toMatchObject({ connected: false, reauthorizeNeeded: true });
+  });
+
+  it('stops at Genesys when the OAuth client does not list the gateway callback as redirect URI, saying so', async () => {
+    const start = await fetch(`${gw.baseUrl}/api/channels/${elsewhere.id}/oauth/authorize`, { headers: admin(), redirect: 'manual' });
+    const atGenesys = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+    // Genesys shows an error page and does not redirect anywhere (no open redirect).
+    expect(atGenesys.status).toBe(400);
+    expect(atGenesys.headers.get('location')).toBeNull();
+    expect(await atGenesys.text()).toMatch(/redirect_uri/);
+  });
+
+  it('refreshes expired tokens with rotation on use, and says "re-authorize" once the grant is revoked', async () => {
+    expect((await fetch(await authorizeToCallback(short.id))).status).toBe(200);
+    const refreshesBefore = emu.emulator.callsTo('/oauth/token', 'refresh_token').length;
+    // Each publish needs a live token; the 1 s token is always within the refresh skew.
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${gw.baseUrl}/api/channels/${short.id}/publish`, { method: 'POST', headers: admin() });
+      expect(res.status).toBe(200);
+    }
+    const refreshes = emu.emulator.callsTo('/oauth/token', 'refresh_token').slice(refreshesBefore);
+    expect(refreshes.length).toBeGreaterThanOrEqual(2);
+    expect(refreshes.every((c) => c.status === 200)).toBe(true);
+
+    expect(emu.emulator.revokeAuthorizations('gw-short')).toBe(1);
+    const after = await fetch(`${gw.baseUrl}/api/channels/${short.id}/publish`, { method: 'POST', headers: admin() });
+    expect(after.status).toBe(409);
+    expect(((await after.json()) as { error: { message: string } }).error.message).toMatch(/re-authorized|authorize/);
+    const st = await gw.admin(`/api/channels/${short.id}/oauth/status`);
+    expect(st.body).toMatchObject({ connected: false, reauthorizeNeeded: true });
+    expect(st.body.reason).toMatch(/refused the refresh token/);
+    // Authorizing again heals it.
+    expect((await fetch(await authorizeToCallback(short.id))).status).toBe(200);
+    expect((await gw.admin(`/api/channels/${short.id}/oauth/status`)).body).toMatchObject({ connected: true, reauthorizeNeeded: false });
+  });
+
   it('never logs secrets', () => {
     const out = processOutput(gw);
     expect(out).not.toContain(CODE_SECRET);
     expect(out).not.toContain(CC_SECRET);
+    expect(out).not.toContain(SHORT_SECRET);
+    expect(out).not.toContain(NARROW_SECRET);
   });
 });

@@ -372,6 +372,20 @@ export class GenesysCloudEmulator {
     return { kind: 'json', status: 200, body, headers: { 'cache-control': 'no-store', pragma: 'no-cache' } };
   }
 
+  /**
+   * What an org admin does by revoking the client's authorizations (or a user removing the app):
+   * every grant of the client dies, with its access and refresh tokens. Returns how many.
+   */
+  revokeAuthorizations(clientId: string): number {
+    let n = 0;
+    for (const [id, family] of this.families) {
+      if (family.clientId !== clientId || family.revoked) continue;
+      this.revokeFamily(id);
+      n++;
+    }
+    return n;
+  }
+
   private revokeFamily(familyId: string): void {
     const family = this.families.get(familyId);
     if (family) family.revoked = true;

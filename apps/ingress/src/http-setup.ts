@@ -3,6 +3,7 @@ import type { IngressConfig } from '@app/config';
 import { LoadShedder } from './bot-connector/load-shedder.service.js';
 import { GatewayExceptionFilter } from './errors/gateway-exception.filter.js';
 import { createValidationPipe } from './errors/validation.pipe.js';
+import { trustProxyHops } from './ip-allowlist/trust-proxy.js';
 import { IngressMetrics } from './metrics/ingress-metrics.service.js';
 
 /** The HTTP server settings of the ingress (also used by the benchmark's direct baseline). */
@@ -16,6 +17,8 @@ export function createIngressAdapter(config: IngressConfig): FastifyAdapter {
     // Prototype-poisoning keys in a body are refused, not silently kept.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // `req.ip`, which the Genesys source-range check uses (TRUST_PROXY_HOPS; see trust-proxy.ts).
+    trustProxy: trustProxyHops(config.TRUST_PROXY_HOPS),
   });
 }
 

@@ -23,6 +23,7 @@ import { BotListPublisher } from './publishing/bot-list-publisher.service.js';
 import { PublishingController } from './publishing/publishing.controller.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { IP_ALLOWLIST_PROVIDERS } from './ip-allowlist/index.js';
 import { IngressMetrics } from './metrics/ingress-metrics.service.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { GenesysOAuthController } from './oauth/genesys-oauth.controller.js';
@@ -67,6 +68,7 @@ export class IngressModule implements OnApplicationShutdown {
         IngressMetrics,
         BotConnectorAuthGuard,
         DigitalBotConnectorAuthGuard,
+        ...IP_ALLOWLIST_PROVIDERS,
         AdminTokenGuard,
         { provide: OAuthStateStore, useFactory: (redis: Redis, k: RedisKeys) => new OAuthStateStore(redis, k, box), inject: [REDIS_CLIENT, RedisKeys] },
         GenesysOAuthService,

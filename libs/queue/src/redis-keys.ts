@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Every Redis key the gateway writes, built in one place from the deployment prefix
  * (REDIS_PREFIX). Tests use their own prefix and delete only `${prefix}:*`.
@@ -74,6 +76,13 @@ export class RedisKeys {
   /** The last bot list publish of a channel (what was PUT, when, and how it ended). */
   publish(channelId: string): string {
     return `${this.prefix}:publish:${channelId}`;
+  }
+  /**
+   * Genesys's bot-connector source ranges of one region (by API base URL, hashed: no `:` or `/` in
+   * the key), shared by every ingress process and surviving restarts.
+   */
+  ipRanges(apiBaseUrl: string): string {
+    return `${this.prefix}:ipranges:${createHash('sha256').update(apiBaseUrl).digest('hex').slice(0, 32)}`;
   }
   /** A proactive notification's record (NotificationRecord JSON). */
   notification(id: string): string {

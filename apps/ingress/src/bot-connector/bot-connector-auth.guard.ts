@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { CHANNEL_ID_PATTERN, ChannelRepository, type Channel } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { BotConnectorTokenVerifier } from '@app/genesys-jwt';
+import { GenesysSourceCheck } from '../ip-allowlist/genesys-source-check.service.js';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 
 /** `receivedAt` is stamped by an onRequest hook (main.ts) so the deadline counts from arrival. */
@@ -40,7 +41,8 @@ export async function resolveWebhookChannel(req: AuthenticatedRequest, channels:
 }
 
 /**
- * Resolves the channel from the URL and checks the Bot Connector credential Genesys sends as a
+ * Resolves the channel from the URL, checks the caller's address when the channel restricts to
+ * Genesys's ranges, and checks the Bot Connector credential Genesys sends as a
  * header (`Authorization: bearer <JWT>`). Runs before body validation, so nothing about an
  * unauthenticated request is processed further. The token is never logged, only its fingerprint.
  */
@@ -52,11 +54,13 @@ export class BotConnectorAuthGuard implements CanActivate {
     private readonly channels: ChannelRepository,
     private readonly verifier: BotConnectorTokenVerifier,
     private readonly metrics: IngressMetrics,
+    private readonly source: GenesysSourceCheck,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const channel = await resolveWebhookChannel(req, this.channels, this.metrics, true);
+    await this.source.assertFromGenesys(channel, req);
     const channelId = channel.id;
     const header = req.headers.authorization;
     const verdict = this.verifier.verify(typeof header === 'string' ? header : undefined, channel.app);

@@ -3,6 +3,7 @@ import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@ne
 import { ChannelRepository } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { resolveWebhookChannel, type AuthenticatedRequest } from '../bot-connector/bot-connector-auth.guard.js';
+import { GenesysSourceCheck } from '../ip-allowlist/genesys-source-check.service.js';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 
 /** Hashing first makes the comparison take the same time whatever the lengths. */
@@ -14,6 +15,7 @@ function sameSecret(given: string, expected: string): boolean {
  * Digital Bot Connector (v2) calls carry the integration's connection secret as a header under
  * the name the admin gave it in Genesys's Credentials; missing or wrong is 403, as the spec asks
  * (reference §3.1). A channel without a `digitalBotConnector` section does not serve v2 at all.
+ * A channel restricted to Genesys's ranges refuses other callers first, before saying either.
  */
 @Injectable()
 export class DigitalBotConnectorAuthGuard implements CanActivate {
@@ -22,11 +24,13 @@ export class DigitalBotConnectorAuthGuard implements CanActivate {
   constructor(
     private readonly channels: ChannelRepository,
     private readonly metrics: IngressMetrics,
+    private readonly source: GenesysSourceCheck,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const channel = await resolveWebhookChannel(req, this.channels, this.metrics, req.method === 'POST');
+    await this.source.assertFromGenesys(channel, req);
     const dbc = channel.genesys.digitalBotConnector;
     if (!dbc) {
       this.metrics.rejected.inc({ reason: 'dbc_not_configured' });
