@@ -543,6 +543,8 @@ describe('notification rate limit per channel', () => {
     for (const t of times) perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
     // 2 per second, plus one for a send counted at the end of one second and received in the next.
     expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(3);
+    // Spaced, not bursty: consecutive sends about 1/rate apart (network jitter allowed for).
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(350);
     // Six at two per second take three one-second windows: more than a second from first to last.
     expect(times.at(-1)! - times[0]!).toBeGreaterThan(1000);
   });

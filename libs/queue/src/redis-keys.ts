@@ -92,9 +92,9 @@ export class RedisKeys {
   notificationIdempotency(channelId: string, keyHash: string): string {
     return `${this.prefix}:notification-key:${channelId}:${keyHash}`;
   }
-  /** Per-channel send counter for the current second (notification rate limit). */
-  notificationRate(channelId: string, second: number): string {
-    return `${this.prefix}:notification-rate:${channelId}:${second}`;
+  /** A channel's next free notification send time (ms epoch), for the rate limit. */
+  notificationRate(channelId: string): string {
+    return `${this.prefix}:notification-rate:${channelId}`;
   }
   /** One pending Genesys OAuth authorization (`state` → channel, admin, PKCE verifier); single use, short TTL. */
   oauthState(state: string): string {

@@ -11,6 +11,21 @@ import { OutgoingMessageSender } from '../outbox/outgoing-message.sender.js';
 import { capabilitiesFor } from '../rendering/capability-profiles.js';
 import { StructuredMessageRenderer } from '../rendering/structured-message.renderer.js';
 
+/*
+ * KEYS: nextSlot   ARGV: nowMs, intervalMs
+ * The channel's next free send time. Free now: take it (the next one is an interval later).
+ * Otherwise answer how long until it is free, without taking anything.
+ */
+const NEXT_SLOT = `
+local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
+local now = tonumber(ARGV[1])
+if slot > now then return slot - now end
+redis.call('SET', KEYS[1], now + tonumber(ARGV[2]), 'PX', tonumber(ARGV[2]) + 1000)
+return 0
+`;
+
+type SlotRedis = Redis & { gbgNextSlot(key: string, nowMs: number, intervalMs: number): Promise<number> };
+
 /** Sends tried for one address notification before it is reported failed (Retry-After waits included). */
 export const MAX_ADDRESS_ATTEMPTS = 6;
 
@@ -31,7 +46,7 @@ export class NotificationService {
   private readonly outbox: OutboxStore;
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: SlotRedis,
     private readonly keys: RedisKeys,
     private readonly config: WorkerConfig,
     private readonly channels: ChannelRepository,
@@ -41,6 +56,7 @@ export class NotificationService {
   ) {
     this.store = new NotificationStore(redis, keys, config.NOTIFICATION_RETENTION_DAYS * 86_400_000);
     this.outbox = new OutboxStore(redis, keys);
+    if (typeof (redis as SlotRedis).gbgNextSlot !== 'function') redis.defineCommand('gbgNextSlot', { numberOfKeys: 1, lua: NEXT_SLOT });
   }
 
   get notifications(): NotificationStore {
@@ -132,13 +148,14 @@ export class NotificationService {
     return { kind: 'done', record: await this.store.update(record.id, { status: 'failed', error, ...(genesys ? { genesys } : {}) }) };
   }
 
-  /** Fixed one-second windows per channel across all workers; returns how long to wait, or 0. */
+  /**
+   * Sends of a channel are spaced 1/ratePerSecond apart across all workers (a shared "next slot"
+   * time in Redis), so no second ever carries more than the rate, window edges included. Returns
+   * how long to wait for a slot, or 0 when this send took one.
+   */
   private async rateLimit(channel: Channel): Promise<number> {
-    const now = Date.now();
-    const second = Math.floor(now / 1000);
-    const key = this.keys.notificationRate(channel.id, second);
-    const [[, count]] = (await this.redis.multi().incr(key).pexpire(key, 2000).exec()) as [[Error | null, number], unknown];
-    if (count <= channel.notifications.ratePerSecond) return 0;
-    return (second + 1) * 1000 - now + Math.floor(Math.random() * 200);
+    const intervalMs = Math.max(1, Math.floor(1000 / channel.notifications.ratePerSecond));
+    const wait = Number(await this.redis.gbgNextSlot(this.keys.notificationRate(channel.id), Date.now(), intervalMs));
+    return wait <= 0 ? 0 : wait + Math.floor(Math.random() * 20);
   }
 }
