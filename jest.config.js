@@ -19,6 +19,8 @@ export default {
     "^@app/secrets/(.*?)(\\.js)?$": "<rootDir>/libs/secrets/src/$1",
     "^@app/genesys$": "<rootDir>/libs/genesys/src/index.ts",
     "^@app/genesys/(.*?)(\\.js)?$": "<rootDir>/libs/genesys/src/$1",
+    "^@app/admin-auth$": "<rootDir>/libs/admin-auth/src/index.ts",
+    "^@app/admin-auth/(.*?)(\\.js)?$": "<rootDir>/libs/admin-auth/src/$1",
     "^@app/genesys-api$": "<rootDir>/libs/genesys-api/src/index.ts",
     "^@app/genesys-api/(.*?)(\\.js)?$": "<rootDir>/libs/genesys-api/src/$1",
     "^@app/genesys-oauth$": "<rootDir>/libs/genesys-oauth/src/index.ts",

@@ -9,9 +9,15 @@ import { NOTIFICATIONS_QUEUE, RedisKeys, TURNS_QUEUE } from '@app/queue';
 import { REDIS_CLIENT, RedisModule, createRedis } from '@app/redis';
 import { OAuthStateStore } from '@app/genesys-oauth';
 import { GenesysApiModule, nestGenesysLogger } from '@app/genesys-api';
-import { AdminTokenGuard } from './admin/admin-token.guard.js';
+import { AdminAuthGuard } from './admin/admin-auth.guard.js';
+import { AdminAuthService } from './admin/admin-auth.service.js';
+import { AuthController } from './admin/auth.controller.js';
+import { AuditController, ChannelsAdminController } from './channels-admin/channels-admin.controller.js';
+import { ChannelsAdminService } from './channels-admin/channels-admin.service.js';
+import { ChannelSetupService } from './channels-admin/channel-setup.service.js';
 import { BotConnectorAuthGuard } from './bot-connector/bot-connector-auth.guard.js';
 import { BotConnectorController } from './bot-connector/bot-connector.controller.js';
+import { GenesysContactTracker } from './bot-connector/genesys-contact.tracker.js';
 import { LoadShedder } from './bot-connector/load-shedder.service.js';
 import { ReplyStreamListener } from './bot-connector/reply-stream.listener.js';
 import { TurnDispatcher } from './bot-connector/turn-dispatcher.service.js';
@@ -58,7 +64,7 @@ export class IngressModule implements OnApplicationShutdown {
         GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, logger: nestGenesysLogger() }),
         GenesysJwtModule,
       ],
-      controllers: [BotConnectorController, DigitalBotConnectorController, HealthController, MetricsController, ConversationsController, GenesysOAuthController, NotificationsController, PublishingController],
+      controllers: [AuthController, ChannelsAdminController, AuditController, BotConnectorController, DigitalBotConnectorController, HealthController, MetricsController, ConversationsController, GenesysOAuthController, NotificationsController, PublishingController],
       providers: [
         { provide: IngressConfig, useValue: config },
         { provide: QUEUE_CONNECTION, useValue: queueConnection },
@@ -69,7 +75,11 @@ export class IngressModule implements OnApplicationShutdown {
         BotConnectorAuthGuard,
         DigitalBotConnectorAuthGuard,
         ...IP_ALLOWLIST_PROVIDERS,
-        AdminTokenGuard,
+        AdminAuthService,
+        ChannelsAdminService,
+        ChannelSetupService,
+        GenesysContactTracker,
+        AdminAuthGuard,
         { provide: OAuthStateStore, useFactory: (redis: Redis, k: RedisKeys) => new OAuthStateStore(redis, k, box), inject: [REDIS_CLIENT, RedisKeys] },
         GenesysOAuthService,
         NotificationsService,

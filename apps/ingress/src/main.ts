@@ -9,6 +9,8 @@ import { REDIS_CLIENT, pingRedis, waitUntilReady } from '@app/redis';
 import type { Redis } from 'ioredis';
 import { IngressModule } from './ingress.module.js';
 import { configureIngressApp, createIngressAdapter } from './http-setup.js';
+import { registerOpenApi } from './admin/openapi.js';
+import { registerConsole } from './console/console-routes.js';
 
 function fail(message: string): never {
   process.stderr.write(`\n${message}\n\n`);
@@ -18,6 +20,8 @@ function fail(message: string): never {
 export async function createIngressApp(config: IngressConfig, logger: PinoNestLogger): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(IngressModule.register(config), createIngressAdapter(config), { logger, abortOnError: false });
   configureIngressApp(app);
+  await registerConsole(app);
+  registerOpenApi(app);
   return app;
 }
 
@@ -70,8 +74,11 @@ function printBanner(config: IngressConfig, channels: Awaited<ReturnType<typeof 
     lines.push('', `Channel "${ch.id}" (${ch.name})`, `  Webhook URL (Bot Connector Handle Utterance URI): ${config.publicBaseUrl}/genesys/${ch.id}/botconnector`);
     lines.push(`  Region: ${ch.genesys.environment}`);
     for (const b of ch.bots) lines.push(`  Bot: ${b.id} "${b.name}" versions ${b.versions.join(', ')} languages ${b.languages.join(', ')}`);
-    if (showCredentials) {
-      const token = mintBotConnectorToken({ clientId: ch.app.clientId, clientSecret: ch.app.clientSecrets[0]! });
+    const newest = ch.app.clientSecrets.at(-1);
+    if (!newest) {
+      lines.push('  Credential: none yet; create an app secret (console, or POST /api/channels/:id/app/secrets)');
+    } else if (showCredentials) {
+      const token = mintBotConnectorToken({ clientId: ch.app.clientId, clientSecret: newest });
       lines.push('  Credentials to add to the Genesys integration:', '    Field Name: Authorization', `    Value:      ${bearerCredential(token)}`);
     } else {
       lines.push('  Credential: not printed in production (set PRINT_CREDENTIALS=true to print it once)');

@@ -74,6 +74,7 @@ export class ChannelRepository {
           : {}),
       },
       bots,
+      source: stored.source ?? 'file',
       // Stored before notifications existed.
       notifications: stored.notifications ?? { ratePerSecond: 10, from: {} },
       app: { clientId: stored.app.clientId, clientSecrets },
@@ -118,4 +119,15 @@ export class ChannelRepository {
     this.cache.delete(channel.id);
   }
 
+  async remove(id: string): Promise<boolean> {
+    const [[, n]] = (await this.redis.multi().del(this.keys.channel(id)).srem(this.keys.channelIndex(), id).exec()) as [[Error | null, number], unknown];
+    this.cache.delete(id);
+    return n === 1;
+  }
+
+  /** Reads past the per-process cache: for read-modify-write by the admin API. */
+  async getFresh(id: string): Promise<Channel | undefined> {
+    this.cache.delete(id);
+    return this.get(id);
+  }
 }

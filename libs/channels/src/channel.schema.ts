@@ -100,7 +100,8 @@ class HandoffDef {
 
 class AppDef {
   @IsString() @Matches(ID) clientId: string;
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(5) @IsString({ each: true }) @MinLength(32, { each: true, message: 'each client secret must be at least 32 characters' })
+  /** Empty means no credential yet: every Bot Connector call is refused until one is created. */
+  @IsArray() @ArrayMaxSize(5) @IsString({ each: true }) @MinLength(32, { each: true, message: 'each client secret must be at least 32 characters' })
   clientSecrets: string[];
 }
 
@@ -169,7 +170,10 @@ export class ChannelDefinition {
   @IsOptional() @IsString() @MaxLength(200) name?: string;
   @IsOptional() @IsBoolean() enabled?: boolean;
   @IsDefined() @ValidateNested() @Type(() => GenesysDef) genesys: GenesysDef;
-  @IsDefined() @ValidateNested() @Type(() => AppDef) app: AppDef;
+  /** Default: `<id>-app` with no secret yet. */
+  @IsOptional() @ValidateNested() @Type(() => AppDef) app?: AppDef;
+  /** Where the channel was defined: CHANNELS_FILE (upserted at every start) or the admin API. */
+  @IsOptional() @IsIn(['file', 'api']) source?: 'file' | 'api';
   @IsOptional() @IsInt() @Min(1000) @Max(GenesysLimits.maxReplyDeadlineMs) replyDeadlineMs?: number;
   @IsOptional() @IsIn(['hold', 'handoff']) deadlinePolicy?: 'hold' | 'handoff';
   @IsOptional() @IsString() @MaxLength(1000) holdMessage?: string;
@@ -253,7 +257,8 @@ export function parseChannel(raw: unknown): Channel {
           }
         : {}),
     },
-    app: { clientId: def.app.clientId, clientSecrets: [...def.app.clientSecrets] },
+    app: def.app ? { clientId: def.app.clientId, clientSecrets: [...def.app.clientSecrets] } : { clientId: `${def.id}-app`.slice(0, 100), clientSecrets: [] },
+    source: def.source ?? 'file',
     replyDeadlineMs: def.replyDeadlineMs ?? GenesysLimits.defaultReplyDeadlineMs,
     deadlinePolicy: def.deadlinePolicy ?? 'hold',
     holdMessage: def.holdMessage ?? "One moment please, I'm still working on that.",

@@ -121,6 +121,8 @@ export interface Channel {
   id: string;
   name: string;
   enabled: boolean;
+  /** `file`: from CHANNELS_FILE, overwritten at every start; `api`: created with the admin API. */
+  source: 'file' | 'api';
   genesys: ChannelGenesys;
   app: ChannelApp;
   replyDeadlineMs: number;

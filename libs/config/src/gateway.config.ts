@@ -84,6 +84,10 @@ export class IngressConfig extends SharedConfig {
   @IsOptional() @IsString() @MinLength(24) @MaxLength(512)
   ADMIN_TOKEN?: string;
 
+  /** How long a console login lasts (idle or not), in minutes. */
+  @Type(() => Number) @IsInt() @Min(5) @Max(7 * 24 * 60)
+  ADMIN_SESSION_MINUTES = 480;
+
   /** Print each channel's ready-to-paste credential at start; default on outside production. */
   @EnvBoolean() @IsBoolean() @IsOptional()
   PRINT_CREDENTIALS?: boolean;

@@ -8,6 +8,9 @@ export type GatewayErrorCode =
   | 'bot_not_found'
   | 'unauthenticated'
   | 'forbidden'
+  | 'csrf_failed'
+  | 'invalid_credentials'
+  | 'rate_limited'
   | 'invalid_request'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -37,6 +40,9 @@ export const GATEWAY_ERROR_STATUS: Record<GatewayErrorCode, number> = {
   bot_not_found: 404,
   unauthenticated: 401,
   forbidden: 403,
+  csrf_failed: 403,
+  invalid_credentials: 401,
+  rate_limited: 429,
   invalid_request: 400,
   payload_too_large: 413,
   unsupported_media_type: 415,

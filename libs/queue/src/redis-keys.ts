@@ -84,6 +84,30 @@ export class RedisKeys {
   ipRanges(apiBaseUrl: string): string {
     return `${this.prefix}:ipranges:${createHash('sha256').update(apiBaseUrl).digest('hex').slice(0, 32)}`;
   }
+  /** Admin users: hash of username → AdminUser JSON (scrypt password hash inside). */
+  adminUsers(): string {
+    return `${this.prefix}:admin:users`;
+  }
+  /** API keys: hash of key id → ApiKeyRecord JSON (SHA-256 of the secret inside). */
+  adminApiKeys(): string {
+    return `${this.prefix}:admin:api-keys`;
+  }
+  /** One console session (cookie value hashed), with its CSRF token; TTL = session lifetime. */
+  adminSession(sessionHash: string): string {
+    return `${this.prefix}:admin:session:${sessionHash}`;
+  }
+  /** Failed logins per username or client address in the current window (throttling). */
+  adminLoginFailures(subject: string): string {
+    return `${this.prefix}:admin:login-failures:${subject}`;
+  }
+  /** The audit log: a capped stream of who changed what, when. */
+  auditLog(): string {
+    return `${this.prefix}:audit`;
+  }
+  /** When Genesys last made an authenticated call to a channel (ms epoch). */
+  lastGenesysContact(channelId: string): string {
+    return `${this.prefix}:last-contact:${channelId}`;
+  }
   /** A proactive notification's record (NotificationRecord JSON). */
   notification(id: string): string {
     return `${this.prefix}:notification:${id}`;

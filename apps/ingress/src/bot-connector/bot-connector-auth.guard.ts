@@ -5,6 +5,7 @@ import { GatewayError } from '@app/errors';
 import { BotConnectorTokenVerifier } from '@app/genesys-jwt';
 import { GenesysSourceCheck } from '../ip-allowlist/genesys-source-check.service.js';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
+import { GenesysContactTracker } from './genesys-contact.tracker.js';
 
 /** `receivedAt` is stamped by an onRequest hook (main.ts) so the deadline counts from arrival. */
 export type AuthenticatedRequest = FastifyRequest & { channel?: Channel; receivedAt?: number };
@@ -54,6 +55,7 @@ export class BotConnectorAuthGuard implements CanActivate {
     private readonly channels: ChannelRepository,
     private readonly verifier: BotConnectorTokenVerifier,
     private readonly metrics: IngressMetrics,
+    private readonly contact: GenesysContactTracker,
     private readonly source: GenesysSourceCheck,
   ) {}
 
@@ -75,6 +77,7 @@ export class BotConnectorAuthGuard implements CanActivate {
       }
       throw new GatewayError('forbidden', 'invalid Bot Connector credential');
     }
+    this.contact.seen(channel.id);
     req.channel = channel;
     return true;
   }

@@ -5,6 +5,7 @@ import { GatewayError } from '@app/errors';
 import { resolveWebhookChannel, type AuthenticatedRequest } from '../bot-connector/bot-connector-auth.guard.js';
 import { GenesysSourceCheck } from '../ip-allowlist/genesys-source-check.service.js';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
+import { GenesysContactTracker } from '../bot-connector/genesys-contact.tracker.js';
 
 /** Hashing first makes the comparison take the same time whatever the lengths. */
 function sameSecret(given: string, expected: string): boolean {
@@ -24,6 +25,7 @@ export class DigitalBotConnectorAuthGuard implements CanActivate {
   constructor(
     private readonly channels: ChannelRepository,
     private readonly metrics: IngressMetrics,
+    private readonly contact: GenesysContactTracker,
     private readonly source: GenesysSourceCheck,
   ) {}
 
@@ -43,6 +45,7 @@ export class DigitalBotConnectorAuthGuard implements CanActivate {
       this.logger.warn({ channelId: channel.id, header: dbc.secretHeader, present: given !== undefined, correlationId: req.headers['inin-correlation-id'] }, 'Digital Bot Connector secret rejected');
       throw new GatewayError('forbidden', `missing or invalid connection secret (header ${dbc.secretHeader})`);
     }
+    this.contact.seen(channel.id);
     req.channel = channel;
     return true;
   }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@n
 import type { FastifyReply } from 'fastify';
 import { CHANNEL_ID_PATTERN } from '@app/channels';
 import { GatewayError } from '@app/errors';
-import { AdminTokenGuard } from '../admin/admin-token.guard.js';
+import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
 import { CreateNotificationDto } from './dto/create-notification.dto.js';
 import { NotificationsService, type NotificationView } from './notifications.service.js';
 
@@ -11,7 +11,7 @@ import { NotificationsService, type NotificationView } from './notifications.ser
  * the first one when the idempotency key was seen before (nothing is sent twice).
  */
 @Controller('api')
-@UseGuards(AdminTokenGuard)
+@UseGuards(AdminAuthGuard)
 export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
 

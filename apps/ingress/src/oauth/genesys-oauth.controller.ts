@@ -1,8 +1,8 @@
-import { Controller, Get, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CHANNEL_ID_PATTERN } from '@app/channels';
 import { GatewayError } from '@app/errors';
-import { AdminTokenGuard } from '../admin/admin-token.guard.js';
+import { AdminAuthGuard, type AdminRequest } from '../admin/admin-auth.guard.js';
 import { GenesysOAuthService, type CallbackOutcome } from './genesys-oauth.service.js';
 
 
@@ -28,10 +28,10 @@ export class GenesysOAuthController {
   constructor(private readonly oauth: GenesysOAuthService) {}
 
   @Get('api/channels/:channelId/oauth/authorize')
-  @UseGuards(AdminTokenGuard)
-  async authorize(@Param('channelId') channelId: string, @Query('format') format: string | undefined, @Res() reply: FastifyReply): Promise<void> {
+  @UseGuards(AdminAuthGuard)
+  async authorize(@Req() req: AdminRequest, @Param('channelId') channelId: string, @Query('format') format: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     checkId(channelId);
-    const url = await this.oauth.authorizeUrl(channelId, 'admin');
+    const url = await this.oauth.authorizeUrl(channelId, req.actor!.name);
     void reply.header('cache-control', 'no-store');
     if (format === 'json') {
       await reply.code(200).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify({ url }));
@@ -52,14 +52,14 @@ export class GenesysOAuthController {
   }
 
   @Get('api/channels/:channelId/oauth/status')
-  @UseGuards(AdminTokenGuard)
+  @UseGuards(AdminAuthGuard)
   async status(@Param('channelId') channelId: string) {
     checkId(channelId);
     return this.oauth.status(channelId);
   }
 
   @Post('api/channels/:channelId/oauth/connect')
-  @UseGuards(AdminTokenGuard)
+  @UseGuards(AdminAuthGuard)
   async connect(@Param('channelId') channelId: string) {
     checkId(channelId);
     return this.oauth.connect(channelId);

@@ -1,14 +1,14 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { CHANNEL_ID_PATTERN } from '@app/channels';
 import { GatewayError } from '@app/errors';
-import { AdminTokenGuard } from '../admin/admin-token.guard.js';
+import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
 import { BotListPublisher, type PublishView } from './bot-list-publisher.service.js';
 
 const flag = (v: unknown) => v === 'true' || v === '1';
 
 /** Bot list registration (v1): publish, and what was published and how it drifted since. */
 @Controller('api/channels/:channelId/publish')
-@UseGuards(AdminTokenGuard)
+@UseGuards(AdminAuthGuard)
 export class PublishingController {
   constructor(private readonly publisher: BotListPublisher) {}
 

@@ -1,0 +1,87 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { AdminSessionsStore, AdminUsersStore, AuditLog, type AdminActor, type AdminSession } from '@app/admin-auth';
+import { IngressConfig } from '@app/config';
+import { GatewayError } from '@app/errors';
+import { RedisKeys } from '@app/queue';
+import { REDIS_CLIENT } from '@app/redis';
+
+export const SESSION_COOKIE = 'gbg_session';
+
+/**
+ * Failed logins allowed in a window before 429: per username (guessing one account), and a
+ * higher bound per client address (spraying many; an office NAT shares one address).
+ */
+const MAX_FAILURES_PER_USER = 10;
+const MAX_FAILURES_PER_ADDRESS = 50;
+const FAILURE_WINDOW_MS = 15 * 60_000;
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Everything about who is calling the admin API: users, API keys, ADMIN_TOKEN, sessions, audit. */
+@Injectable()
+export class AdminAuthService {
+  readonly users: AdminUsersStore;
+  readonly sessions: AdminSessionsStore;
+  readonly audit: AuditLog;
+  private readonly adminToken: Buffer;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly config: IngressConfig,
+  ) {
+    this.users = new AdminUsersStore(redis, keys);
+    this.sessions = new AdminSessionsStore(redis, keys, config.ADMIN_SESSION_MINUTES * 60_000);
+    this.audit = new AuditLog(redis, keys);
+    this.adminToken = digest(config.ADMIN_TOKEN ?? '');
+  }
+
+  /** A bearer credential: an API key (`gbgk_…`) or the deployment's ADMIN_TOKEN. */
+  async bearer(token: string): Promise<AdminActor | undefined> {
+    if (token.startsWith('gbgk_')) {
+      const key = await this.users.checkApiKey(token);
+      return key ? { kind: 'api_key', name: `${key.name} (${key.id})` } : undefined;
+    }
+    // Hashing first gives equal lengths, so the comparison time says nothing about the token.
+    return timingSafeEqual(digest(token), this.adminToken) ? { kind: 'admin_token', name: 'admin-token' } : undefined;
+  }
+
+  async login(username: string, password: string, clientIp: string): Promise<{ sessionId: string; session: AdminSession }> {
+    const subjects = [`user:${username.toLowerCase().slice(0, 64)}`, `ip:${clientIp}`];
+    const counts = await Promise.all(subjects.map((s) => this.redis.get(this.keys.adminLoginFailures(s))));
+    if (Number(counts[0] ?? 0) >= MAX_FAILURES_PER_USER || Number(counts[1] ?? 0) >= MAX_FAILURES_PER_ADDRESS) {
+      throw new GatewayError('rate_limited', 'too many failed logins; try again in 15 minutes', undefined, 900);
+    }
+    const user = await this.users.checkPassword(username, password);
+    if (!user) {
+      const tx = this.redis.multi();
+      for (const s of subjects) tx.incr(this.keys.adminLoginFailures(s)).pexpire(this.keys.adminLoginFailures(s), FAILURE_WINDOW_MS);
+      await tx.exec();
+      await this.audit.record({ kind: 'user', name: username.slice(0, 64) }, 'auth.login_failed', undefined, { ip: clientIp });
+      throw new GatewayError('invalid_credentials', 'wrong username or password');
+    }
+    await this.redis.del(this.keys.adminLoginFailures(subjects[0]!));
+    const created = await this.sessions.create(user.username);
+    await this.audit.record({ kind: 'user', name: user.username }, 'auth.login', undefined, { ip: clientIp });
+    return created;
+  }
+
+  /** Set-Cookie value for a session (or to clear it). Secure when the console is served over https. */
+  cookie(sessionId: string | undefined): string {
+    const secure = this.config.publicBaseUrl.startsWith('https://') ? '; Secure' : '';
+    const maxAge = sessionId ? this.config.ADMIN_SESSION_MINUTES * 60 : 0;
+    return `${SESSION_COOKIE}=${sessionId ?? ''}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure}`;
+  }
+}
+
+/** The session cookie's value from a Cookie header, if any. */
+export function sessionIdFrom(cookieHeader: string | undefined): string | undefined {
+  if (!cookieHeader) return undefined;
+  for (const part of cookieHeader.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim() || undefined;
+  }
+  return undefined;
+}

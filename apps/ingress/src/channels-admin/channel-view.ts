@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import type { Channel } from '@app/channels';
+import { genesysHosts } from '@app/genesys';
+
+/** First 12 hex of SHA-256: names a secret in the console without revealing it. */
+export function fingerprintOf(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex').slice(0, 12);
+}
+
+/** A channel as the admin API shows it: every setting, no secret (only whether one is set). */
+export function channelView(channel: Channel, publicBaseUrl: string) {
+  const { oauth, digitalBotConnector: dbc, ...genesys } = channel.genesys;
+  let loginUrl: string | undefined;
+  try {
+    loginUrl = oauth?.baseUrl ?? genesysHosts(channel.genesys.environment).login;
+  } catch {
+    loginUrl = undefined;
+  }
+  return {
+    id: channel.id,
+    name: channel.name,
+    enabled: channel.enabled,
+    source: channel.source,
+    webhookUrl: `${publicBaseUrl}/genesys/${channel.id}/botconnector`,
+    ...(dbc ? { dbcUrl: `${publicBaseUrl}/genesys/${channel.id}/dbc` } : {}),
+    oauthCallbackUrl: `${publicBaseUrl}/oauth/genesys/callback`,
+    genesys: {
+      environment: genesys.environment,
+      loginUrl,
+      integrationId: genesys.integrationId ?? null,
+      oauth: oauth
+        ? { clientId: oauth.clientId, clientSecretSet: !!oauth.clientSecret, grant: oauth.grant, pkce: oauth.pkce, scopes: oauth.scopes, ...(oauth.baseUrl ? { baseUrl: oauth.baseUrl } : {}) }
+        : null,
+      digitalBotConnector: dbc ? { secretHeader: dbc.secretHeader, secretSet: !!dbc.secret, inlineWindowMs: dbc.inlineWindowMs } : null,
+      participantData: genesys.participantData ?? null,
+      restrictToGenesysIps: genesys.restrictToGenesysIps ?? false,
+    },
+    app: { clientId: channel.app.clientId, secrets: channel.app.clientSecrets.map((s) => ({ fingerprint: fingerprintOf(s) })) },
+    replyDeadlineMs: channel.replyDeadlineMs,
+    deadlinePolicy: channel.deadlinePolicy,
+    holdMessage: channel.holdMessage,
+    defaultLanguage: channel.defaultLanguage,
+    handoff: channel.handoff,
+    templates: channel.templates,
+    circuitBreaker: channel.circuitBreaker,
+    // Provider config may hold backend credentials (headers): only the provider's name and limits.
+    bots: channel.bots.map((b) => ({ ...b, provider: { name: b.provider.name, timeoutMs: b.provider.timeoutMs, retries: b.provider.retries, ...(typeof b.provider.config.url === 'string' ? { url: b.provider.config.url } : {}) } })),
+    notifications: channel.notifications,
+  };
+}
+
+export type ChannelView = ReturnType<typeof channelView>;

@@ -1,0 +1,200 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { AdminActor } from '@app/admin-auth';
+import { ChannelConfigError, ChannelRepository, parseChannel, type Channel } from '@app/channels';
+import { IngressConfig } from '@app/config';
+import { GatewayError } from '@app/errors';
+import { bearerCredential, mintBotConnectorToken } from '@app/genesys-jwt';
+import { GenesysTokenStore } from '@app/genesys-oauth';
+import { AdminAuthService } from '../admin/admin-auth.service.js';
+import { channelView, fingerprintOf, type ChannelView } from './channel-view.js';
+
+const MAX_APP_SECRETS = 5;
+/** Keys a PATCH may not touch: identity, credentials (own endpoints) and provenance. */
+const NOT_PATCHABLE = ['id', 'app', 'source'];
+
+type Json = Record<string, unknown>;
+const isObj = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Deep merge of a JSON patch: objects merge, arrays and scalars replace, `null` removes. Used on
+ * the channel's full definition, which is then validated again as a whole (parseChannel).
+ */
+export function mergePatch(target: Json, patch: Json): Json {
+  const out: Json = { ...target };
+  for (const [k, v] of Object.entries(patch)) {
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+    if (v === null) delete out[k];
+    else if (isObj(v) && isObj(out[k])) out[k] = mergePatch(out[k] as Json, v);
+    else out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Channel administration: create, change, enable, delete, and the credentials shown once (app
+ * secrets, the v2 connection secret). Every change is validated with the same schema as
+ * CHANNELS_FILE and written to the audit log with the names of the fields changed, never values.
+ */
+@Injectable()
+export class ChannelsAdminService {
+  constructor(
+    private readonly channels: ChannelRepository,
+    private readonly config: IngressConfig,
+    private readonly auth: AdminAuthService,
+    private readonly tokens: GenesysTokenStore,
+  ) {}
+
+  view(channel: Channel): ChannelView {
+    return channelView(channel, this.config.publicBaseUrl);
+  }
+
+  async get(id: string): Promise<Channel> {
+    const channel = await this.channels.getFresh(id);
+    if (!channel) throw new GatewayError('channel_not_found', `no channel "${id}"`);
+    return channel;
+  }
+
+  async list(): Promise<Channel[]> {
+    return this.channels.list();
+  }
+
+  async create(actor: AdminActor, body: { id: string; name?: string; environment: string; bots?: unknown[] }): Promise<ChannelView> {
+    if (await this.channels.getFresh(body.id)) throw new GatewayError('conflict', `channel "${body.id}" already exists`);
+    const channel = this.parse({
+      id: body.id,
+      name: body.name ?? body.id,
+      // Disabled until it has a credential and the admin turns it on.
+      enabled: false,
+      source: 'api',
+      genesys: { environment: body.environment },
+      bots: body.bots ?? [{ id: 'demo-bot', name: 'Demo Bot', versions: ['1.0'], languages: ['en-us'], intents: [{ name: 'Help' }], provider: { name: 'demo', config: {} } }],
+    });
+    await this.channels.upsert(channel);
+    await this.auth.audit.record(actor, 'channel.create', `channel:${channel.id}`);
+    return this.view(channel);
+  }
+
+  async update(actor: AdminActor, id: string, patch: Json): Promise<ChannelView> {
+    const bad = NOT_PATCHABLE.filter((k) => k in patch);
+    if (bad.length) throw new GatewayError('invalid_request', `these fields cannot be changed here: ${bad.join(', ')}`);
+    const current = await this.get(id);
+    const definition = mergePatch(toDefinition(current), withProviderConfigs(current, patch));
+    const next = this.parse({ ...definition, id, source: current.source, app: current.app });
+    await this.channels.upsert(next);
+    // New OAuth client or host: the stored tokens belong to the old one.
+    const before = current.genesys.oauth;
+    const after = next.genesys.oauth;
+    if (before && (!after || after.clientId !== before.clientId || after.baseUrl !== before.baseUrl || next.genesys.environment !== current.genesys.environment)) {
+      await this.tokens.clear(id);
+    }
+    await this.auth.audit.record(actor, 'channel.update', `channel:${id}`, { fields: changedPaths(patch) });
+    return this.view(next);
+  }
+
+  async setEnabled(actor: AdminActor, id: string, enabled: boolean): Promise<ChannelView> {
+    const current = await this.get(id);
+    if (enabled && current.app.clientSecrets.length === 0) {
+      throw new GatewayError('conflict', `channel "${id}" has no app secret yet, so Genesys could not call it; create one first`);
+    }
+    const next = { ...current, enabled };
+    await this.channels.upsert(next);
+    await this.auth.audit.record(actor, enabled ? 'channel.enable' : 'channel.disable', `channel:${id}`);
+    return this.view(next);
+  }
+
+  async remove(actor: AdminActor, id: string): Promise<void> {
+    await this.get(id);
+    await this.channels.remove(id);
+    await this.tokens.clear(id);
+    await this.auth.audit.record(actor, 'channel.delete', `channel:${id}`);
+  }
+
+  /**
+   * A new app secret, shown once with the credential to paste into Genesys. Older secrets keep
+   * verifying until revoked, so a rotation never breaks a running integration.
+   */
+  async createAppSecret(actor: AdminActor, id: string) {
+    const current = await this.get(id);
+    if (current.app.clientSecrets.length >= MAX_APP_SECRETS) {
+      throw new GatewayError('conflict', `channel "${id}" already has ${MAX_APP_SECRETS} app secrets; revoke an old one first`);
+    }
+    const secret = randomBytes(32).toString('base64url');
+    const next: Channel = { ...current, app: { ...current.app, clientSecrets: [...current.app.clientSecrets, secret] } };
+    await this.channels.upsert(next);
+    const fingerprint = fingerprintOf(secret);
+    await this.auth.audit.record(actor, 'channel.app_secret.create', `channel:${id}`, { fingerprint });
+    return {
+      clientId: next.app.clientId,
+      clientSecret: secret,
+      fingerprint,
+      credential: { fieldName: 'Authorization', value: bearerCredential(mintBotConnectorToken({ clientId: next.app.clientId, clientSecret: secret })) },
+    };
+  }
+
+  async revokeAppSecret(actor: AdminActor, id: string, fingerprint: string): Promise<ChannelView> {
+    const current = await this.get(id);
+    const remaining = current.app.clientSecrets.filter((s) => fingerprintOf(s) !== fingerprint);
+    if (remaining.length === current.app.clientSecrets.length) throw new GatewayError('not_found', `channel "${id}" has no app secret ${fingerprint.slice(0, 12)}`);
+    if (remaining.length === 0 && current.enabled) {
+      throw new GatewayError('conflict', `that is the channel's last app secret and the channel is enabled: Genesys would be locked out; create a new secret first or disable the channel`);
+    }
+    const next: Channel = { ...current, app: { ...current.app, clientSecrets: remaining } };
+    await this.channels.upsert(next);
+    await this.auth.audit.record(actor, 'channel.app_secret.revoke', `channel:${id}`, { fingerprint });
+    return this.view(next);
+  }
+
+  /** Turns on (or re-keys) the Digital Bot Connector: a new connection secret, shown once. */
+  async createDbcSecret(actor: AdminActor, id: string, opts: { secretHeader?: string; inlineWindowMs?: number }) {
+    const current = await this.get(id);
+    const secret = randomBytes(32).toString('base64url');
+    const dbc = current.genesys.digitalBotConnector;
+    const next = this.parse({
+      ...toDefinition(current),
+      genesys: {
+        ...toDefinition(current).genesys as Json,
+        digitalBotConnector: { secretHeader: opts.secretHeader ?? dbc?.secretHeader ?? 'X-Connection-Secret', secret, inlineWindowMs: opts.inlineWindowMs ?? dbc?.inlineWindowMs ?? 800 },
+      },
+    });
+    await this.channels.upsert(next);
+    await this.auth.audit.record(actor, 'channel.dbc_secret.create', `channel:${id}`, { fingerprint: fingerprintOf(secret) });
+    return { secretHeader: next.genesys.digitalBotConnector!.secretHeader, secret, botConnectorUri: `${this.config.publicBaseUrl}/genesys/${id}/dbc` };
+  }
+
+  private parse(definition: Json): Channel {
+    try {
+      return parseChannel(definition);
+    } catch (e) {
+      if (e instanceof ChannelConfigError) throw new GatewayError('invalid_request', 'invalid channel settings', e.problems.map((p) => p.replace(/^channel \S+: /, '').replace(/^channel \S+\./, '')).slice(0, 50));
+      throw e;
+    }
+  }
+}
+
+/** The channel as a definition parseChannel accepts again (the same shape, secrets included). */
+export function toDefinition(channel: Channel): Json {
+  return JSON.parse(JSON.stringify(channel)) as Json;
+}
+
+/**
+ * Bots in a patch come from the view, which hides provider config (backend credentials): a bot
+ * that keeps its provider keeps its config; a `url` given at the top of the provider updates it.
+ */
+function withProviderConfigs(current: Channel, patch: Json): Json {
+  if (!Array.isArray(patch.bots)) return patch;
+  const bots = patch.bots.map((b: unknown) => {
+    if (!isObj(b) || !isObj(b.provider)) return b;
+    const { url, ...provider } = b.provider as Json;
+    const existing = current.bots.find((x) => x.id === b.id && x.provider.name === provider.name);
+    const config = isObj(provider.config) ? provider.config : { ...(existing?.provider.config ?? {}) };
+    if (typeof url === 'string') config.url = url;
+    return { ...b, provider: { ...provider, config } };
+  });
+  return { ...patch, bots };
+}
+
+/** `genesys.oauth.clientId`-style paths of a patch, for the audit log (no values). */
+function changedPaths(patch: Json, prefix = ''): string[] {
+  return Object.entries(patch).flatMap(([k, v]) => (isObj(v) ? changedPaths(v, `${prefix}${k}.`) : [`${prefix}${k}`])).slice(0, 50);
+}

@@ -1,0 +1,123 @@
+/**
+ * `npm run admin -- <command>`: manage console users and API keys in the deployment's Redis
+ * (REDIS_URL, REDIS_PREFIX). Passwords are prompted without echo, or read from stdin with
+ * --password-stdin; API keys are printed once.
+ */
+import 'reflect-metadata';
+import { createInterface } from 'node:readline';
+import { AdminAuthError, AdminSessionsStore, AdminUsersStore, AuditLog, type AdminActor } from '@app/admin-auth';
+import { SharedConfig, validateEnv } from '@app/config';
+import { RedisKeys } from '@app/queue';
+import { createRedis } from '@app/redis';
+
+const USAGE = `usage: npm run admin -- <command>
+  create-user <username> [--password-stdin]   add a console user (password: 12+ characters)
+  set-password <username> [--password-stdin]  change a user's password
+  delete-user <username>                      remove a user and end their sessions
+  list-users
+  create-api-key <name>                       print a new API key for scripts (shown once)
+  list-api-keys
+  revoke-api-key <id>`;
+
+const CLI: AdminActor = { kind: 'cli', name: `cli:${process.env.USER ?? 'unknown'}` };
+
+async function readPassword(fromStdin: boolean): Promise<string> {
+  if (fromStdin || !process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  }
+  const ask = (q: string) =>
+    new Promise<string>((resolve) => {
+      const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+      // Echo nothing while the password is typed.
+      (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+        if (s.includes(q)) process.stdout.write(q);
+      };
+      rl.question(q, (answer) => {
+        rl.close();
+        process.stdout.write('\n');
+        resolve(answer);
+      });
+    });
+  const first = await ask('Password: ');
+  const again = await ask('Repeat password: ');
+  if (first !== again) throw new Error('the passwords differ');
+  return first;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, arg, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  const config = validateEnv(SharedConfig, process.env);
+  const redis = createRedis({ url: config.REDIS_URL, name: 'admin-cli' });
+  const keys = new RedisKeys(config.REDIS_PREFIX);
+  const users = new AdminUsersStore(redis, keys);
+  const audit = new AuditLog(redis, keys);
+  const need = (what: string) => {
+    if (!arg) throw new Error(`${command} needs ${what}\n${USAGE}`);
+    return arg;
+  };
+  try {
+    switch (command) {
+      case 'create-user': {
+        const username = need('a username');
+        const user = await users.createUser(username, await readPassword(rest.includes('--password-stdin')));
+        await audit.record(CLI, 'user.create', `user:${user.username}`);
+        process.stdout.write(`user "${user.username}" created\n`);
+        return 0;
+      }
+      case 'set-password': {
+        const username = need('a username');
+        await users.setPassword(username, await readPassword(rest.includes('--password-stdin')));
+        await audit.record(CLI, 'user.set_password', `user:${username}`);
+        process.stdout.write(`password of "${username}" changed\n`);
+        return 0;
+      }
+      case 'delete-user': {
+        const username = need('a username');
+        if (!(await users.deleteUser(username))) throw new AdminAuthError('not_found', `no user "${username}"`);
+        const ended = await new AdminSessionsStore(redis, keys, 60_000).destroyAllOf(username);
+        await audit.record(CLI, 'user.delete', `user:${username}`, { sessionsEnded: ended });
+        process.stdout.write(`user "${username}" deleted (${ended} session(s) ended)\n`);
+        return 0;
+      }
+      case 'list-users':
+        for (const u of await users.listUsers()) process.stdout.write(`${u.username}\tcreated ${u.createdAt}\n`);
+        return 0;
+      case 'create-api-key': {
+        const name = need('a name');
+        const { key, record } = await users.createApiKey(name);
+        await audit.record(CLI, 'api_key.create', `api_key:${record.id}`, { name: record.name });
+        process.stdout.write(`API key "${record.name}" (id ${record.id}); shown once, keep it secret:\n${key}\n`);
+        return 0;
+      }
+      case 'list-api-keys':
+        for (const k of await users.listApiKeys()) process.stdout.write(`${k.id}\t${k.name}\tcreated ${k.createdAt}\n`);
+        return 0;
+      case 'revoke-api-key': {
+        const id = need('an API key id');
+        if (!(await users.revokeApiKey(id))) throw new AdminAuthError('not_found', `no API key "${id}"`);
+        await audit.record(CLI, 'api_key.revoke', `api_key:${id}`);
+        process.stdout.write(`API key ${id} revoked\n`);
+        return 0;
+      }
+      default:
+        process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
+        return 2;
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`admin: ${(e as Error).message}\n`);
+    process.exit(1);
+  },
+);
