@@ -90,6 +90,7 @@ describe('authentication everywhere under /api and /console', () => {
     ['POST', `/api/channels/adm-file/test-turn`],
     ['GET', '/api/conversations'],
     ['GET', '/api/audit'],
+    ['GET', '/api/dashboard'],
     ['GET', '/api/auth/me'],
     ['POST', '/api/auth/logout'],
     ['GET', '/api/docs-json'],
@@ -253,6 +254,26 @@ describe('channel administration', () => {
     const times = list.body.entities.map((e: { lastActivityAt: string }) => Date.parse(e.lastActivityAt));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     expect((await call('GET', '/api/conversations?outcome=weird', { bearer: apiKey })).status).toBe(400);
+  });
+
+  it('shows the dashboard: turns per minute, latencies, handoffs by reason, queue and workers', async () => {
+    // A handoff through the real pipeline, so a reason is counted too.
+    expect((await call('POST', '/api/channels/adm-new/test-turn', { bearer: apiKey, body: { text: 'agent' } })).body.response.intent).toBe('AgentHandoff');
+    await new Promise((r) => setTimeout(r, 1200)); // counters are flushed once a second
+    const dash = await call('GET', '/api/dashboard?minutes=5', { bearer: apiKey });
+    expect(dash.status).toBe(200);
+    expect(dash.body.series).toHaveLength(5);
+    const total = dash.body.series.reduce((a: number, m: { turns: number }) => a + m.turns, 0);
+    expect(total).toBeGreaterThanOrEqual(4);
+    const busy = dash.body.series.find((m: { turns: number }) => m.turns > 0);
+    expect(busy.botP50Ms).toBeGreaterThan(0);
+    expect(busy.responseP95Ms).toBeGreaterThanOrEqual(busy.responseP50Ms);
+    expect(dash.body.handoffsByReason.bot_request).toBeGreaterThanOrEqual(1);
+    expect(dash.body.workersOnline).toBe(1);
+    expect(typeof dash.body.queueDepth).toBe('number');
+    const perChannel = await call('GET', '/api/dashboard?minutes=5&channelId=adm-file', { bearer: apiKey });
+    expect(perChannel.body.series.reduce((a: number, m: { turns: number }) => a + m.turns, 0)).toBe(0);
+    expect((await call('GET', '/api/dashboard?minutes=0', { bearer: apiKey })).status).toBe(400);
   });
 
   it('writes who changed what to the audit log, without secrets', async () => {

@@ -12,6 +12,8 @@ import { GenesysApiModule, nestGenesysLogger } from '@app/genesys-api';
 import { AdminAuthGuard } from './admin/admin-auth.guard.js';
 import { AdminAuthService } from './admin/admin-auth.service.js';
 import { AuthController } from './admin/auth.controller.js';
+import { DashboardController } from './dashboard/dashboard.controller.js';
+import { TurnStats } from './dashboard/turn-stats.js';
 import { AuditController, ChannelsAdminController } from './channels-admin/channels-admin.controller.js';
 import { ChannelsAdminService } from './channels-admin/channels-admin.service.js';
 import { ChannelSetupService } from './channels-admin/channel-setup.service.js';
@@ -64,7 +66,7 @@ export class IngressModule implements OnApplicationShutdown {
         GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, logger: nestGenesysLogger() }),
         GenesysJwtModule,
       ],
-      controllers: [AuthController, ChannelsAdminController, AuditController, BotConnectorController, DigitalBotConnectorController, HealthController, MetricsController, ConversationsController, GenesysOAuthController, NotificationsController, PublishingController],
+      controllers: [AuthController, DashboardController, ChannelsAdminController, AuditController, BotConnectorController, DigitalBotConnectorController, HealthController, MetricsController, ConversationsController, GenesysOAuthController, NotificationsController, PublishingController],
       providers: [
         { provide: IngressConfig, useValue: config },
         { provide: QUEUE_CONNECTION, useValue: queueConnection },
@@ -76,6 +78,7 @@ export class IngressModule implements OnApplicationShutdown {
         DigitalBotConnectorAuthGuard,
         ...IP_ALLOWLIST_PROVIDERS,
         AdminAuthService,
+        TurnStats,
         ChannelsAdminService,
         ChannelSetupService,
         GenesysContactTracker,

@@ -104,6 +104,10 @@ export class RedisKeys {
   auditLog(): string {
     return `${this.prefix}:audit`;
   }
+  /** Per-minute counters of answered turns (a hash of field → count) for `all` or one channel. */
+  turnStats(scope: string, minute: number): string {
+    return `${this.prefix}:stats:${scope}:${minute}`;
+  }
   /** When Genesys last made an authenticated call to a channel (ms epoch). */
   lastGenesysContact(channelId: string): string {
     return `${this.prefix}:last-contact:${channelId}`;

@@ -146,7 +146,7 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
       return this.fallback(turn, ctx);
     }
 
-    this.metrics.deadlineMisses.inc({ channel: channel.id, policy: channel.deadlinePolicy });
+    this.metrics.deadlineMiss(channel.id, channel.deadlinePolicy);
     this.logger.warn({ ...log, policy: channel.deadlinePolicy }, 'reply deadline reached; answering with fallback');
     return this.fallback(turn, ctx);
   }

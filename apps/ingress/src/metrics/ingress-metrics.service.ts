@@ -6,6 +6,7 @@ import type { BotConnectorResponse } from '@app/genesys';
 import { GatewayMetrics } from '@app/observability';
 import { RedisKeys, TURNS_QUEUE, type TurnResult } from '@app/queue';
 import { REDIS_CLIENT } from '@app/redis';
+import { TurnStats } from '../dashboard/turn-stats.js';
 
 /** A session counts as active while it had a turn in this window. */
 const ACTIVE_SESSION_WINDOW_MS = 30 * 60 * 1000;
@@ -27,6 +28,7 @@ export class IngressMetrics {
     @InjectQueue(TURNS_QUEUE) queue: Queue,
     @Inject(REDIS_CLIENT) redis: Redis,
     keys: RedisKeys,
+    private readonly stats: TurnStats,
   ) {
     this.m.gauge('gbg_queue_depth', 'Session drains waiting or running', ['state'], async function () {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized').catch(() => undefined);
@@ -47,14 +49,28 @@ export class IngressMetrics {
     const outcome = handoffReason ? 'handoff' : response.botState === 'MoreData' ? 'reply' : response.botState === 'Failed' ? 'failed' : 'end';
     this.turns.inc({ channel, outcome });
     this.latency.observe({ channel }, elapsedMs / 1000);
-    if (handoffReason) this.handoffs.inc({ channel, reason: handoffReason });
+    this.stats.turn(channel, elapsedMs, outcome);
+    if (handoffReason) {
+      this.handoffs.inc({ channel, reason: handoffReason });
+      this.stats.handoff(channel, handoffReason);
+    }
+  }
+
+  /** The ingress answered with its deadline fallback (v1). */
+  deadlineMiss(channel: string, policy: string): void {
+    this.deadlineMisses.inc({ channel, policy });
+    this.stats.deadlineMiss(channel);
   }
 
   observeResult(channel: string, result: TurnResult, elapsedMs: number, via: 'worker' | 'duplicate'): void {
     this.turns.inc({ channel, outcome: result.outcome });
     this.latency.observe({ channel }, elapsedMs / 1000);
+    this.stats.turn(channel, elapsedMs, result.outcome, via === 'duplicate' ? undefined : result.timings.botMs);
     if (via === 'duplicate') return;
-    if (result.outcome === 'handoff') this.handoffs.inc({ channel, reason: result.handoffReason ?? 'unknown' });
+    if (result.outcome === 'handoff') {
+      this.handoffs.inc({ channel, reason: result.handoffReason ?? 'unknown' });
+      this.stats.handoff(channel, result.handoffReason ?? 'unknown');
+    }
     const t = result.timings;
     this.stage.observe({ channel, stage: 'queue_wait' }, t.queueWaitMs / 1000);
     this.stage.observe({ channel, stage: 'bot_call' }, t.botMs / 1000);
