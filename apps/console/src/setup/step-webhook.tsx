@@ -1,0 +1,64 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, path } from '../api.js';
+import { REGION_HINT, RegionDatalist } from '../components/region-input.js';
+import { CopyField, ErrorAlert, announce, useAction } from '../components/ui.js';
+import { formatDateTime } from '../format.js';
+import type { ChannelView } from '../types.js';
+import { GenesysSteps, MenuPath, StepSection, stepOf, type StepProps } from './step.js';
+
+export function WebhookStep({ channel, status, setChannel, reload }: StepProps) {
+  const [region, setRegion] = useState(channel.genesys.loginUrl || channel.genesys.environment);
+  const [saved, setSaved] = useState('');
+  useEffect(() => setRegion(channel.genesys.loginUrl || channel.genesys.environment), [channel.id]);
+  const save = useAction(async () => {
+    const next = await api.patch<ChannelView>(path`/api/channels/${channel.id}`, { genesys: { environment: region.trim() } });
+    setChannel(next);
+    setRegion(next.genesys.loginUrl || next.genesys.environment);
+    setSaved(`Saved: ${next.genesys.environment} (login ${next.genesys.loginUrl}).`);
+    announce('Region saved');
+    await reload();
+  });
+  const dirty = region.trim() !== (channel.genesys.loginUrl || channel.genesys.environment);
+  return (
+    <StepSection n={1} id="webhook" title="Webhook URL and region" step={stepOf(status, 'webhook')}>
+      <CopyField label="Webhook URL" value={channel.webhookUrl} testid="webhook-url" hint="Genesys calls this address for every customer message." />
+      <GenesysSteps>
+        <li>
+          <MenuPath parts={['Admin', 'Integrations', '+ Integrations']} />: find <strong>Genesys Bot Connector</strong> and install it.
+        </li>
+        <li>
+          In the integration, open <MenuPath parts={['Configuration', 'Properties']} /> and paste the Webhook URL into <strong>Bot Connector Handle Utterance URI</strong>.
+        </li>
+        <li>Leave the integration open: its credentials come next (step 2).</li>
+      </GenesysSteps>
+      <form
+        class="inline-form"
+        data-testid="region-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setSaved('');
+          void save.run();
+        }}
+      >
+        <div class="field grow">
+          <label for="region-input">Genesys Cloud login URL or region</label>
+          <input id="region-input" list="region-options-setup" value={region} onInput={(e) => setRegion(e.currentTarget.value)} required autoCapitalize="none" spellcheck={false} aria-describedby="region-input-hint" data-testid="region-input" />
+          <RegionDatalist id="region-options-setup" />
+          <p class="hint" id="region-input-hint">
+            {REGION_HINT} Now: <span data-testid="region-current">{channel.genesys.environment}</span>.
+          </p>
+        </div>
+        <button type="submit" class="btn btn-primary" disabled={save.busy || !dirty} data-testid="region-save">
+          Save region
+        </button>
+      </form>
+      <ErrorAlert error={save.error} testid="region-error" />
+      <p role="status" class="status-line" data-testid="region-saved">
+        {saved}
+      </p>
+      <p class="muted" data-testid="last-genesys-contact">
+        {status?.lastGenesysContactAt ? `Last authenticated call from Genesys: ${formatDateTime(status.lastGenesysContactAt)}.` : 'No authenticated call from Genesys yet.'}
+      </p>
+    </StepSection>
+  );
+}
