@@ -39,6 +39,7 @@ let emulatorUrl: string;
 
 let pub: TestChannel;
 let pubChanged: TestChannel;
+let pubAdded: TestChannel;
 let badSlot: TestChannel;
 let pruneOld: TestChannel;
 let pruneNew: TestChannel;
@@ -82,6 +83,8 @@ beforeAll(async () => {
   pub = testChannel('pn-pub', { genesys: genesys(INT_PUB), bots: [bot(['1.0'], [ECHO, HELP])] });
   // Same integration and bot, version 1.0 with one more intent: a live version would change.
   pubChanged = testChannel('pn-pub-changed', { genesys: genesys(INT_PUB), bots: [bot(['1.0'], [ECHO, HELP, { name: 'Refund' }])] });
+  // The intents changed again, and this time a version was added after the published one.
+  pubAdded = testChannel('pn-pub-added', { genesys: genesys(INT_PUB), bots: [bot(['1.0', '1.1'], [ECHO, HELP, { name: 'Refund' }, { name: 'Cancel' }])] });
   // The channel schema takes any slot type; Genesys (and the gateway's bot-list validator) do not.
   badSlot = testChannel('pn-bad', { genesys: genesys(INT_BAD), bots: [bot(['1.0'], [{ name: 'Pay', slots: { amount: { name: 'amount', type: 'Money' } } }])] });
   pruneOld = testChannel('pn-prune-old', { genesys: genesys(INT_PRUNE), bots: [bot(['1.0', '1.1'], [HELP])] });
@@ -90,7 +93,7 @@ beforeAll(async () => {
   note = testChannel('pn-note', { genesys: genesys(INT_NOTIFY), bots: [bot(['1.0'], [HELP])], notifications: { from: { sms: SMS_FROM } } });
   rate = testChannel('pn-rate', { genesys: genesys(INT_NOTIFY), bots: [bot(['1.0'], [HELP])], notifications: { ratePerSecond: 2, from: { sms: RATE_FROM } } });
 
-  gw = new GatewayHarness('pubnotif', [pub, pubChanged, badSlot, pruneOld, pruneNew, pubFail, note, rate], {
+  gw = new GatewayHarness('pubnotif', [pub, pubChanged, pubAdded, badSlot, pruneOld, pruneNew, pubFail, note, rate], {
     // info (not the harness's warn) so the leak check below sees the normal operation logs too.
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
   });
@@ -231,6 +234,20 @@ describe('publishing the v1 bot list (POST/GET /api/channels/:id/publish)', () =
     expect(puts[1]!.status).toBe(204);
     const intents = (puts[1]!.botList as any).chatBots[0].versions[0].intents.map((i: { name: string }) => i.name);
     expect(intents).toEqual(['Echo', 'Help', 'Refund', 'AgentHandoff', 'EndConversation']);
+  });
+
+  it('publishes a version added after a live one with the new intents, leaving the live one as Genesys holds it', async () => {
+    const before = putsTo(INT_PUB).length;
+    const res = await api('POST', `/api/channels/${pubAdded.id}/publish`);
+    expect(res.status).toBe(200);
+    expect(res.body.upToDate).toBe(true);
+    const put = putsTo(INT_PUB)[before]!.botList as any;
+    const intentsOf = (version: string) => put.chatBots[0].versions.find((v: { version: string }) => v.version === version).intents.map((i: { name: string }) => i.name);
+    // 1.0 is what running flows use: unchanged (no Cancel); 1.1 carries the current intents.
+    expect(intentsOf('1.0')).toEqual(['Echo', 'Help', 'Refund', 'AgentHandoff', 'EndConversation']);
+    expect(intentsOf('1.1')).toEqual(['Echo', 'Help', 'Refund', 'Cancel', 'AgentHandoff', 'EndConversation']);
+    const status = await api('GET', `/api/channels/${pubAdded.id}/publish?refresh=true`);
+    expect(status.body).toMatchObject({ upToDate: true, drift: { inSync: false, changedVersions: [expect.objectContaining({ botId: 'bot1', version: '1.0' })] } });
   });
 
   it('keeps a version Genesys lists but the channel no longer configures, and drops it with prune=true', async () => {

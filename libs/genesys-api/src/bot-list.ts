@@ -255,3 +255,25 @@ function unique<T>(xs: T[]): T[] {
 function isObject(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
+
+/**
+ * How a drift reads once versions are understood as frozen: a flow keeps the version it was
+ * published with, so only each bot's newest configured version must carry the current intents.
+ * Older versions that Genesys holds with other intents are expected (they are what running flows
+ * use), and so are versions and bots Genesys keeps that the channel no longer lists.
+ */
+export interface PublishState {
+  /** Nothing to publish: every configured bot and version exists, and each bot's newest version is current. */
+  upToDate: boolean;
+  /** Newest versions live with other intents: a new version is needed (or a forced overwrite). */
+  changedLatest: Array<BotVersionRef & { differences: string[] }>;
+  /** Older versions live with their original intents: left as they are. */
+  frozen: BotVersionRef[];
+}
+
+export function publishState(configured: Models.BotList, drift: BotListDrift): PublishState {
+  const latest = new Map(configured.chatBots.map((b) => [b.id, b.versions.at(-1)?.version]));
+  const changedLatest = drift.changedVersions.filter((v) => latest.get(v.botId) === v.version);
+  const frozen = drift.changedVersions.filter((v) => latest.get(v.botId) !== v.version).map(({ botId, version }) => ({ botId, version }));
+  return { upToDate: !drift.missingBots.length && !drift.missingVersions.length && !changedLatest.length && !drift.changedBots.length, changedLatest, frozen };
+}

@@ -62,7 +62,7 @@ export class ChannelSetupService {
     const [oauth, publish, lastContact] = await Promise.all([this.oauth.status(id), this.publisher.status(id).catch(() => ({}) as Awaited<ReturnType<BotListPublisher['status']>>), this.contact.last(id)]);
     const webhookUrl = `${this.config.publicBaseUrl}/genesys/${id}/botconnector`;
     const v2Only = !channel.genesys.integrationId && !!channel.genesys.digitalBotConnector;
-    const published = publish.lastPublish?.ok === true && publish.drift?.inSync !== false;
+    const published = publish.lastPublish?.ok === true && publish.upToDate !== false;
     const steps: SetupStep[] = [
       {
         id: 'webhook',
@@ -100,7 +100,7 @@ export class ChannelSetupService {
           : !channel.genesys.integrationId
             ? 'no Bot Connector integration id'
             : publish.lastPublish
-              ? `last publish ${publish.lastPublish.at}: ${publish.lastPublish.ok ? 'ok' : `failed (${publish.lastPublish.error})`}${publish.drift && !publish.drift.inSync ? '; configuration changed since' : ''}`
+              ? `last publish ${publish.lastPublish.at}: ${publish.lastPublish.ok ? 'ok' : `failed (${publish.lastPublish.error})`}${publish.upToDate === false ? '; configuration changed since' : ''}`
               : 'never published',
         next: v2Only || published ? null : !channel.genesys.integrationId ? 'Enter the Bot Connector integration id (Admin > Integrations > the integration)' : 'Publish the bot list',
       },
@@ -118,7 +118,8 @@ export class ChannelSetupService {
       lastGenesysContactAt: lastContact ? new Date(lastContact).toISOString() : null,
       lastPublish: publish.lastPublish ? { at: publish.lastPublish.at, ok: publish.lastPublish.ok, ...(publish.lastPublish.error ? { error: publish.lastPublish.error } : {}) } : null,
       oauth: { connected: oauth.connected, reauthorizeNeeded: oauth.reauthorizeNeeded, ...(oauth.reason ? { reason: oauth.reason } : {}), ...(oauth.expiresAt ? { expiresAt: oauth.expiresAt } : {}), ...(oauth.scopes ? { scopes: oauth.scopes } : {}) },
-      lastError: publish.lastPublish && !publish.lastPublish.ok ? { at: publish.lastPublish.at, message: `publish failed: ${publish.lastPublish.error}` } : oauth.reauthorizeNeeded && oauth.reason && oauth.configured ? { at: null, message: oauth.reason } : null,
+      // Errors, not unfinished steps: a failed publish, or a grant Genesys revoked.
+      lastError: publish.lastPublish && !publish.lastPublish.ok ? { at: publish.lastPublish.at, message: `publish failed: ${publish.lastPublish.error}` } : oauth.revokedAt ? { at: oauth.revokedAt, message: oauth.reason ?? 're-authorization needed' } : null,
     };
   }
 
@@ -173,13 +174,16 @@ export class ChannelSetupService {
       const view = await this.publisher.status(id, true).catch((e: Error) => {
         throw new Error(`${e.message}|fix the OAuth connection, then publish`);
       });
-      if (!view.drift || view.drift.inSync) return `Genesys holds exactly the configured bots (integration ${channel.genesys.integrationId})`;
+      if (!view.drift || view.upToDate) {
+        const kept = view.drift && !view.drift.inSync ? '; Genesys also keeps older versions for running flows' : '';
+        return `Genesys holds the configured bots (integration ${channel.genesys.integrationId})${kept}`;
+      }
       const d = view.drift;
       const what = [
         d.missingBots.length ? `missing bots ${d.missingBots.join(', ')}` : '',
         d.missingVersions.length ? `missing versions ${d.missingVersions.map((v) => `${v.botId} ${v.version}`).join(', ')}` : '',
         d.changedVersions.length ? `changed versions ${d.changedVersions.map((v) => `${v.botId} ${v.version}`).join(', ')}` : '',
-        d.extraVersions.length || d.extraBots.length ? 'Genesys lists bots or versions no longer configured' : '',
+        d.changedBots.length ? `changed bot names or descriptions ${d.changedBots.map((b) => b.botId).join(', ')}` : '',
       ].filter(Boolean);
       throw new Error(`${what.join('; ')}|${d.changedVersions.length ? 'add a new version for the changed bot and publish' : 'publish the bot list'}`);
     }));

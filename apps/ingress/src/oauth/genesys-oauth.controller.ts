@@ -18,7 +18,10 @@ function page(o: CallbackOutcome): string {
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8"><title>Genesys Cloud authorization</title></head>',
-    `<body><h1>${escapeHtml(o.title)}</h1><p>${escapeHtml(o.message)}</p></body></html>`,
+    `<body><h1>${escapeHtml(o.title)}</h1><p>${escapeHtml(o.message)}</p>`,
+    // Back to where the admin started: the channel's setup page in the console.
+    o.channelId ? `<p><a href="/console/channels/${encodeURIComponent(o.channelId)}">Back to the console</a></p>` : `<p><a href="/console/">Back to the console</a></p>`,
+    '</body></html>',
   ].join('\n');
 }
 

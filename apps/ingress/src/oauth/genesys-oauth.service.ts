@@ -9,6 +9,8 @@ export const OAUTH_CALLBACK_PATH = '/oauth/genesys/callback';
 /** What the callback page shows: success, or exactly what failed. Values are escaped by the page renderer. */
 export interface CallbackOutcome {
   ok: boolean;
+  /** The channel the authorization was for, when known: the page links back to its setup. */
+  channelId?: string;
   status: number;
   title: string;
   message: string;
@@ -22,6 +24,8 @@ export interface OAuthStatusView {
   scopes?: string[];
   reauthorizeNeeded: boolean;
   reason?: string;
+  /** When Genesys refused the grant (revoked, reused): an error to show, not a step not yet done. */
+  revokedAt?: string;
 }
 
 /**
@@ -85,6 +89,7 @@ export class GenesysOAuthService {
         : fail('Authorization failed', 'This authorization link was already used or expired. Start the authorization again from the gateway.');
     }
     const channelId = bound.channelId;
+    const failFor = (title: string, message: string, status = 400): CallbackOutcome => ({ ...fail(title, message, status), channelId });
     const channel = await this.channels.get(channelId);
     const oauth = channel?.genesys.oauth;
     if (!channel || !oauth) return fail('Authorization failed', `Channel "${channelId}" no longer exists or has no Genesys OAuth configuration.`);
@@ -95,12 +100,12 @@ export class GenesysOAuthService {
       const info = await client.verify(tokens.accessToken, oauth.scopes);
       await this.tokens.save(channelId, tokens, 'authorization_code', info.authorizedScope ?? [...oauth.scopes]);
       const org = info.organization?.name ?? info.organization?.id ?? 'unknown organization';
-      return { ok: true, status: 200, title: 'Connected', message: `Channel ${channel.name} (${channelId}) is connected to Genesys Cloud (org ${org}).` };
+      return { ok: true, channelId, status: 200, title: 'Connected', message: `Channel ${channel.name} (${channelId}) is connected to Genesys Cloud (org ${org}).` };
     } catch (e) {
       if (!(e instanceof GenesysOAuthError)) throw e;
-      if (e.code === 'access_denied') return fail('Authorization denied', `Consent was denied in Genesys Cloud, so channel ${channelId} was not connected. ${e.message}`);
-      if (e.code === 'missing_scope') return fail('Missing scopes', `Channel ${channelId} was not connected. ${e.message}`);
-      return fail('Authorization failed', `Channel ${channelId} was not connected: ${e.message}`, e.transient ? 502 : 400);
+      if (e.code === 'access_denied') return failFor('Authorization denied', `Consent was denied in Genesys Cloud, so channel ${channelId} was not connected. ${e.message}`);
+      if (e.code === 'missing_scope') return failFor('Missing scopes', `Channel ${channelId} was not connected. ${e.message}`);
+      return failFor('Authorization failed', `Channel ${channelId} was not connected: ${e.message}`, e.transient ? 502 : 400);
     }
   }
 
@@ -130,6 +135,7 @@ export class GenesysOAuthService {
       expiresAt: stored ? new Date(stored.expiresAt).toISOString() : undefined,
       scopes: stored?.scopes,
       reauthorizeNeeded,
+      ...(st ? { revokedAt: new Date(st.at).toISOString() } : {}),
       reason: st?.reason ?? (stored ? undefined : oauth.grant === 'authorization_code' ? 'not authorized yet' : 'not connected yet'),
     };
   }

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Models } from 'purecloud-platform-client-v2';
 import { ChannelRepository, type Channel } from '@app/channels';
 import { GatewayError } from '@app/errors';
-import { GenesysApiClientFactory, GenesysApiError, GenesysNotConnectedError, botListDrift, buildBotList, validateBotList, type BotListDrift } from '@app/genesys-api';
+import { GenesysApiClientFactory, GenesysApiError, GenesysNotConnectedError, botListDrift, buildBotList, publishState, validateBotList, type BotListDrift } from '@app/genesys-api';
 import { ReauthorizationRequiredError } from '@app/genesys-oauth';
 import { RedisKeys } from '@app/queue';
 import { REDIS_CLIENT } from '@app/redis';
@@ -18,7 +18,14 @@ export interface PublishRecord {
   error?: string;
 }
 
+function driftView(configured: Models.BotList, against: Models.BotList | undefined, comparedWith: 'last_publish' | 'genesys') {
+  const drift = botListDrift(configured, against);
+  return { drift, upToDate: publishState(configured, drift).upToDate, comparedWith };
+}
+
 export interface PublishView {
+  /** Nothing to publish (older versions Genesys keeps with their own intents do not count). */
+  upToDate?: boolean;
   lastPublish?: Omit<PublishRecord, 'published'> & { bots?: { id: string; versions: string[] }[] };
   /** Configured vs last published (or vs Genesys's live list when refreshed). */
   drift?: BotListDrift;
@@ -64,15 +71,17 @@ export class BotListPublisher {
     const client = this.api.forChannel(channel);
     const live = await this.call(channelId, integrationId, () => client.getBotList(integrationId));
     const drift = botListDrift(configured, live);
-    if (drift.changedVersions.length && !opts.force) {
-      const list = drift.changedVersions.map((v) => `${v.botId} ${v.version}: ${v.differences.slice(0, 3).join('; ')}`);
+    const state = publishState(configured, drift);
+    if (state.changedLatest.length && !opts.force) {
+      const list = state.changedLatest.map((v) => `${v.botId} ${v.version}: ${v.differences.slice(0, 3).join('; ')}`);
       throw new GatewayError(
         'conflict',
-        'published versions would change under running Architect flows; add a new version to the bot (e.g. "1.1" after "1.0") and publish again, or publish with force=true',
+        `the intents changed but the newest version is already published: add a new version after it (e.g. "1.1" after "1.0") and publish again; the published versions stay as they are for the flows that use them (or publish with force=true to overwrite)`,
         list.slice(0, 20),
       );
     }
-    const body = opts.prune ? configured : mergeKeepingLive(configured, live);
+    // Published versions are frozen unless forced: an older version keeps what Genesys holds.
+    const body = freezeLive(opts.prune ? configured : mergeKeepingLive(configured, live), live, opts.force ? new Set() : new Set(state.frozen.map((v) => `${v.botId}\u0000${v.version}`)));
     const merged = validateBotList(body);
     if (merged.length) throw new GatewayError('invalid_request', 'with the versions Genesys already lists, the bot list exceeds Genesys limits; publish with prune=true to drop versions no longer configured', merged.slice(0, 50));
 
@@ -106,7 +115,7 @@ export class BotListPublisher {
     const { published, ...rest } = last ?? ({} as PublishRecord);
     return {
       ...(last ? { lastPublish: { ...rest, ...(published ? { bots: published.chatBots.map((b) => ({ id: b.id, versions: (b.versions ?? []).map((v) => v.version) })) } : {}) } } : {}),
-      ...(against || comparedWith === 'genesys' ? { drift: botListDrift(buildBotList(channel), against), comparedWith } : {}),
+      ...(against || comparedWith === 'genesys' ? driftView(buildBotList(channel), against, comparedWith) : {}),
     };
   }
 
@@ -167,4 +176,16 @@ export function mergeKeepingLive(configured: Models.BotList, live: Models.BotLis
     for (const v of pub.versions ?? []) if (!have.has(v.version)) mine.versions.push(v);
   }
   return { chatBots: [...byId.values()] };
+}
+
+/** Replaces the listed (frozen) versions by what Genesys holds for them. */
+function freezeLive(list: Models.BotList, live: Models.BotList | undefined, frozen: Set<string>): Models.BotList {
+  if (!frozen.size || !live) return list;
+  const liveVersion = (botId: string, version: string) => live.chatBots.find((b) => b.id === botId)?.versions?.find((v) => v.version === version);
+  return {
+    chatBots: list.chatBots.map((b) => ({
+      ...b,
+      versions: (b.versions ?? []).map((v) => (frozen.has(`${b.id}\u0000${v.version}`) ? (liveVersion(b.id, v.version) ?? v) : v)),
+    })),
+  };
 }
