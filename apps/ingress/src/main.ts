@@ -66,7 +66,7 @@ async function main(): Promise<void> {
 
 function printBanner(config: IngressConfig, channels: Awaited<ReturnType<typeof syncChannelsFromFile>>['loaded']): void {
   const showCredentials = config.PRINT_CREDENTIALS ?? config.NODE_ENV !== 'production';
-  const lines = ['', `Genesys Bot Connector gateway on ${config.publicBaseUrl}`];
+  const lines = ['', `Genesys Bot Connector gateway on ${config.publicBaseUrl}`, `  Admin console: ${config.publicBaseUrl}/console  (first user: npm run admin -- create-user <name>)`];
   if ((config as IngressConfig & { adminTokenGenerated?: boolean }).adminTokenGenerated) {
     lines.push(`  Admin token (generated for this run; set ADMIN_TOKEN to keep one): ${config.ADMIN_TOKEN}`);
   }
