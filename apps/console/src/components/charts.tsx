@@ -88,7 +88,18 @@ export function TimeChart({ id, title, labels, series, unit = '', kind = 'line',
               d += `${pen ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
               pen = true;
             });
-            return <path key={s.name} class={`chart-line s-${s.tone}`} d={d} />;
+            // A value with no neighbour draws no segment: mark it with a dot so it is not invisible.
+            const isolated = s.values
+              .map((v, i) => ({ v, i }))
+              .filter(({ v, i }) => v !== null && Number.isFinite(v) && !Number.isFinite(s.values[i - 1] ?? NaN) && !Number.isFinite(s.values[i + 1] ?? NaN));
+            return (
+              <g key={s.name}>
+                <path class={`chart-line s-${s.tone}`} d={d} />
+                {isolated.map(({ v, i }) => (
+                  <circle key={i} class={`chart-dot s-${s.tone}`} cx={x(i)} cy={y(v as number)} r={3} />
+                ))}
+              </g>
+            );
           })}
         {kind === 'bar' &&
           series.map((s, si) =>

@@ -210,7 +210,7 @@ export class TurnService {
     const timing = { botMs, renderMs, degradations: rendered.degradations, choices: rendered.choices, payloadAliases: rendered.payloadAliases };
 
     if (decision.kind === 'handoff') {
-      return this.handoff({ ...ctx, ...timing }, channel, decision, replies, late.length, parameters);
+      return this.handoff({ ...ctx, ...timing }, channel, decision, replies, late.length, parameters, lateReplies.length);
     }
     const intents = registeredIntents(channel, bot.id);
     if (decision.kind === 'end') {
@@ -235,6 +235,8 @@ export class TurnService {
     before: ReplyMessage[],
     lateConsumed: number,
     extraParameters: Record<string, string> = {},
+    /** How many of `before` are late replies of earlier turns (the rest are this turn's bot replies). */
+    lateDelivered = before.length,
   ): Promise<Processed> {
     const summary = decision.summary ?? (await this.summarize(ctx, channel));
     const base = buildHandoffResponse(
@@ -244,7 +246,7 @@ export class TurnService {
     );
     const response = { ...base, parameters: { ...extraParameters, ...base.parameters } };
     ctx.session.closed = 'handoff';
-    return this.finish(ctx, response, 'handoff', { handoffReason: decision.reason, lateConsumed, lateDelivered: before.length });
+    return this.finish(ctx, response, 'handoff', { handoffReason: decision.reason, lateConsumed, lateDelivered });
   }
 
   private failed(ctx: TurnContext, code: string, message: string, before: ReplyMessage[] = [], lateConsumed = 0): Processed {
