@@ -15,6 +15,7 @@ let cc: TestChannel;
 let short: TestChannel;
 let narrow: TestChannel;
 let elsewhere: TestChannel;
+let viaEnv: TestChannel;
 const SHORT_SECRET = 'short-client-secret-0123456789';
 const NARROW_SECRET = 'narrow-client-secret-0123456789';
 
@@ -38,7 +39,9 @@ beforeAll(async () => {
   short = testChannel('oauth3', { genesys: { environment: 'mypurecloud.ie', integrationId: DEFAULT_V1_INTEGRATION_ID, oauth: { clientId: 'gw-short', clientSecret: SHORT_SECRET, baseUrl: emulatorUrl } } });
   narrow = testChannel('oauth4', { genesys: { environment: 'mypurecloud.ie', oauth: { clientId: 'gw-narrow', clientSecret: NARROW_SECRET, baseUrl: emulatorUrl } } });
   elsewhere = testChannel('oauth5', { genesys: { environment: 'mypurecloud.ie', oauth: { clientId: 'gw-elsewhere', clientSecret: NARROW_SECRET, baseUrl: emulatorUrl } } });
-  gw = new GatewayHarness('oauth', [code, cc, short, narrow, elsewhere], { PUBLIC_BASE_URL: publicBaseUrl });
+  // No baseUrl of its own: the deployment's GENESYS_BASE_URL sends it to the emulator.
+  viaEnv = testChannel('oauth6', { genesys: { environment: 'mypurecloud.ie', oauth: { clientId: 'gw-code', clientSecret: CODE_SECRET } } });
+  gw = new GatewayHarness('oauth', [code, cc, short, narrow, elsewhere, viaEnv], { PUBLIC_BASE_URL: publicBaseUrl, GENESYS_BASE_URL: emulatorUrl });
   gw.port = port;
   await gw.startIngress();
 }, 60_000);
@@ -178,6 +181,12 @@ describe('Genesys OAuth through the ingress', () => {
     // Authorizing again heals it.
     expect((await fetch(await authorizeToCallback(short.id))).status).toBe(200);
     expect((await gw.admin(`/api/channels/${short.id}/oauth/status`)).body).toMatchObject({ connected: true, reauthorizeNeeded: false });
+  });
+
+  it('sends a channel without its own base URL to GENESYS_BASE_URL, for authorize as for API calls', async () => {
+    const res = await fetch(await authorizeToCallback(viaEnv.id));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('is connected');
   });
 
   it('never logs secrets', () => {

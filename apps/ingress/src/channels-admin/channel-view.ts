@@ -8,11 +8,12 @@ export function fingerprintOf(secret: string): string {
 }
 
 /** A channel as the admin API shows it: every setting, no secret (only whether one is set). */
-export function channelView(channel: Channel, publicBaseUrl: string) {
+export function channelView(channel: Channel, publicBaseUrl: string, genesysBaseUrl?: string) {
   const { oauth, digitalBotConnector: dbc, ...genesys } = channel.genesys;
   let loginUrl: string | undefined;
   try {
-    loginUrl = oauth?.baseUrl ?? genesysHosts(channel.genesys.environment).login;
+    // Where the gateway really sends its Genesys calls: the channel's override, the deployment's, or the region.
+    loginUrl = oauth?.baseUrl ?? genesysBaseUrl?.replace(/\/+$/, '') ?? genesysHosts(channel.genesys.environment).login;
   } catch {
     loginUrl = undefined;
   }

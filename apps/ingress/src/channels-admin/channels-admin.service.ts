@@ -46,7 +46,7 @@ export class ChannelsAdminService {
   ) {}
 
   view(channel: Channel): ChannelView {
-    return channelView(channel, this.config.publicBaseUrl);
+    return channelView(channel, this.config.publicBaseUrl, this.config.GENESYS_BASE_URL);
   }
 
   async get(id: string): Promise<Channel> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ChannelRepository, type Channel, type ChannelGenesysOAuth } from '@app/channels';
 import { IngressConfig } from '@app/config';
 import { GatewayError } from '@app/errors';
+import { GenesysApiClientFactory } from '@app/genesys-api';
 import { GenesysOAuthClient, GenesysOAuthError, GenesysTokenStore, OAuthStateError, OAuthStateStore, createPkcePair } from '@app/genesys-oauth';
 
 export const OAUTH_CALLBACK_PATH = '/oauth/genesys/callback';
@@ -40,18 +41,16 @@ export class GenesysOAuthService {
     private readonly channels: ChannelRepository,
     private readonly states: OAuthStateStore,
     private readonly tokens: GenesysTokenStore,
+    private readonly api: GenesysApiClientFactory,
   ) {}
 
   get redirectUri(): string {
     return `${this.config.publicBaseUrl}${OAUTH_CALLBACK_PATH}`;
   }
 
-  clientFor(channel: Channel, oauth: ChannelGenesysOAuth): GenesysOAuthClient {
-    return new GenesysOAuthClient({
-      clientId: oauth.clientId,
-      clientSecret: oauth.clientSecret,
-      ...(oauth.baseUrl ? { baseUrl: oauth.baseUrl } : { environment: channel.genesys.environment }),
-    });
+  /** The same client the API factory uses, so the host rules (channel baseUrl, GENESYS_BASE_URL, region) are one. */
+  clientFor(channel: Channel): GenesysOAuthClient {
+    return this.api.oauthClientFor(channel);
   }
 
   private async oauthChannel(channelId: string): Promise<{ channel: Channel; oauth: ChannelGenesysOAuth }> {
@@ -70,7 +69,7 @@ export class GenesysOAuthService {
     }
     const pkce = oauth.pkce ? createPkcePair() : undefined;
     const { state } = await this.states.create({ channelId, adminId, redirectUri: this.redirectUri, codeVerifier: pkce?.codeVerifier });
-    return this.clientFor(channel, oauth).authorizeUrl({ redirectUri: this.redirectUri, state, codeChallenge: pkce?.codeChallenge });
+    return this.clientFor(channel).authorizeUrl({ redirectUri: this.redirectUri, state, codeChallenge: pkce?.codeChallenge });
   }
 
   /** Finishes an authorization from the callback query; every failure becomes an exact page. */
@@ -94,7 +93,7 @@ export class GenesysOAuthService {
     const oauth = channel?.genesys.oauth;
     if (!channel || !oauth) return fail('Authorization failed', `Channel "${channelId}" no longer exists or has no Genesys OAuth configuration.`);
     try {
-      const client = this.clientFor(channel, oauth);
+      const client = this.clientFor(channel);
       const { code } = client.parseCallback(query);
       const tokens = await client.exchangeCode({ code, redirectUri: bound.redirectUri, codeVerifier: bound.codeVerifier });
       const info = await client.verify(tokens.accessToken, oauth.scopes);
@@ -115,7 +114,7 @@ export class GenesysOAuthService {
     if (oauth.grant !== 'client_credentials') {
       throw new GatewayError('invalid_request', `channel "${channelId}" uses the authorization_code grant; open /api/channels/${channelId}/oauth/authorize instead`);
     }
-    await this.tokens.connectClientCredentials(channelId, this.clientFor(channel, oauth));
+    await this.tokens.connectClientCredentials(channelId, this.clientFor(channel));
     return this.status(channelId);
   }
 
