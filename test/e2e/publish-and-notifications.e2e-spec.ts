@@ -569,6 +569,19 @@ describe('notification rate limit per channel', () => {
 
 // ---------------------------------------------------------------------------------------------
 
+describe('audit', () => {
+  it('records every publish (ok or refused) and every new notification, by who asked', async () => {
+    const audit = await api('GET', '/api/audit?limit=500');
+    expect(audit.status).toBe(200);
+    const entries = audit.body.entities as { action: string; actor: { kind: string }; target?: string; details?: Record<string, unknown> }[];
+    const publishes = entries.filter((e) => e.action === 'channel.publish');
+    expect(publishes.some((e) => e.details?.ok === true)).toBe(true);
+    expect(publishes.some((e) => e.details?.ok === false && /add a new version|refused|Genesys/.test(String(e.details?.error)))).toBe(true);
+    expect(entries.some((e) => e.action === 'notification.create' && e.details?.target === 'address')).toBe(true);
+    expect(entries.every((e) => e.actor.kind === 'admin_token')).toBe(true);
+  });
+});
+
 describe('secrets', () => {
   it('keeps no secret or Genesys access token in Redis or in the process logs', async () => {
     const tokens = issuedAccessTokens(emu);

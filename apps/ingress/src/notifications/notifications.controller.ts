@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CHANNEL_ID_PATTERN } from '@app/channels';
 import { GatewayError } from '@app/errors';
-import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
+import { AdminAuthGuard, type AdminRequest } from '../admin/admin-auth.guard.js';
+import { AdminAuthService } from '../admin/admin-auth.service.js';
 import { CreateNotificationDto } from './dto/create-notification.dto.js';
 import { NotificationsService, type NotificationView } from './notifications.service.js';
 
@@ -13,14 +14,18 @@ import { NotificationsService, type NotificationView } from './notifications.ser
 @Controller('api')
 @UseGuards(AdminAuthGuard)
 export class NotificationsController {
-  constructor(private readonly notifications: NotificationsService) {}
+  constructor(
+    private readonly notifications: NotificationsService,
+    private readonly auth: AdminAuthService,
+  ) {}
 
   @Post('channels/:channelId/notifications')
   @HttpCode(202)
-  async create(@Param('channelId') channelId: string, @Body() dto: CreateNotificationDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<NotificationView> {
+  async create(@Req() req: AdminRequest, @Param('channelId') channelId: string, @Body() dto: CreateNotificationDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<NotificationView> {
     if (!CHANNEL_ID_PATTERN.test(channelId)) throw new GatewayError('channel_not_found', 'unknown channel');
     const { created, notification } = await this.notifications.create(channelId, dto);
     if (!created) reply.code(200);
+    else await this.auth.audit.record(req.actor!, 'notification.create', `notification:${notification.id}`, { channelId, target: notification.target.kind });
     reply.header('location', `/api/notifications/${notification.id}`);
     return notification;
   }

@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { CHANNEL_ID_PATTERN } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { AdminAuthGuard, type AdminRequest } from '../admin/admin-auth.guard.js';
+import { AdminAuthService } from '../admin/admin-auth.service.js';
 import { GenesysOAuthService, type CallbackOutcome } from './genesys-oauth.service.js';
 
 
@@ -28,13 +29,17 @@ function page(o: CallbackOutcome): string {
 /** Genesys Cloud OAuth: admin endpoints under /api/channels/:channelId/oauth and the browser callback. */
 @Controller()
 export class GenesysOAuthController {
-  constructor(private readonly oauth: GenesysOAuthService) {}
+  constructor(
+    private readonly oauth: GenesysOAuthService,
+    private readonly auth: AdminAuthService,
+  ) {}
 
   @Get('api/channels/:channelId/oauth/authorize')
   @UseGuards(AdminAuthGuard)
   async authorize(@Req() req: AdminRequest, @Param('channelId') channelId: string, @Query('format') format: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     checkId(channelId);
     const url = await this.oauth.authorizeUrl(channelId, req.actor!.name);
+    await this.auth.audit.record(req.actor!, 'channel.oauth.authorize', `channel:${channelId}`);
     void reply.header('cache-control', 'no-store');
     if (format === 'json') {
       await reply.code(200).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify({ url }));
@@ -46,6 +51,11 @@ export class GenesysOAuthController {
   @Get('oauth/genesys/callback')
   async callback(@Query() query: Record<string, unknown>, @Res() reply: FastifyReply): Promise<void> {
     const outcome = await this.oauth.callback(query ?? {});
+    if (outcome.channelId && outcome.by) {
+      await this.auth.audit
+        .record({ kind: 'user', name: outcome.by }, outcome.ok ? 'channel.oauth.connected' : 'channel.oauth.failed', `channel:${outcome.channelId}`, outcome.ok ? undefined : { reason: outcome.title })
+        .catch(() => undefined);
+    }
     await reply
       .code(outcome.status)
       .header('cache-control', 'no-store')
@@ -63,8 +73,10 @@ export class GenesysOAuthController {
 
   @Post('api/channels/:channelId/oauth/connect')
   @UseGuards(AdminAuthGuard)
-  async connect(@Param('channelId') channelId: string) {
+  async connect(@Req() req: AdminRequest, @Param('channelId') channelId: string) {
     checkId(channelId);
-    return this.oauth.connect(channelId);
+    const status = await this.oauth.connect(channelId);
+    await this.auth.audit.record(req.actor!, 'channel.oauth.connect', `channel:${channelId}`);
+    return status;
   }
 }

@@ -12,6 +12,8 @@ export interface CallbackOutcome {
   ok: boolean;
   /** The channel the authorization was for, when known: the page links back to its setup. */
   channelId?: string;
+  /** Who started it (bound to the state), for the audit log. */
+  by?: string;
   status: number;
   title: string;
   message: string;
@@ -88,7 +90,7 @@ export class GenesysOAuthService {
         : fail('Authorization failed', 'This authorization link was already used or expired. Start the authorization again from the gateway.');
     }
     const channelId = bound.channelId;
-    const failFor = (title: string, message: string, status = 400): CallbackOutcome => ({ ...fail(title, message, status), channelId });
+    const failFor = (title: string, message: string, status = 400): CallbackOutcome => ({ ...fail(title, message, status), channelId, by: bound.adminId });
     const channel = await this.channels.get(channelId);
     const oauth = channel?.genesys.oauth;
     if (!channel || !oauth) return fail('Authorization failed', `Channel "${channelId}" no longer exists or has no Genesys OAuth configuration.`);
@@ -99,7 +101,7 @@ export class GenesysOAuthService {
       const info = await client.verify(tokens.accessToken, oauth.scopes);
       await this.tokens.save(channelId, tokens, 'authorization_code', info.authorizedScope ?? [...oauth.scopes]);
       const org = info.organization?.name ?? info.organization?.id ?? 'unknown organization';
-      return { ok: true, channelId, status: 200, title: 'Connected', message: `Channel ${channel.name} (${channelId}) is connected to Genesys Cloud (org ${org}).` };
+      return { ok: true, channelId, by: bound.adminId, status: 200, title: 'Connected', message: `Channel ${channel.name} (${channelId}) is connected to Genesys Cloud (org ${org}).` };
     } catch (e) {
       if (!(e instanceof GenesysOAuthError)) throw e;
       if (e.code === 'access_denied') return failFor('Authorization denied', `Consent was denied in Genesys Cloud, so channel ${channelId} was not connected. ${e.message}`);
