@@ -47,7 +47,7 @@ describe('TurnStore (Lua scripts on a real Redis)', () => {
     expect(await store.accept(b)).toEqual({ status: 'new', seq: 2 });
     expect(await store.accept(a)).toEqual({ status: 'duplicate', result: undefined });
     expect(await redis.pttl(keys.sessionSeq(a.sessionKey))).toBeGreaterThan(60_000);
-    const next = await store.begin(a.sessionKey);
+    const { next } = await store.begin(a.sessionKey);
     expect(next?.turnId).toBe(a.turnId);
     expect(next?.envelope?.seq).toBe(1);
   });
@@ -71,7 +71,7 @@ describe('TurnStore (Lua scripts on a real Redis)', () => {
     expect(await store.claimFallback(e.turnId)).toBeUndefined();
     const next = envelope('s3');
     await store.accept(next);
-    expect((await store.begin(next.sessionKey))?.late.map((r) => r.turnId)).toEqual([e.turnId]);
+    expect((await store.begin(next.sessionKey)).next?.late.map((r) => r.turnId)).toEqual([e.turnId]);
     const transcript = await redis.lrange(keys.transcript(e.sessionKey), 0, -1);
     expect(transcript[0]).toBe('{"late":true}');
   });

@@ -96,16 +96,17 @@ return delivered
 `;
 
 /*
- * KEYS: inbox, session, late   ARGV: turnKeyPrefix
- * Everything a worker needs to run a session's next turn, in one round trip: the head turn id,
- * its record, the session state and the late results waiting to be delivered. The turn key is
- * built from the head id, which only this script knows (single-instance Redis, like the reply
- * streams below).
+ * KEYS: inbox, session, late, outbox   ARGV: turnKeyPrefix
+ * Everything a worker needs to run a session's next turn, in one round trip: how many v2 results
+ * wait in the outbox (they go out first), the head turn id, its record, the session state and
+ * the late results waiting to be delivered. The turn key is built from the head id, which only
+ * this script knows (single-instance Redis, like the reply streams below).
  */
 const BEGIN = `
+local pending = tostring(redis.call('LLEN', KEYS[4]))
 local id = redis.call('LINDEX', KEYS[1], 0)
-if not id then return {} end
-local result = {id, redis.call('GET', ARGV[1] .. id) or '', redis.call('GET', KEYS[2]) or ''}
+if not id then return {pending} end
+local result = {pending, id, redis.call('GET', ARGV[1] .. id) or '', redis.call('GET', KEYS[2]) or ''}
 for _, r in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do result[#result + 1] = r end
 return result
 `;
@@ -120,7 +121,7 @@ type ScriptedRedis = Redis & {
   gbgClaimFallback(k1: string, k2: string, a1: number): Promise<string[]>;
   gbgComplete(...args: (string | number)[]): Promise<string>;
   gbgDropHead(k1: string, a1: string): Promise<number>;
-  gbgBegin(k1: string, k2: string, k3: string, a1: string): Promise<string[]>;
+  gbgBegin(k1: string, k2: string, k3: string, k4: string, a1: string): Promise<string[]>;
 };
 
 export function defineTurnScripts(redis: Redis): ScriptedRedis {
@@ -130,7 +131,7 @@ export function defineTurnScripts(redis: Redis): ScriptedRedis {
     redis.defineCommand('gbgClaimFallback', { numberOfKeys: 2, lua: CLAIM_FALLBACK });
     redis.defineCommand('gbgComplete', { numberOfKeys: 11, lua: COMPLETE });
     redis.defineCommand('gbgDropHead', { numberOfKeys: 1, lua: DROP_HEAD });
-    redis.defineCommand('gbgBegin', { numberOfKeys: 3, lua: BEGIN });
+    redis.defineCommand('gbgBegin', { numberOfKeys: 4, lua: BEGIN });
   }
   return r;
 }
@@ -209,17 +210,24 @@ export class TurnStore {
     return reply[0] === 'result' && reply[1] ? (JSON.parse(reply[1]) as TurnResult) : undefined;
   }
 
-  /** The session's next turn with everything needed to run it, or undefined when the inbox is empty. */
-  async begin(sessionKey: string): Promise<NextTurn | undefined> {
+  /**
+   * The session's next turn with everything needed to run it (undefined when the inbox is empty),
+   * and how many v2 results wait in its outbox: those must go out before the turn runs.
+   */
+  async begin(sessionKey: string): Promise<{ outboxPending: number; next?: NextTurn }> {
     const k = this.keys;
-    const reply = await this.redis.gbgBegin(k.inbox(sessionKey), k.session(sessionKey), k.late(sessionKey), k.turn(''));
-    if (!reply.length) return undefined;
-    const [turnId, envelope, session, ...late] = reply;
+    const reply = await this.redis.gbgBegin(k.inbox(sessionKey), k.session(sessionKey), k.late(sessionKey), k.outbox(sessionKey), k.turn(''));
+    const [pending, turnId, envelope, session, ...late] = reply;
+    const outboxPending = Number(pending ?? 0);
+    if (turnId === undefined) return { outboxPending };
     return {
-      turnId: turnId!,
-      envelope: envelope ? (JSON.parse(envelope) as TurnEnvelope) : undefined,
-      sessionJson: session || undefined,
-      late: late.map((r) => JSON.parse(r) as TurnResult),
+      outboxPending,
+      next: {
+        turnId,
+        envelope: envelope ? (JSON.parse(envelope) as TurnEnvelope) : undefined,
+        sessionJson: session || undefined,
+        late: late.map((r) => JSON.parse(r) as TurnResult),
+      },
     };
   }
 

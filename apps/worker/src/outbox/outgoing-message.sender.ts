@@ -59,10 +59,8 @@ export class OutgoingMessageSender {
   async flush(sessionKey: string): Promise<void> {
     const waitUntil = Date.now() + this.config.OUTBOX_GIVE_UP_MS + LOCK_TTL_MS;
     for (;;) {
-      if ((await this.store.length(sessionKey)) === 0) {
-        await this.store.forgetIfEmpty(sessionKey);
-        return;
-      }
+      // The common case (v1, or nothing parked): one LLEN. The sweeper tidies the index.
+      if ((await this.store.length(sessionKey)) === 0) return;
       const lease = await this.store.lease(sessionKey, LOCK_TTL_MS);
       if (lease) {
         try {

@@ -70,11 +70,17 @@ export class TurnService {
    * (MAX_TURNS_PER_DRAIN), so the caller queues a follow-up drain instead of stranding them.
    */
   async drainSession(job: DrainSessionJob): Promise<{ done: number; more: boolean }> {
-    // v2 results of earlier turns go out before anything newer (also a crashed run's leftovers).
-    await this.outgoing.flush(job.sessionKey);
     let done = 0;
     for (let i = 0; i < MAX_TURNS_PER_DRAIN; i++) {
-      const next = await this.store.begin(job.sessionKey);
+      const { outboxPending, next } = await this.store.begin(job.sessionKey);
+      if (outboxPending > 0) {
+        // v2 results of earlier turns (or a crashed run's leftovers) go out before anything newer.
+        await this.outgoing.flush(job.sessionKey);
+        if (next) {
+          i--;
+          continue;
+        }
+      }
       if (!next) return { done, more: false };
       const { turnId, envelope } = next;
       if (!envelope) {
@@ -101,7 +107,6 @@ export class TurnService {
         return { done, more: false };
       }
       this.metrics.observe(envelope.channelId, processed.result, outcome === 'late' || outcome === 'outbox');
-      if (outcome === 'outbox') await this.outgoing.flush(job.sessionKey);
       if (processed.result.outcome === 'handoff') void this.shareHandoffContext(envelope, processed);
       done++;
     }
