@@ -264,13 +264,13 @@ async function turn(line, scripted) {
   return printReply(result.reply, result.ms);
 }
 
-async function main() {
+/** Reads the customer's lines (scripted --say, piped stdin, or a prompt) and hands each to `send`. */
+async function converse(header, send) {
   const interactive = !opts.say && Boolean(process.stdin.isTTY);
-  console.log(dim(`${bot.name ?? bot.id} (${bot.id} v${bot.versions?.[0]}, ${language}) on channel ${channel.id} → ${endpoint}`));
-  console.log(dim(`session ${session.id}${interactive ? '  ·  type a message, a number to pick a choice, Ctrl-D to quit' : ''}`));
+  for (const line of header(interactive)) console.log(dim(line));
   if (opts.say) {
     for (const line of opts.say) {
-      const code = await turn(line, true);
+      const code = await send(line, true);
       if (code !== undefined) return code;
     }
     return 0;
@@ -282,7 +282,7 @@ async function main() {
     const line = raw.trim();
     if (line === '/quit' || line === '/exit') break;
     if (line) {
-      const code = await turn(line, !interactive);
+      const code = await send(line, !interactive);
       if (code !== undefined) {
         rl.close();
         return code;
@@ -291,6 +291,15 @@ async function main() {
     if (interactive) rl.prompt();
   }
   return 0;
+}
+
+const HINT = '  ·  type a message, a number to pick a choice, Ctrl-D to quit';
+
+function main() {
+  return converse(
+    (interactive) => [`${bot.name ?? bot.id} (${bot.id} v${bot.versions?.[0]}, ${language}) on channel ${channel.id} → ${endpoint}`, `session ${session.id}${interactive ? HINT : ''}`],
+    turn,
+  );
 }
 
 // ---- emulator mode: the Genesys emulator's Architect flow talks to the gateway -----------------
@@ -379,32 +388,8 @@ async function emulatorTurn(line, scripted) {
   return printFlowState(view);
 }
 
-async function emulatorMain() {
-  const interactive = !opts.say && Boolean(process.stdin.isTTY);
-  console.log(dim(`flow ${flowId} through the Genesys emulator at ${emulatorUrl}${interactive ? '  ·  type a message, a number to pick a choice, Ctrl-D to quit' : ''}`));
-  if (opts.say) {
-    for (const line of opts.say) {
-      const code = await emulatorTurn(line, true);
-      if (code !== undefined) return code;
-    }
-    return 0;
-  }
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
-  rl.setPrompt(yellow('you › '));
-  if (interactive) rl.prompt();
-  for await (const raw of rl) {
-    const line = raw.trim();
-    if (line === '/quit' || line === '/exit') break;
-    if (line) {
-      const code = await emulatorTurn(line, !interactive);
-      if (code !== undefined) {
-        rl.close();
-        return code;
-      }
-    }
-    if (interactive) rl.prompt();
-  }
-  return 0;
+function emulatorMain() {
+  return converse((interactive) => [`flow ${flowId} through the Genesys emulator at ${emulatorUrl}${interactive ? HINT : ''}`], emulatorTurn);
 }
 
 process.exitCode = emulatorUrl ? await emulatorMain() : await main();

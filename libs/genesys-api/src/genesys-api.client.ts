@@ -2,7 +2,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { HttpService } from '@nestjs/axios';
 import type { Models } from 'purecloud-platform-client-v2';
 import type { ReplyMessage } from '@app/genesys';
-import { parseRetryAfter } from '@app/genesys-oauth/genesys-oauth.client.js';
+import { genesysOrigin, parseRetryAfter } from '@app/genesys-oauth/genesys-oauth.client.js';
 import { GenesysApiError } from './genesys-api.errors.js';
 
 /** Where the client gets its bearer token; the factory binds it to one channel's token store entry. */
@@ -352,16 +352,7 @@ export function encodePathParam(name: string, value: unknown): string {
   return encodeURIComponent(value);
 }
 
-function apiOrigin(u: string): string {
-  let url: URL;
-  try {
-    url = new URL(u);
-  } catch {
-    throw new TypeError(`Genesys API base URL "${u}" is not an absolute URL`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`Genesys API base URL "${u}" must be http(s)`);
-  return url.origin;
-}
+const apiOrigin = (u: string) => genesysOrigin(u, 'Genesys API base URL');
 
 function positive(name: string, v: number): number {
   if (!Number.isFinite(v) || v < 1) throw new RangeError(`${name} must be at least 1`);

@@ -1,4 +1,5 @@
-import { createHash, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
+import { constantTimeEqual } from '@app/secrets';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { BOT_CONNECTOR_JWT_SERVICE, createBotConnectorJwtService } from './bot-connector-jwt.provider.js';
@@ -197,12 +198,6 @@ function nowSeconds(now: number | undefined): number {
   return ms / 1000;
 }
 
-/** Hashing first gives equal-length inputs, which timingSafeEqual requires, and hides the length too. */
-function constantTimeEqual(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a, 'utf8').digest();
-  const db = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(da, db);
-}
 
 /**
  * Our pre-checks already refuse what jsonwebtoken would call malformed or of the wrong algorithm, so

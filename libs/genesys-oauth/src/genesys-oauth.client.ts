@@ -279,13 +279,16 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number {
   return 1000;
 }
 
-function checkBaseUrl(u: string): string {
+/** The origin of an http(s) base URL (login or API host override); a TypeError names what is wrong. */
+export function genesysOrigin(u: string, what = 'Genesys base URL override'): string {
   let url: URL;
   try {
     url = new URL(u);
   } catch {
-    throw new TypeError(`Genesys base URL override "${u}" is not an absolute URL`);
+    throw new TypeError(`${what} "${u}" is not an absolute URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`Genesys base URL override "${u}" must be http(s)`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`${what} "${u}" must be http(s)`);
   return url.origin;
 }
+
+const checkBaseUrl = (u: string) => genesysOrigin(u);

@@ -1,29 +1,15 @@
 import type { BotConnectorResponse, BotState } from './bot-connector-v1.types.js';
 import type { ReplyMessage } from './structured-message.types.js';
+import { BOT_SLOT_TYPES, type BotSlotType } from './bot-list.limits.js';
 
 /**
  * Digital Bot Connector (v2) wire types (reference §3). The request of `POST {base}/messages`
  * has the v1 turn's fields (all required there), so the v1 request type serves both.
  */
 
-/** Entity (slot) types Architect knows, in the v2 casing (§3.2). */
-export const DBC_ENTITY_TYPES = [
-  'String',
-  'Integer',
-  'Decimal',
-  'Duration',
-  'Boolean',
-  'Currency',
-  'Datetime',
-  'StringCollection',
-  'IntegerCollection',
-  'DecimalCollection',
-  'DurationCollection',
-  'BooleanCollection',
-  'CurrencyCollection',
-  'DatetimeCollection',
-] as const;
-export type DbcEntityType = (typeof DBC_ENTITY_TYPES)[number];
+/** Entity (slot) types Architect knows: the same set and casing as the v1 slot types (§3.2). */
+export const DBC_ENTITY_TYPES = BOT_SLOT_TYPES;
+export type DbcEntityType = BotSlotType;
 
 export interface DbcEntity {
   name: string;

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '@app/secrets';
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { AdminActor, AdminSession } from '@app/admin-auth';
@@ -8,7 +8,6 @@ import { AdminAuthService, sessionIdFrom } from './admin-auth.service.js';
 export type AdminRequest = FastifyRequest & { actor?: AdminActor; adminSession?: AdminSession & { id: string } };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const same = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
 /**
  * Every `/api` route: a bearer API key or ADMIN_TOKEN (scripts), or the console's session cookie,
@@ -34,7 +33,7 @@ export class AdminAuthGuard implements CanActivate {
     if (!session) throw new GatewayError('unauthenticated', 'log in, or send an API key as "Authorization: Bearer <key>"');
     if (!SAFE_METHODS.has(req.method)) {
       const token = req.headers['x-csrf-token'];
-      if (typeof token !== 'string' || !same(token, session.csrfToken)) throw new GatewayError('csrf_failed', 'missing or wrong X-CSRF-Token');
+      if (typeof token !== 'string' || !constantTimeEqual(token, session.csrfToken)) throw new GatewayError('csrf_failed', 'missing or wrong X-CSRF-Token');
     }
     req.actor = { kind: 'user', name: session.username };
     req.adminSession = { ...session, id: sessionId! };

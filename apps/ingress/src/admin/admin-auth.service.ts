@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '@app/secrets';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AdminSessionsStore, AdminUsersStore, AuditLog, type AdminActor, type AdminSession } from '@app/admin-auth';
@@ -17,7 +17,6 @@ const MAX_FAILURES_PER_USER = 10;
 const MAX_FAILURES_PER_ADDRESS = 50;
 const FAILURE_WINDOW_MS = 15 * 60_000;
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** Everything about who is calling the admin API: users, API keys, ADMIN_TOKEN, sessions, audit. */
 @Injectable()
@@ -25,7 +24,7 @@ export class AdminAuthService {
   readonly users: AdminUsersStore;
   readonly sessions: AdminSessionsStore;
   readonly audit: AuditLog;
-  private readonly adminToken: Buffer;
+  private readonly adminToken: string;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
@@ -35,7 +34,7 @@ export class AdminAuthService {
     this.users = new AdminUsersStore(redis, keys);
     this.sessions = new AdminSessionsStore(redis, keys, config.ADMIN_SESSION_MINUTES * 60_000);
     this.audit = new AuditLog(redis, keys);
-    this.adminToken = digest(config.ADMIN_TOKEN ?? '');
+    this.adminToken = config.ADMIN_TOKEN ?? '';
   }
 
   /** A bearer credential: an API key (`gbgk_…`) or the deployment's ADMIN_TOKEN. */
@@ -44,8 +43,8 @@ export class AdminAuthService {
       const key = await this.users.checkApiKey(token);
       return key ? { kind: 'api_key', name: `${key.name} (${key.id})` } : undefined;
     }
-    // Hashing first gives equal lengths, so the comparison time says nothing about the token.
-    return timingSafeEqual(digest(token), this.adminToken) ? { kind: 'admin_token', name: 'admin-token' } : undefined;
+    // An unset ADMIN_TOKEN never matches (loadIngressConfig always sets one; this guards misuse).
+    return this.adminToken && constantTimeEqual(token, this.adminToken) ? { kind: 'admin_token', name: 'admin-token' } : undefined;
   }
 
   async login(username: string, password: string, clientIp: string): Promise<{ sessionId: string; session: AdminSession }> {

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '@app/secrets';
 import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ChannelRepository } from '@app/channels';
 import { GatewayError } from '@app/errors';
@@ -7,10 +7,6 @@ import { GenesysSourceCheck } from '../ip-allowlist/genesys-source-check.service
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 import { GenesysContactTracker } from '../bot-connector/genesys-contact.tracker.js';
 
-/** Hashing first makes the comparison take the same time whatever the lengths. */
-function sameSecret(given: string, expected: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
-}
 
 /**
  * Digital Bot Connector (v2) calls carry the integration's connection secret as a header under
@@ -40,7 +36,7 @@ export class DigitalBotConnectorAuthGuard implements CanActivate {
     }
     const raw = req.headers[dbc.secretHeader];
     const given = typeof raw === 'string' ? raw : undefined;
-    if (given === undefined || !sameSecret(given, dbc.secret)) {
+    if (given === undefined || !constantTimeEqual(given, dbc.secret)) {
       this.metrics.rejected.inc({ reason: given === undefined ? 'auth_missing' : 'auth_invalid' });
       this.logger.warn({ channelId: channel.id, header: dbc.secretHeader, present: given !== undefined, correlationId: req.headers['inin-correlation-id'] }, 'Digital Bot Connector secret rejected');
       throw new GatewayError('forbidden', `missing or invalid connection secret (header ${dbc.secretHeader})`);
