@@ -115,10 +115,16 @@ class OAuthDef {
 }
 
 /** An HTTP header name (RFC 9110 token). */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+export const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+
+/**
+ * Bot session ids in admin URLs and bodies: Genesys sends UUIDs; any id-like value up to the wire
+ * limit is accepted, nothing that could bend a Redis key or a log line.
+ */
+export const BOT_SESSION_ID_PATTERN = /^[A-Za-z0-9._-]{1,256}$/;
 
 class DigitalBotConnectorDef {
-  @IsOptional() @IsString() @Matches(HEADER_NAME, { message: 'digitalBotConnector.secretHeader must be an HTTP header name' }) secretHeader?: string;
+  @IsOptional() @IsString() @Matches(HEADER_NAME_PATTERN, { message: 'digitalBotConnector.secretHeader must be an HTTP header name' }) secretHeader?: string;
   @IsString() @MinLength(32, { message: 'digitalBotConnector.secret must be at least 32 characters' }) @MaxLength(500) secret: string;
   @IsOptional() @IsInt() @Min(0) @Max(GenesysLimits.maxDbcInlineWindowMs) inlineWindowMs?: number;
 }

@@ -3,7 +3,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import type { FastifyRequest } from 'fastify';
 import type { AdminActor, AdminSession } from '@app/admin-auth';
 import { GatewayError } from '@app/errors';
-import { AdminAuthService, sessionIdFrom } from './admin-auth.service.js';
+import { AdminAuthService } from './admin-auth.service.js';
 
 export type AdminRequest = FastifyRequest & { actor?: AdminActor; adminSession?: AdminSession & { id: string } };
 
@@ -20,23 +20,16 @@ export class AdminAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AdminRequest>();
-    const header = req.headers.authorization;
-    if (typeof header === 'string' && header.length) {
-      const m = /^bearer\s+(\S{1,512})\s*$/i.exec(header);
-      const actor = m ? await this.auth.bearer(m[1]!) : undefined;
-      if (!actor) throw new GatewayError('unauthenticated', 'invalid admin credential');
-      req.actor = actor;
-      return true;
+    const who = await this.auth.identify(req.headers);
+    if (!who) {
+      throw new GatewayError('unauthenticated', req.headers.authorization ? 'invalid admin credential' : 'log in, or send an API key as "Authorization: Bearer <key>"');
     }
-    const sessionId = sessionIdFrom(req.headers.cookie);
-    const session = sessionId ? await this.auth.sessions.get(sessionId) : undefined;
-    if (!session) throw new GatewayError('unauthenticated', 'log in, or send an API key as "Authorization: Bearer <key>"');
-    if (!SAFE_METHODS.has(req.method)) {
+    if (who.session && !SAFE_METHODS.has(req.method)) {
       const token = req.headers['x-csrf-token'];
-      if (typeof token !== 'string' || !constantTimeEqual(token, session.csrfToken)) throw new GatewayError('csrf_failed', 'missing or wrong X-CSRF-Token');
+      if (typeof token !== 'string' || !constantTimeEqual(token, who.session.csrfToken)) throw new GatewayError('csrf_failed', 'missing or wrong X-CSRF-Token');
     }
-    req.actor = { kind: 'user', name: session.username };
-    req.adminSession = { ...session, id: sessionId! };
+    req.actor = who.actor;
+    req.adminSession = who.session;
     return true;
   }
 }

@@ -47,6 +47,23 @@ export class AdminAuthService {
     return this.adminToken && constantTimeEqual(token, this.adminToken) ? { kind: 'admin_token', name: 'admin-token' } : undefined;
   }
 
+  /**
+   * Who a request is, from its headers: a bearer API key or ADMIN_TOKEN, else the console session
+   * cookie. `undefined` when neither is valid. A bearer header that is present but wrong is not
+   * retried as a cookie. CSRF is the guard's business (it depends on the method).
+   */
+  async identify(headers: { authorization?: string; cookie?: string }): Promise<{ actor: AdminActor; session?: AdminSession & { id: string } } | undefined> {
+    const header = headers.authorization;
+    if (typeof header === 'string' && header.length) {
+      const m = /^bearer\s+(\S{1,512})\s*$/i.exec(header);
+      const actor = m ? await this.bearer(m[1]!) : undefined;
+      return actor ? { actor } : undefined;
+    }
+    const sessionId = sessionIdFrom(headers.cookie);
+    const session = sessionId ? await this.sessions.get(sessionId) : undefined;
+    return session ? { actor: { kind: 'user', name: session.username }, session: { ...session, id: sessionId! } } : undefined;
+  }
+
   async login(username: string, password: string, clientIp: string): Promise<{ sessionId: string; session: AdminSession }> {
     const subjects = [`user:${username.toLowerCase().slice(0, 64)}`, `ip:${clientIp}`];
     const counts = await Promise.all(subjects.map((s) => this.redis.get(this.keys.adminLoginFailures(s))));

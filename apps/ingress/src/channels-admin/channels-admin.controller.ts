@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
-import { CHANNEL_ID_PATTERN } from '@app/channels';
+import { BOT_SESSION_ID_PATTERN, CHANNEL_ID_PATTERN, HEADER_NAME_PATTERN } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { GenesysLimits } from '@app/genesys';
 import { AdminAuthGuard, type AdminRequest } from '../admin/admin-auth.guard.js';
@@ -18,7 +18,7 @@ export class CreateChannelDto {
 }
 
 export class DbcSecretDto {
-  @IsOptional() @IsString() @Matches(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, { message: 'secretHeader must be an HTTP header name' }) secretHeader?: string;
+  @IsOptional() @IsString() @Matches(HEADER_NAME_PATTERN, { message: 'secretHeader must be an HTTP header name' }) secretHeader?: string;
   @IsOptional() @IsInt() @Min(0) @Max(GenesysLimits.maxDbcInlineWindowMs) inlineWindowMs?: number;
 }
 
@@ -30,7 +30,7 @@ export class QuickReplyDto {
 export class TestTurnDto {
   @IsOptional() @IsString() @MaxLength(GenesysLimits.maxInputTextLength) text?: string;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => QuickReplyDto) quickReply?: QuickReplyDto;
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9._-]{1,256}$/) botSessionId?: string;
+  @IsOptional() @IsString() @Matches(BOT_SESSION_ID_PATTERN) botSessionId?: string;
 }
 
 const FINGERPRINT = /^[0-9a-f]{12}$/;

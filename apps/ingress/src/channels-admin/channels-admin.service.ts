@@ -150,13 +150,12 @@ export class ChannelsAdminService {
     const current = await this.get(id);
     const secret = randomBytes(32).toString('base64url');
     const dbc = current.genesys.digitalBotConnector;
-    const next = this.parse({
-      ...toDefinition(current),
-      genesys: {
-        ...toDefinition(current).genesys as Json,
-        digitalBotConnector: { secretHeader: opts.secretHeader ?? dbc?.secretHeader ?? 'X-Connection-Secret', secret, inlineWindowMs: opts.inlineWindowMs ?? dbc?.inlineWindowMs ?? 800 },
-      },
-    });
+    // Unset header and window take the schema's defaults (or keep the current ones).
+    const next = this.parse(
+      mergePatch(toDefinition(current), {
+        genesys: { digitalBotConnector: { secret, ...(opts.secretHeader ? { secretHeader: opts.secretHeader } : {}), ...(opts.inlineWindowMs !== undefined ? { inlineWindowMs: opts.inlineWindowMs } : {}) } },
+      }),
+    );
     await this.channels.upsert(next);
     await this.auth.audit.record(actor, 'channel.dbc_secret.create', `channel:${id}`, { fingerprint: fingerprintOf(secret) });
     return { secretHeader: next.genesys.digitalBotConnector!.secretHeader, secret, botConnectorUri: `${this.config.publicBaseUrl}/genesys/${id}/dbc` };

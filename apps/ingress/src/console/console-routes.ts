@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AdminAuthService, sessionIdFrom } from '../admin/admin-auth.service.js';
+import { AdminAuthService } from '../admin/admin-auth.service.js';
 
 /** `dist/console` (Vite's output), found from this file whether run from dist or from sources. */
 export function consoleDir(): string {
@@ -39,15 +39,7 @@ export async function registerConsole(app: NestFastifyApplication): Promise<void
   const built = existsSync(indexPath);
   const index = () => readFileSync(indexPath, 'utf8');
 
-  const authenticated = async (req: FastifyRequest): Promise<boolean> => {
-    const header = req.headers.authorization;
-    if (typeof header === 'string') {
-      const m = /^bearer\s+(\S{1,512})\s*$/i.exec(header);
-      return !!m && !!(await auth.bearer(m[1]!));
-    }
-    const sid = sessionIdFrom(req.headers.cookie);
-    return !!sid && !!(await auth.sessions.get(sid));
-  };
+  const authenticated = async (req: FastifyRequest): Promise<boolean> => !!(await auth.identify(req.headers));
 
   fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const path = req.url.split('?', 1)[0]!;

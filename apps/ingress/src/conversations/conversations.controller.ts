@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { CHANNEL_ID_PATTERN, ChannelRepository } from '@app/channels';
+import { BOT_SESSION_ID_PATTERN, CHANNEL_ID_PATTERN, ChannelRepository } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { RedisKeys, sessionKeyOf, type TranscriptEntry } from '@app/queue';
 import { REDIS_CLIENT } from '@app/redis';
@@ -8,8 +8,6 @@ import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
 
 const OUTCOMES = new Set(['reply', 'handoff', 'end', 'failed']);
 
-/** Genesys session ids are UUIDs; allow any id-like value up to the wire limit. */
-const SESSION_ID = /^[A-Za-z0-9._-]{1,256}$/;
 
 /** Conversation tracking: the transcript of one bot session, turn by turn. */
 @Controller('api/conversations')
@@ -85,7 +83,7 @@ export class ConversationsController {
 
   @Get(':botSessionId')
   async transcript(@Param('botSessionId') botSessionId: string, @Query('channelId') channelId?: string) {
-    if (!SESSION_ID.test(botSessionId) || (channelId !== undefined && !CHANNEL_ID_PATTERN.test(channelId))) {
+    if (!BOT_SESSION_ID_PATTERN.test(botSessionId) || (channelId !== undefined && !CHANNEL_ID_PATTERN.test(channelId))) {
       throw new GatewayError('invalid_request', 'botSessionId and channelId must be 1-256 letters, digits, ".", "_" or "-"');
     }
     const candidates = channelId ? [channelId] : (await this.channels.list()).map((c) => c.id);

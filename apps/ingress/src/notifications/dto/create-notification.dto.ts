@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
+import { BOT_SESSION_ID_PATTERN } from '@app/channels';
 import { IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested, ArrayMaxSize, ArrayMinSize } from 'class-validator';
 
 /** Printable ASCII without spaces: safe in logs and keys, and what idempotency keys usually are. */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-const SESSION_ID = /^[A-Za-z0-9._-]{1,256}$/;
 
 export class NotificationAddressDto {
   @IsIn(['sms', 'whatsapp', 'open']) messengerType: 'sms' | 'whatsapp' | 'open';
@@ -29,7 +29,7 @@ export class MessagingTemplateDto {
 
 /** Exactly one of `botSessionId` (an open v2 bot session) or `address` (agentless). */
 export class NotificationTargetDto {
-  @IsOptional() @IsString() @Matches(SESSION_ID, { message: 'target.botSessionId must be 1-256 letters, digits, ".", "_" or "-"' }) botSessionId?: string;
+  @IsOptional() @IsString() @Matches(BOT_SESSION_ID_PATTERN, { message: 'target.botSessionId must be 1-256 letters, digits, ".", "_" or "-"' }) botSessionId?: string;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => NotificationAddressDto) address?: NotificationAddressDto;
 }
 
