@@ -89,6 +89,11 @@ export class GatewayHarness {
     writeFileSync(this.channelsFile, JSON.stringify({ channels: channels.map((c) => c.raw) }));
   }
 
+  /** Rewrites CHANNELS_FILE; processes started afterwards load the new one. */
+  writeChannels(channels: TestChannel[]): void {
+    writeFileSync(this.channelsFile, JSON.stringify({ channels: channels.map((c) => c.raw) }));
+  }
+
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}`;
   }
@@ -111,6 +116,8 @@ export class GatewayHarness {
       WORKER_LOCK_DURATION_MS: '2000',
       WORKER_STALLED_INTERVAL_MS: '1000',
       SHUTDOWN_GRACE_MS: '5000',
+      // A busy test machine lags the event loop; suites about load shedding turn it back on.
+      SHED_EVENT_LOOP_DELAY_MS: '0',
       ...this.extraEnv,
       ...extra,
     };
