@@ -5,6 +5,7 @@ import { GatewayExceptionFilter } from './errors/gateway-exception.filter.js';
 import { createValidationPipe } from './errors/validation.pipe.js';
 import { trustProxyHops } from './ip-allowlist/trust-proxy.js';
 import { IngressMetrics } from './metrics/ingress-metrics.service.js';
+import { matchedRoute } from './matched-route.js';
 
 /** The HTTP server settings of the ingress (also used by the benchmark's direct baseline). */
 export function createIngressAdapter(config: IngressConfig): FastifyAdapter {
@@ -31,7 +32,7 @@ export function configureIngressApp(app: NestFastifyApplication): void {
   const metrics = app.get(IngressMetrics);
   app.getHttpAdapter().getInstance().addHook('onRequest', async (req, reply) => {
     (req as unknown as { receivedAt?: number }).receivedAt = Date.now();
-    if (req.method !== 'POST' || !req.url.startsWith('/genesys/')) return;
+    if (req.method !== 'POST' || !matchedRoute(req).startsWith('/genesys/')) return;
     const overload = shedder.verdict();
     if (overload) {
       metrics.rejected.inc({ reason: `overloaded_${overload}` });

@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdminAuthService } from '../admin/admin-auth.service.js';
+import { decodedPath, matchedRoute } from '../matched-route.js';
 
 /** `dist/console` (Vite's output), found from this file whether run from dist or from sources. */
 export function consoleDir(): string {
@@ -42,8 +43,9 @@ export async function registerConsole(app: NestFastifyApplication): Promise<void
   const authenticated = async (req: FastifyRequest): Promise<boolean> => !!(await auth.identify(req.headers));
 
   fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    const path = req.url.split('?', 1)[0]!;
-    if (path === '/api/docs' || path.startsWith('/api/docs/') || path.startsWith('/api/docs-')) {
+    // The route the router chose, not the raw URL: `/api/%64ocs-json` is routed to `/api/docs-json`.
+    const route = matchedRoute(req);
+    if (route === '/api/docs' || route.startsWith('/api/docs/') || route.startsWith('/api/docs-')) {
       if (!(await authenticated(req))) {
         return reply.code(401).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify({ error: { code: 'unauthenticated', message: 'log in, or send an API key as "Authorization: Bearer <key>"' } }));
       }
@@ -55,7 +57,7 @@ export async function registerConsole(app: NestFastifyApplication): Promise<void
   }
 
   const page = async (req: FastifyRequest, reply: FastifyReply) => {
-    const path = req.url.split('?', 1)[0]!;
+    const path = decodedPath(req.url);
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) void reply.header(k, v);
     void reply.header('cache-control', 'no-store');
     if (path !== '/console/login' && !(await authenticated(req))) {
@@ -71,7 +73,7 @@ export async function registerConsole(app: NestFastifyApplication): Promise<void
   fastify.get('/console/', page);
   fastify.get('/console/*', async (req, reply) => {
     // A missing asset is a 404, not the app shell.
-    if (req.url.startsWith('/console/assets/')) return reply.code(404).send();
+    if (decodedPath(req.url).startsWith('/console/assets/')) return reply.code(404).send();
     return page(req, reply);
   });
 }

@@ -3,6 +3,7 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_ERROR_STATUS, GatewayError, type GatewayErrorCode } from '@app/errors';
 import { GenesysOAuthError, OAuthStateError, ReauthorizationRequiredError } from '@app/genesys-oauth';
+import { matchedRoute } from '../matched-route.js';
 
 /** Genesys OAuth failures on admin routes; messages carry no token, code or secret. */
 function fromOAuthError(e: unknown): GatewayError | undefined {
@@ -69,14 +70,14 @@ export class GatewayExceptionFilter implements ExceptionFilter {
       if (mapped) err = mapped;
       else {
         const id = randomUUID();
-        this.logger.error({ errorId: id, error: exception instanceof Error ? { type: exception.name, message: exception.message, stack: exception.stack } : String(exception), path: req.url?.split('?')[0] }, 'unhandled error');
+        this.logger.error({ errorId: id, error: exception instanceof Error ? { type: exception.name, message: exception.message, stack: exception.stack } : String(exception), path: matchedRoute(req) }, 'unhandled error');
         err = new GatewayError('internal', `internal error (id ${id})`);
       }
     }
 
     const status = GATEWAY_ERROR_STATUS[err.code];
     if (err.retryAfterSeconds) void reply.header('retry-after', String(err.retryAfterSeconds));
-    const isWebhook = (req.url ?? '').startsWith('/genesys/');
+    const isWebhook = matchedRoute(req).startsWith('/genesys/');
     const body = isWebhook
       ? { botState: 'Failed', replyMessages: [], errorInfo: { errorCode: err.code, errorMessage: err.message }, ...(err.details ? { details: err.details } : {}) }
       : { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
