@@ -49,8 +49,12 @@ async function ensureRedis() {
   process.exit(1);
 }
 
+// `npm start` is the local demo: development unless NODE_ENV says otherwise (the processes
+// themselves default to production, so a deploy that forgets NODE_ENV never runs as a demo).
+const env = { ...process.env, NODE_ENV: process.env.NODE_ENV || 'development' };
+
 function run(name, entry) {
-  const child = spawn(process.execPath, [join(root, entry)], { stdio: 'inherit', env: process.env });
+  const child = spawn(process.execPath, [join(root, entry)], { stdio: 'inherit', env });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`${name} exited (${signal ?? code}); stopping.`);

@@ -394,6 +394,7 @@ function gatewayEnv(prefix, port, concurrency) {
     CHANNELS_FILE: channelsFile,
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     ALLOW_DEV_SECRETS: 'false',
     ADMIN_TOKEN: adminToken,
     SECRETS_KEY: secretsKey,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { checkGenesysBaseUrl } from '@app/genesys';
 import { SECRETS_KEY_HELP } from '@app/secrets';
 import { validateEnv } from './validate-env.js';
 
@@ -17,8 +18,13 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /** Settings both processes share. Every variable is documented in README.md ("Configuration"). */
 export class SharedConfig {
+  /**
+   * Production unless told otherwise: a deploy that forgets NODE_ENV must not run with the public
+   * development key, DEV-ONLY secrets or printed credentials. `npm start`, `npm run admin` and the
+   * tests set `development`/`test` themselves.
+   */
   @IsIn(['development', 'production', 'test'])
-  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+  NODE_ENV: 'development' | 'production' | 'test' = 'production';
 
   @Matches(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
@@ -164,21 +170,40 @@ export class WorkerConfig extends SharedConfig {
   OUTBOX_SWEEP_INTERVAL_MS = 5000;
 }
 
-function requireSecretsKey(cfg: SharedConfig): void {
-  if (!cfg.SECRETS_KEY && cfg.NODE_ENV === 'production') {
-    throw new Error(`SECRETS_KEY is required in production: it encrypts the secrets kept in Redis. ${SECRETS_KEY_HELP}`);
+const ADMIN_TOKEN_HELP = 'Make one: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))"';
+
+/**
+ * Problems that only production has: settings it cannot run without, and development-only values.
+ * Collected together so one failed start names every one of them.
+ */
+function productionProblems(cfg: SharedConfig, required: { name: string; why: string }[]): string[] {
+  const problems: string[] = [];
+  if (cfg.NODE_ENV === 'production') {
+    for (const r of required) {
+      if (!(cfg as unknown as Record<string, unknown>)[r.name]) problems.push(`${r.name} is required in production: ${r.why}`);
+    }
   }
+  if (cfg.GENESYS_BASE_URL) {
+    const checked = checkGenesysBaseUrl(cfg.GENESYS_BASE_URL);
+    if ('problem' in checked) problems.push(`GENESYS_BASE_URL ${checked.problem}`);
+    else if (checked.localEmulator && !cfg.devSecretsAllowed) {
+      problems.push('GENESYS_BASE_URL: plain http (the local emulator) is a development setting; use https in production (or ALLOW_DEV_SECRETS=true for a local demo)');
+    }
+  }
+  return problems;
 }
 
+const SECRETS_KEY_REQUIRED = { name: 'SECRETS_KEY', why: `it encrypts the secrets kept in Redis. ${SECRETS_KEY_HELP}` };
+
 export function loadIngressConfig(env: NodeJS.ProcessEnv = process.env): IngressConfig {
-  const cfg = validateEnv(IngressConfig, env);
-  requireSecretsKey(cfg);
+  const cfg = validateEnv(IngressConfig, env, (c) =>
+    productionProblems(c, [
+      SECRETS_KEY_REQUIRED,
+      { name: 'ADMIN_TOKEN', why: `the bootstrap credential of the admin API (24+ characters). ${ADMIN_TOKEN_HELP}` },
+      { name: 'PUBLIC_BASE_URL', why: 'the https URL Genesys and admins reach this gateway at (Webhook URLs, the OAuth redirect URI, secure console cookies)' },
+    ]),
+  );
   if (!cfg.ADMIN_TOKEN) {
-    if (cfg.NODE_ENV === 'production') {
-      throw new Error(
-        `ADMIN_TOKEN is required in production. ${SECRETS_KEY_HELP}`,
-      );
-    }
     cfg.ADMIN_TOKEN = randomBytes(24).toString('base64url');
     (cfg as IngressConfig & { adminTokenGenerated?: boolean }).adminTokenGenerated = true;
   }
@@ -186,7 +211,5 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv = process.env): Ingress
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const cfg = validateEnv(WorkerConfig, env);
-  requireSecretsKey(cfg);
-  return cfg;
+  return validateEnv(WorkerConfig, env, (c) => productionProblems(c, [SECRETS_KEY_REQUIRED]));
 }

@@ -21,11 +21,13 @@ function flatten(errors: ValidationError[]): string[] {
  * Builds a typed config object from environment variables and validates all of it at once, so a
  * misconfigured deployment fails at start with every problem listed, not at the first request.
  */
-export function validateEnv<T extends object>(cls: new () => T, env: NodeJS.ProcessEnv): T {
+export function validateEnv<T extends object>(cls: new () => T, env: NodeJS.ProcessEnv, extraChecks?: (config: T) => string[]): T {
   const plain: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') plain[k] = v;
   const instance = plainToInstance(cls, plain, { enableImplicitConversion: true, excludeExtraneousValues: false });
-  const errors = validateSync(instance, { whitelist: false, skipMissingProperties: false });
-  if (errors.length) throw new ConfigValidationError(flatten(errors));
+  const problems = flatten(validateSync(instance, { whitelist: false, skipMissingProperties: false }));
+  // Checks across settings run even when a single one is wrong, so one failed start lists everything.
+  if (extraChecks) problems.push(...extraChecks(instance));
+  if (problems.length) throw new ConfigValidationError(problems);
   return instance;
 }

@@ -1,0 +1,65 @@
+import 'reflect-metadata';
+import { ConfigValidationError } from './validate-env.js';
+import { loadIngressConfig, loadWorkerConfig } from './gateway.config.js';
+
+const KEY = 'k'.repeat(11) + 'abcdefghijklmnopqrstuvwxyz0123456789';
+const TOKEN = 'an-admin-token-of-enough-length-0123';
+
+function problemsOf(load: () => unknown): string[] {
+  try {
+    load();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigValidationError);
+    return (e as ConfigValidationError).problems;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('production is the default', () => {
+  it('a process started without NODE_ENV runs as production and names every missing setting at once', () => {
+    const problems = problemsOf(() => loadIngressConfig({}));
+    expect(problems).toEqual([
+      expect.stringMatching(/^SECRETS_KEY is required in production/),
+      expect.stringMatching(/^ADMIN_TOKEN is required in production/),
+      expect.stringMatching(/^PUBLIC_BASE_URL is required in production/),
+    ]);
+    expect(problemsOf(() => loadWorkerConfig({}))).toEqual([expect.stringMatching(/^SECRETS_KEY is required in production/)]);
+  });
+
+  it('lists invalid values and missing production settings together', () => {
+    const problems = problemsOf(() => loadIngressConfig({ PORT: 'many', SECRETS_KEY: KEY }));
+    expect(problems.some((p) => p.startsWith('PORT'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('ADMIN_TOKEN is required'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('PUBLIC_BASE_URL is required'))).toBe(true);
+  });
+
+  it('in production: no generated admin token, no development secrets', () => {
+    const cfg = loadIngressConfig({ SECRETS_KEY: KEY, ADMIN_TOKEN: TOKEN, PUBLIC_BASE_URL: 'https://bots.example.com' });
+    expect(cfg.NODE_ENV).toBe('production');
+    expect(cfg.ADMIN_TOKEN).toBe(TOKEN);
+    expect((cfg as { adminTokenGenerated?: boolean }).adminTokenGenerated).toBeUndefined();
+    expect(cfg.devSecretsAllowed).toBe(false);
+    // A local demo says so explicitly.
+    expect(loadIngressConfig({ SECRETS_KEY: KEY, ADMIN_TOKEN: TOKEN, PUBLIC_BASE_URL: 'http://localhost:3000', ALLOW_DEV_SECRETS: 'true' }).devSecretsAllowed).toBe(true);
+  });
+
+  it('development and test need none of it, and generate an admin token', () => {
+    for (const NODE_ENV of ['development', 'test']) {
+      const cfg = loadIngressConfig({ NODE_ENV });
+      expect(cfg.devSecretsAllowed).toBe(true);
+      expect(cfg.ADMIN_TOKEN).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      expect(() => loadWorkerConfig({ NODE_ENV })).not.toThrow();
+    }
+  });
+});
+
+describe('GENESYS_BASE_URL', () => {
+  const prod = { SECRETS_KEY: KEY, ADMIN_TOKEN: TOKEN, PUBLIC_BASE_URL: 'https://bots.example.com' };
+
+  it('must be https; plain http only for a loopback emulator where development settings are allowed', () => {
+    expect(loadWorkerConfig({ NODE_ENV: 'development', GENESYS_BASE_URL: 'http://127.0.0.1:9555' }).GENESYS_BASE_URL).toBe('http://127.0.0.1:9555');
+    expect(problemsOf(() => loadWorkerConfig({ NODE_ENV: 'development', GENESYS_BASE_URL: 'http://genesys.example.com' }))).toEqual([expect.stringMatching(/^GENESYS_BASE_URL must be an https URL/)]);
+    expect(problemsOf(() => loadIngressConfig({ ...prod, GENESYS_BASE_URL: 'http://127.0.0.1:9555' }))).toEqual([expect.stringMatching(/^GENESYS_BASE_URL: plain http .* is a development setting/)]);
+    expect(loadIngressConfig({ ...prod, GENESYS_BASE_URL: 'https://genesys-proxy.example.com' }).GENESYS_BASE_URL).toBe('https://genesys-proxy.example.com');
+  });
+});
