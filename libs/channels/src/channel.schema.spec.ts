@@ -106,11 +106,14 @@ describe('parseChannel', () => {
     expect(problems).toContain('channel shop.genesys.environment: environment must be a string');
   });
 
-  it('rejects a client secret shorter than 32 characters; no secret (yet) and no app are allowed', () => {
+  it('rejects a client secret shorter than 32 bytes or a padded placeholder, by index and without the value; no secret (yet) and no app are allowed', () => {
     expect(problemsOf(minimal({ app: { clientId: 'x', clientSecrets: [SECRET, 'short-secret'] } }))).toEqual([
-      'channel shop.app.clientSecrets: each client secret must be at least 32 characters',
+      'channel shop: app.clientSecrets[1] is 12 bytes; at least 32 are required',
     ]);
-    expect(parseChannel(minimal({ app: { clientId: 'x', clientSecrets: ['s'.repeat(32)] } })).app.clientSecrets).toEqual(['s'.repeat(32)]);
+    const placeholder = problemsOf(minimal({ app: { clientId: 'x', clientSecrets: ['changeme'.repeat(4)] } }));
+    expect(placeholder).toEqual(['channel shop: app.clientSecrets[0] uses fewer than 8 distinct characters (a placeholder?); generate one, e.g. openssl rand -base64 32']);
+    expect(placeholder.join()).not.toContain('changeme');
+    expect(parseChannel(minimal({ app: { clientId: 'x', clientSecrets: [SECRET] } })).app.clientSecrets).toEqual([SECRET]);
     // A channel made in the console has no credential until the admin creates one; every call is refused meanwhile.
     expect(parseChannel(minimal({ app: { clientId: 'x', clientSecrets: [] } })).app).toEqual({ clientId: 'x', clientSecrets: [] });
     const { app: _, ...withoutApp } = minimal() as Record<string, unknown>;
@@ -218,20 +221,33 @@ describe('genesys.oauth', () => {
     const problems = problemsOf(withOAuth({ clientId: 'cid', clientSecret: 'short', grant: 'implicit', baseUrl: 'ftp://x', scope: ['x'] }));
     expect(problems.join('\n')).toMatch(/clientSecret must be at least 16 characters/);
     expect(problems.join('\n')).toMatch(/grant/);
-    expect(problems.join('\n')).toMatch(/baseUrl must be an http\(s\) URL/);
+    expect(problems.join('\n')).toMatch(/baseUrl must be an https URL/);
     expect(problems.join('\n')).toMatch(/scope/);
   });
 
+  it('requires https for the Genesys host override; plain http only on a loopback host (the emulator)', () => {
+    // The client secret and the tokens go to this host.
+    for (const bad of ['http://login.example.com', 'http://10.0.0.5:9555', 'http://user:pw@127.0.0.1:9555', 'not a url']) {
+      expect(problemsOf(withOAuth({ clientId: 'cid', clientSecret: 'sixteen-chars-ok', baseUrl: bad })).join('\n')).toMatch(/genesys\.oauth\.baseUrl must/);
+    }
+    for (const [good, origin] of [['https://login.example.com/path', 'https://login.example.com'], ['http://localhost:9555', 'http://localhost:9555'], ['http://[::1]:9555', 'http://[::1]:9555']]) {
+      expect(parseChannel(withOAuth({ clientId: 'cid', clientSecret: 'sixteen-chars-ok', baseUrl: good })).genesys.oauth!.baseUrl).toBe(origin);
+    }
+  });
+
   it('reads the Digital Bot Connector section, sealing nothing yet but normalizing the header name', () => {
-    const ch = parseChannel({ ...minimal(), genesys: { environment: 'mypurecloud.com', digitalBotConnector: { secretHeader: 'X-Conn-Secret', secret: 'x'.repeat(32) } } });
-    expect(ch.genesys.digitalBotConnector).toEqual({ secretHeader: 'x-conn-secret', secret: 'x'.repeat(32), inlineWindowMs: 800 });
+    const ch = parseChannel({ ...minimal(), genesys: { environment: 'mypurecloud.com', digitalBotConnector: { secretHeader: 'X-Conn-Secret', secret: SECRET } } });
+    expect(ch.genesys.digitalBotConnector).toEqual({ secretHeader: 'x-conn-secret', secret: SECRET, inlineWindowMs: 800 });
   });
 
   it('refuses a weak or malformed Digital Bot Connector setup with field paths', () => {
     const problems = problemsOf({ ...minimal(), genesys: { environment: 'mypurecloud.com', digitalBotConnector: { secretHeader: 'bad header', secret: 'short', inlineWindowMs: 99999 } } });
     expect(problems.join('\n')).toMatch(/secretHeader must be an HTTP header name/);
-    expect(problems.join('\n')).toMatch(/secret must be at least 32 characters/);
+    expect(problems.join('\n')).toMatch(/genesys\.digitalBotConnector\.secret is 5 bytes; at least 32 are required/);
     expect(problems.join('\n')).toMatch(/inlineWindowMs must not be greater than 25000/);
+    expect(problemsOf({ ...minimal(), genesys: { environment: 'mypurecloud.com', digitalBotConnector: { secret: 'x'.repeat(40) } } })).toEqual([
+      'channel shop: genesys.digitalBotConnector.secret uses fewer than 8 distinct characters (a placeholder?); generate one, e.g. openssl rand -base64 32',
+    ]);
   });
 
   it('checks notification senders', () => {

@@ -22,7 +22,9 @@ import {
   type ValidationError,
   type ValidationOptions,
 } from 'class-validator';
-import { GenesysLimits, isKnownGenesysEnvironment, normalizeGenesysEnvironment, normalizeLanguageCode } from '@app/genesys';
+import { GenesysLimits, checkGenesysBaseUrl, isKnownGenesysEnvironment, normalizeGenesysEnvironment, normalizeLanguageCode } from '@app/genesys';
+import { MIN_CLIENT_SECRET_BYTES } from '@app/genesys-jwt';
+import { weakSecretProblem } from '@app/secrets';
 import type { Channel, MessengerProfile, TemplateFeature } from './channel.types.js';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -101,7 +103,8 @@ class HandoffDef {
 class AppDef {
   @IsString() @Matches(ID) clientId: string;
   /** Empty means no credential yet: every Bot Connector call is refused until one is created. */
-  @IsArray() @ArrayMaxSize(5) @IsString({ each: true }) @MinLength(32, { each: true, message: 'each client secret must be at least 32 characters' })
+  /** Strength (HS256 key length, no placeholders) is checked in parseChannel, with the secret's index. */
+  @IsArray() @ArrayMaxSize(5) @IsString({ each: true }) @MaxLength(500, { each: true })
   clientSecrets: string[];
 }
 
@@ -125,7 +128,8 @@ export const BOT_SESSION_ID_PATTERN = /^[A-Za-z0-9._-]{1,256}$/;
 
 class DigitalBotConnectorDef {
   @IsOptional() @IsString() @Matches(HEADER_NAME_PATTERN, { message: 'digitalBotConnector.secretHeader must be an HTTP header name' }) secretHeader?: string;
-  @IsString() @MinLength(32, { message: 'digitalBotConnector.secret must be at least 32 characters' }) @MaxLength(500) secret: string;
+  /** Strength is checked in parseChannel, like the app secrets. */
+  @IsString() @MaxLength(500) secret: string;
   @IsOptional() @IsInt() @Min(0) @Max(GenesysLimits.maxDbcInlineWindowMs) inlineWindowMs?: number;
 }
 
@@ -139,16 +143,6 @@ class GenesysDef {
 }
 
 const DEFAULT_OAUTH_SCOPES = ['architect', 'integrations', 'textbots'];
-
-/** http(s) URL reduced to its origin, or undefined when it is not one. */
-function httpOrigin(u: string): string | undefined {
-  try {
-    const url = new URL(u);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 class TemplatesDef {
   @IsOptional() @IsIn(PROFILES) profile?: MessengerProfile;
@@ -220,7 +214,16 @@ export function parseChannel(raw: unknown): Channel {
     problems.push(`channel ${def.id}: genesys.environment "${def.genesys.environment}" is not a known Genesys Cloud region (e.g. mypurecloud.com, mypurecloud.ie, usw2.pure.cloud)`);
   }
   const rawBaseUrl = def.genesys?.oauth?.baseUrl;
-  if (typeof rawBaseUrl === 'string' && !httpOrigin(rawBaseUrl)) problems.push(`channel ${def.id}: genesys.oauth.baseUrl must be an http(s) URL`);
+  const baseUrl = typeof rawBaseUrl === 'string' ? checkGenesysBaseUrl(rawBaseUrl) : undefined;
+  if (baseUrl && 'problem' in baseUrl) problems.push(`channel ${def.id}: genesys.oauth.baseUrl ${baseUrl.problem}`);
+  // Checked here, not only when a credential is minted, so a weak secret never gets stored or served.
+  (Array.isArray(def.app?.clientSecrets) ? def.app.clientSecrets : []).forEach((secret, i) => {
+    const weak = typeof secret === 'string' ? weakSecretProblem(secret, MIN_CLIENT_SECRET_BYTES) : undefined;
+    if (weak) problems.push(`channel ${def.id}: app.clientSecrets[${i}] ${weak}`);
+  });
+  const dbcSecret = def.genesys?.digitalBotConnector?.secret;
+  const weakDbc = typeof dbcSecret === 'string' ? weakSecretProblem(dbcSecret, MIN_CLIENT_SECRET_BYTES) : undefined;
+  if (weakDbc) problems.push(`channel ${def.id}: genesys.digitalBotConnector.secret ${weakDbc}`);
   const defaultLanguage = normalizeLanguageCode(def.defaultLanguage ?? 'en-us');
   if (!defaultLanguage) problems.push(`channel ${def.id}: defaultLanguage is not a language tag`);
   for (const bot of Array.isArray(def.bots) ? def.bots : []) {
@@ -249,7 +252,7 @@ export function parseChannel(raw: unknown): Channel {
               grant: def.genesys.oauth.grant ?? 'authorization_code',
               pkce: def.genesys.oauth.pkce ?? true,
               scopes: [...(def.genesys.oauth.scopes ?? DEFAULT_OAUTH_SCOPES)],
-              ...(rawBaseUrl ? { baseUrl: httpOrigin(rawBaseUrl) } : {}),
+              ...(baseUrl && 'origin' in baseUrl ? { baseUrl: baseUrl.origin } : {}),
             },
           }
         : {}),

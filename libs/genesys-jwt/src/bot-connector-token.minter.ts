@@ -1,11 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { weakSecretProblem } from '@app/secrets';
 import { createBotConnectorJwtService } from './bot-connector-jwt.provider.js';
 import { BOT_CONNECTOR_JWT_ALGORITHM, MIN_CLIENT_SECRET_BYTES } from './bot-connector-token.constants.js';
 
 const signer = createBotConnectorJwtService();
-
-/** A generated secret has about 30 distinct characters; fewer than 8 means a repeated placeholder. */
-const MIN_DISTINCT_SECRET_CHARS = 8;
 
 export interface BotConnectorAppSecret {
   clientId: string;
@@ -62,13 +60,6 @@ export function generateClientId(): string {
  * The message never contains the secret, since it ends up in startup logs.
  */
 export function assertStrongSecret(secret: string): void {
-  if (typeof secret !== 'string') throw new Error('client secret must be a string');
-  const bytes = Buffer.byteLength(secret, 'utf8');
-  if (bytes < MIN_CLIENT_SECRET_BYTES) {
-    throw new Error(`client secret is ${bytes} bytes; at least ${MIN_CLIENT_SECRET_BYTES} are required`);
-  }
-  // Catches padded placeholders such as 'changeme' repeated, which pass the length test but not a dictionary attack.
-  if (new Set(secret).size < MIN_DISTINCT_SECRET_CHARS) {
-    throw new Error(`client secret uses fewer than ${MIN_DISTINCT_SECRET_CHARS} distinct characters`);
-  }
+  const problem = weakSecretProblem(secret, MIN_CLIENT_SECRET_BYTES);
+  if (problem) throw new Error(`client secret ${problem}`);
 }

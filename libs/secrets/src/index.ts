@@ -1,2 +1,3 @@
 export * from './secret-box.js';
 export * from './constant-time.js';
+export * from './secret-strength.js';
