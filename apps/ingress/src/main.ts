@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ChannelRepository, ChannelConfigError, syncChannelsFromFile } from '@app/channels';
+import { ChannelRepository, ChannelConfigError, logSyncReport, syncChannelsFromFile } from '@app/channels';
 import { ConfigValidationError, loadIngressConfig, type IngressConfig } from '@app/config';
 import { bearerCredential, mintBotConnectorToken } from '@app/genesys-jwt';
 import { PinoNestLogger, createRootLogger } from '@app/observability';
@@ -50,9 +50,7 @@ async function main(): Promise<void> {
   try {
     await waitUntilReady(app.get<Redis>(REDIS_CLIENT));
     const report = await syncChannelsFromFile(app.get(ChannelRepository), config.CHANNELS_FILE, config.devSecretsAllowed);
-    for (const id of report.refusedDevSecrets) {
-      root.error({ channelId: id }, 'channel uses a DEV-ONLY secret and was disabled; give it a real app secret (or set ALLOW_DEV_SECRETS=true outside production)');
-    }
+    logSyncReport(root, report);
     // A deep accept queue: under a burst of new connections Node's default (511) overflows and
     // clients wait for SYN retries the shedder and the deadline clock never see.
     await app.listen({ port: config.PORT, host: config.HOST, backlog: 4096 });

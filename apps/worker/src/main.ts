@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
-import { ChannelConfigError, ChannelRepository, syncChannelsFromFile } from '@app/channels';
+import { ChannelConfigError, ChannelRepository, logSyncReport, syncChannelsFromFile } from '@app/channels';
 import { ConfigValidationError, loadWorkerConfig, type WorkerConfig } from '@app/config';
 import { PinoNestLogger, createRootLogger } from '@app/observability';
 import { REDIS_CLIENT, pingRedis } from '@app/redis';
@@ -30,7 +30,7 @@ export async function startWorker(options: WorkerModuleOptions = {}, env: NodeJS
   const app = await NestFactory.createApplicationContext(WorkerModule.register(config, options), { logger: new PinoNestLogger(root), abortOnError: false });
   try {
     // Both processes load the file, so a worker started alone (scaling) finds its channels.
-    await syncChannelsFromFile(app.get(ChannelRepository), config.CHANNELS_FILE, config.devSecretsAllowed);
+    logSyncReport(root, await syncChannelsFromFile(app.get(ChannelRepository), config.CHANNELS_FILE, config.devSecretsAllowed));
   } catch (e) {
     await app.close().catch(() => undefined);
     fail(e instanceof ChannelConfigError ? e.message : `Could not start: ${(e as Error).message}`);

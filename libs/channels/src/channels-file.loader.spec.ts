@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChannelConfigError } from './channel.schema.js';
-import { DEV_SECRET_PREFIX, loadChannelsFile, usesDevSecret } from './channels-file.loader.js';
+import { loadChannelsFile } from './channels-file.loader.js';
+import { DEV_SECRET_PREFIX, developmentOnlySettings } from './development-settings.js';
 
 const REPO_FILE = fileURLToPath(new URL('../../../config/channels.yaml', import.meta.url));
 const SECRET = 'loader-test-secret-0123456789abcdefghijklmnop';
@@ -60,15 +61,15 @@ describe('loadChannelsFile', () => {
     expect(demo.bots[0]!.languages).toEqual(['en-us', 'de-de', 'fr-fr']);
     expect(demo.handoff.phrases.de).toEqual(['mitarbeiter', 'mensch sprechen']);
     expect(demo.bots[0]!.provider).toMatchObject({ name: 'demo', timeoutMs: 8000, retries: 1 });
-    // The shipped secret is marked as development-only.
-    expect(usesDevSecret(demo)).toBe(true);
+    // The shipped secrets and the emulator host are marked as development-only.
+    expect(developmentOnlySettings(demo)).toEqual(['app.clientSecrets[0]', 'genesys.digitalBotConnector.secret', 'genesys.oauth.clientSecret', 'genesys.oauth.baseUrl']);
   });
 
   it('loads several channels, and JSON as well as YAML', async () => {
     const yaml = await loadChannelsFile(await file(`channels:${channelYaml('one')}${channelYaml('two')}`));
     expect(yaml.map((c) => c.id)).toEqual(['one', 'two']);
     expect(yaml[0]!.genesys.environment).toBe('mypurecloud.ie');
-    expect(usesDevSecret(yaml[0]!)).toBe(false);
+    expect(developmentOnlySettings(yaml[0]!)).toEqual([]);
 
     const json = JSON.stringify({
       channels: [
@@ -82,7 +83,7 @@ describe('loadChannelsFile', () => {
     });
     const fromJson = await loadChannelsFile(await file(json, 'json'));
     expect(fromJson[0]!.genesys.environment).toBe('mypurecloud.de');
-    expect(usesDevSecret(fromJson[0]!)).toBe(true);
+    expect(developmentOnlySettings(fromJson[0]!)).toEqual(['app.clientSecrets[0]']);
   });
 
   it('rejects a duplicate channel id', async () => {
@@ -96,7 +97,7 @@ describe('loadChannelsFile', () => {
     const problems = await problemsOf(await file(`channels:${bad1}${channelYaml('good')}${bad2}`));
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^channel bad1: genesys\.environment "nowhere\.example" is not a known Genesys Cloud region/);
-    expect(problems[1]).toBe('channel bad2.app.clientSecrets: each client secret must be at least 32 characters');
+    expect(problems[1]).toBe('channel bad2: app.clientSecrets[0] is 9 bytes; at least 32 are required');
   });
 
   it.each([

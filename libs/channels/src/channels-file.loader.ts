@@ -3,14 +3,6 @@ import { parse as parseYaml } from 'yaml';
 import { ChannelConfigError, parseChannel } from './channel.schema.js';
 import type { Channel } from './channel.types.js';
 
-/** Secrets shipped in the repository for the demo start with this and must never face Genesys. */
-export const DEV_SECRET_PREFIX = 'DEV-ONLY';
-
-export function usesDevSecret(channel: Channel): boolean {
-  const secrets = [...channel.app.clientSecrets, channel.genesys.digitalBotConnector?.secret, channel.genesys.oauth?.clientSecret];
-  return secrets.some((s) => s?.startsWith(DEV_SECRET_PREFIX));
-}
-
 /** Reads CHANNELS_FILE (YAML or JSON) and validates every channel; any problem stops the start. */
 export async function loadChannelsFile(path: string): Promise<Channel[]> {
   let text: string;

@@ -1,27 +1,46 @@
 import type { Channel } from './channel.types.js';
 import type { ChannelRepository } from './channel.repository.js';
-import { loadChannelsFile, usesDevSecret } from './channels-file.loader.js';
+import { loadChannelsFile } from './channels-file.loader.js';
+import { developmentOnlySettings } from './development-settings.js';
 
 export interface SyncReport {
   loaded: Channel[];
-  /** Channels disabled because they carry development-only secrets where those are not allowed. */
-  refusedDevSecrets: string[];
+  /** Channels stored disabled because they carry development-only settings where those are not allowed. */
+  disabledForDevelopmentSettings: { id: string; fields: string[] }[];
+  /** Channels an earlier CHANNELS_FILE defined that this one no longer does. */
+  removed: string[];
 }
 
 /**
- * Upserts the channels of CHANNELS_FILE into Redis. Channels created elsewhere (admin API) are
- * left alone. A channel still using a development-only secret is stored disabled when such
- * secrets are not allowed (production), so it can never answer Genesys with a public secret.
+ * Makes Redis hold exactly the channels of CHANNELS_FILE, as the file says: the file is the one
+ * source of truth for its channels (the admin API refuses to change them, so nothing an admin did
+ * is silently undone here). Channels created with the admin API are left alone. A channel with
+ * development-only settings is stored disabled where those are not allowed (production), so it can
+ * never answer Genesys with a public secret.
  */
-export async function syncChannelsFromFile(repo: ChannelRepository, path: string, devSecretsAllowed: boolean): Promise<SyncReport> {
+export async function syncChannelsFromFile(repo: ChannelRepository, path: string, devSettingsAllowed: boolean): Promise<SyncReport> {
   const channels = await loadChannelsFile(path);
-  const refusedDevSecrets: string[] = [];
+  const disabledForDevelopmentSettings: SyncReport['disabledForDevelopmentSettings'] = [];
   for (const ch of channels) {
-    if (!devSecretsAllowed && usesDevSecret(ch)) {
-      refusedDevSecrets.push(ch.id);
+    const fields = devSettingsAllowed ? [] : developmentOnlySettings(ch);
+    if (fields.length) {
+      disabledForDevelopmentSettings.push({ id: ch.id, fields });
       ch.enabled = false;
     }
     await repo.upsert(ch);
   }
-  return { loaded: channels, refusedDevSecrets };
+  const inFile = new Set(channels.map((c) => c.id));
+  const removed: string[] = [];
+  for (const stored of await repo.list()) {
+    if (stored.source === 'file' && !inFile.has(stored.id) && (await repo.remove(stored.id))) removed.push(stored.id);
+  }
+  return { loaded: channels, disabledForDevelopmentSettings, removed };
+}
+
+/** What a start should tell the operator about the sync (both processes log the same). */
+export function logSyncReport(logger: { error(o: object, m: string): void; info(o: object, m: string): void }, report: SyncReport): void {
+  for (const { id, fields } of report.disabledForDevelopmentSettings) {
+    logger.error({ channelId: id, fields }, 'channel has development-only settings (DEV-ONLY secrets or a plain-http Genesys host) and was stored disabled; replace them in CHANNELS_FILE (or set ALLOW_DEV_SECRETS=true for a local demo)');
+  }
+  for (const id of report.removed) logger.info({ channelId: id }, 'channel removed: CHANNELS_FILE no longer defines it');
 }

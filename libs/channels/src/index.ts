@@ -6,3 +6,4 @@ export * from './channels.module.js';
 export * from './handoff-response.js';
 export * from './channels-sync.js';
 export * from './digital-bot-connector.js';
+export * from './development-settings.js';

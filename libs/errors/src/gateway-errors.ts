@@ -16,6 +16,8 @@ export type GatewayErrorCode =
   | 'unsupported_media_type'
   | 'not_found'
   | 'conflict'
+  /** The resource is defined in a file (CHANNELS_FILE) and is changed there, not through the API. */
+  | 'managed_by_file'
   | 'upstream_error'
   | 'overloaded'
   | 'unavailable'
@@ -48,6 +50,7 @@ export const GATEWAY_ERROR_STATUS: Record<GatewayErrorCode, number> = {
   unsupported_media_type: 415,
   not_found: 404,
   conflict: 409,
+  managed_by_file: 409,
   upstream_error: 502,
   overloaded: 503,
   unavailable: 503,

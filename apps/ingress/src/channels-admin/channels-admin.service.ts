@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { AdminActor } from '@app/admin-auth';
-import { ChannelConfigError, ChannelRepository, parseChannel, type Channel } from '@app/channels';
+import { ChannelConfigError, ChannelRepository, developmentOnlySettings, parseChannel, type Channel } from '@app/channels';
 import { IngressConfig } from '@app/config';
 import { GatewayError } from '@app/errors';
 import { bearerCredential, mintBotConnectorToken } from '@app/genesys-jwt';
@@ -35,6 +35,12 @@ export function mergePatch(target: Json, patch: Json): Json {
  * Channel administration: create, change, enable, delete, and the credentials shown once (app
  * secrets, the v2 connection secret). Every change is validated with the same schema as
  * CHANNELS_FILE and written to the audit log with the names of the fields changed, never values.
+ *
+ * One rule for where a channel is changed: a channel from CHANNELS_FILE is changed in the file
+ * (the file is loaded again at every start and would undo an API change, a revoked secret
+ * included), so every change to it here is refused with `managed_by_file`; a channel created here
+ * lives only in Redis and keeps every change. And one rule for what may serve Genesys: an enabled
+ * channel has an app secret and, where development settings are not allowed, none of them.
  */
 @Injectable()
 export class ChannelsAdminService {
@@ -75,12 +81,39 @@ export class ChannelsAdminService {
     return this.view(channel);
   }
 
+  /** The channel, when the admin API may change it (it was not defined in CHANNELS_FILE). */
+  private async getChangeable(id: string): Promise<Channel> {
+    const channel = await this.get(id);
+    if (channel.source === 'file') {
+      throw new GatewayError(
+        'managed_by_file',
+        `channel "${id}" is defined in the channels file (CHANNELS_FILE): change it there and restart the gateway; a change made here would be undone at the next start`,
+      );
+    }
+    return channel;
+  }
+
+  /** Refuses to store an enabled channel that Genesys could not call, or that would serve a development-only setting. */
+  private assertServable(channel: Channel): void {
+    if (!channel.enabled) return;
+    if (channel.app.clientSecrets.length === 0) {
+      throw new GatewayError('conflict', `channel "${channel.id}" has no app secret yet, so Genesys could not call it; create one first`);
+    }
+    const dev = this.config.devSecretsAllowed ? [] : developmentOnlySettings(channel);
+    if (dev.length) {
+      throw new GatewayError('conflict', `channel "${channel.id}" cannot be enabled: ${dev.join(', ')} ${dev.length === 1 ? 'is a development-only setting' : 'are development-only settings'} (DEV-ONLY secrets, a plain-http Genesys host), not allowed here; replace ${dev.length === 1 ? 'it' : 'them'} first`, dev);
+    }
+  }
+
   async update(actor: AdminActor, id: string, patch: Json): Promise<ChannelView> {
     const bad = NOT_PATCHABLE.filter((k) => k in patch);
     if (bad.length) throw new GatewayError('invalid_request', `these fields cannot be changed here: ${bad.join(', ')}`);
-    const current = await this.get(id);
-    const definition = mergePatch(toDefinition(current), withProviderConfigs(current, patch));
+    const current = await this.getChangeable(id);
+    const { patch: withConfigs, dropped } = withProviderConfigs(current, patch);
+    const definition = mergePatch(toDefinition(current), withConfigs);
     const next = this.parse({ ...definition, id, source: current.source, app: current.app });
+    assertOAuthSecretFollowsHost(current, next, patch);
+    this.assertServable(next);
     await this.channels.upsert(next);
     // New OAuth client or host: the stored tokens belong to the old one.
     const before = current.genesys.oauth;
@@ -88,23 +121,21 @@ export class ChannelsAdminService {
     if (before && (!after || after.clientId !== before.clientId || after.baseUrl !== before.baseUrl || next.genesys.environment !== current.genesys.environment)) {
       await this.tokens.clear(id);
     }
-    await this.auth.audit.record(actor, 'channel.update', `channel:${id}`, { fields: changedPaths(patch) });
+    await this.auth.audit.record(actor, 'channel.update', `channel:${id}`, { fields: changedPaths(patch), ...(dropped.length ? { credentialsDropped: dropped } : {}) });
     return this.view(next);
   }
 
   async setEnabled(actor: AdminActor, id: string, enabled: boolean): Promise<ChannelView> {
-    const current = await this.get(id);
-    if (enabled && current.app.clientSecrets.length === 0) {
-      throw new GatewayError('conflict', `channel "${id}" has no app secret yet, so Genesys could not call it; create one first`);
-    }
+    const current = await this.getChangeable(id);
     const next = { ...current, enabled };
+    this.assertServable(next);
     await this.channels.upsert(next);
     await this.auth.audit.record(actor, enabled ? 'channel.enable' : 'channel.disable', `channel:${id}`);
     return this.view(next);
   }
 
   async remove(actor: AdminActor, id: string): Promise<void> {
-    await this.get(id);
+    await this.getChangeable(id);
     await this.channels.remove(id);
     await this.tokens.clear(id);
     await this.auth.audit.record(actor, 'channel.delete', `channel:${id}`);
@@ -115,7 +146,7 @@ export class ChannelsAdminService {
    * verifying until revoked, so a rotation never breaks a running integration.
    */
   async createAppSecret(actor: AdminActor, id: string) {
-    const current = await this.get(id);
+    const current = await this.getChangeable(id);
     if (current.app.clientSecrets.length >= MAX_APP_SECRETS) {
       throw new GatewayError('conflict', `channel "${id}" already has ${MAX_APP_SECRETS} app secrets; revoke an old one first`);
     }
@@ -133,7 +164,7 @@ export class ChannelsAdminService {
   }
 
   async revokeAppSecret(actor: AdminActor, id: string, fingerprint: string): Promise<ChannelView> {
-    const current = await this.get(id);
+    const current = await this.getChangeable(id);
     const remaining = current.app.clientSecrets.filter((s) => fingerprintOf(s) !== fingerprint);
     if (remaining.length === current.app.clientSecrets.length) throw new GatewayError('not_found', `channel "${id}" has no app secret ${fingerprint.slice(0, 12)}`);
     if (remaining.length === 0 && current.enabled) {
@@ -147,7 +178,7 @@ export class ChannelsAdminService {
 
   /** Turns on (or re-keys) the Digital Bot Connector: a new connection secret, shown once. */
   async createDbcSecret(actor: AdminActor, id: string, opts: { secretHeader?: string; inlineWindowMs?: number }) {
-    const current = await this.get(id);
+    const current = await this.getChangeable(id);
     const secret = randomBytes(32).toString('base64url');
     const dbc = current.genesys.digitalBotConnector;
     // Unset header and window take the schema's defaults (or keep the current ones).
@@ -179,18 +210,44 @@ export function toDefinition(channel: Channel): Json {
 /**
  * Bots in a patch come from the view, which hides provider config (backend credentials): a bot
  * that keeps its provider keeps its config; a `url` given at the top of the provider updates it.
+ * Headers carry the credentials of one backend, so when the URL moves to another one, they are
+ * dropped unless the same request gives them again: they must never be sent to the new host.
  */
-function withProviderConfigs(current: Channel, patch: Json): Json {
-  if (!Array.isArray(patch.bots)) return patch;
-  const bots = patch.bots.map((b: unknown) => {
+function withProviderConfigs(current: Channel, patch: Json): { patch: Json; dropped: string[] } {
+  if (!Array.isArray(patch.bots)) return { patch, dropped: [] };
+  const dropped: string[] = [];
+  const bots = patch.bots.map((b: unknown, i: number) => {
     if (!isObj(b) || !isObj(b.provider)) return b;
     const { url, ...provider } = b.provider as Json;
     const existing = current.bots.find((x) => x.id === b.id && x.provider.name === provider.name);
-    const config = isObj(provider.config) ? provider.config : { ...(existing?.provider.config ?? {}) };
+    const given = isObj(provider.config) ? provider.config : undefined;
+    const config: Json = given ? { ...given } : { ...(existing?.provider.config ?? {}) };
     if (typeof url === 'string') config.url = url;
+    const oldUrl = existing?.provider.config.url;
+    if (!given?.headers && config.headers !== undefined && existing && config.url !== oldUrl) {
+      delete config.headers;
+      dropped.push(`bots[${i}].provider.config.headers`);
+    }
     return { ...b, provider: { ...provider, config } };
   });
-  return { ...patch, bots };
+  return { patch: { ...patch, bots }, dropped };
+}
+
+/**
+ * The OAuth client secret is sent to the login host and belongs to one client: a change of client
+ * id or host (base URL or region) must bring the secret again, or the old one would go to a host
+ * it was never meant for (oauth/connect sends it at once).
+ */
+function assertOAuthSecretFollowsHost(current: Channel, next: Channel, patch: Json): void {
+  const before = current.genesys.oauth;
+  const after = next.genesys.oauth;
+  if (!before || !after) return;
+  const given = isObj(patch.genesys) && isObj(patch.genesys.oauth) && typeof patch.genesys.oauth.clientSecret === 'string';
+  if (given) return;
+  const hostOf = (c: Channel) => c.genesys.oauth?.baseUrl ?? c.genesys.environment;
+  if (after.clientId !== before.clientId || hostOf(next) !== hostOf(current)) {
+    throw new GatewayError('invalid_request', 'the OAuth client or its Genesys host changes: give genesys.oauth.clientSecret again in the same request (the stored secret is never sent to another client or host)', ['genesys.oauth.clientSecret: required when genesys.oauth.clientId, genesys.oauth.baseUrl or genesys.environment changes']);
+  }
 }
 
 /** `genesys.oauth.clientId`-style paths of a patch, for the audit log (no values). */

@@ -1,0 +1,191 @@
+import { Redis } from 'ioredis';
+import { ChannelRepository, parseChannel } from '@app/channels';
+import { RedisKeys } from '@app/queue';
+import { SecretBox } from '@app/secrets';
+import { GatewayHarness, freePort, newSessionBody, testChannel, type TestChannel } from '../support/gateway-harness.js';
+
+/**
+ * Who owns a channel's settings, and what may serve Genesys. A channel from CHANNELS_FILE is
+ * changed in the file only (the API refuses, so a restart never undoes an admin's revoke); a
+ * channel made with the API keeps every change across restarts; an enabled channel never serves a
+ * development-only secret where those are not allowed. Real processes, restarts, real Redis.
+ */
+async function api(gw: GatewayHarness, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${gw.baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${gw.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+async function restartIngress(gw: GatewayHarness, env: Record<string, string> = {}): Promise<void> {
+  for (const p of gw.procs.filter((p) => p.kind === 'ingress')) await gw.kill(p, 'SIGTERM');
+  await gw.startIngress(env);
+}
+
+const DBC = { secretHeader: 'X-Conn', secret: 'file-dbc-secret-0123456789abcdefghijklmnopqrstuv', inlineWindowMs: 800 };
+
+describe('channels from CHANNELS_FILE are changed in the file, API channels keep their changes', () => {
+  const file = testChannel('own-file', { genesys: { environment: 'mypurecloud.ie', digitalBotConnector: DBC } });
+  const gone = testChannel('own-gone');
+  const gw = new GatewayHarness('owner', [file, gone]);
+
+  beforeAll(async () => {
+    await gw.startIngress();
+    await gw.startWorker();
+  }, 60_000);
+  afterAll(() => gw.stop());
+
+  it('refuses every change to a file channel with 409 managed_by_file, and changes nothing', async () => {
+    const before = (await api(gw, 'GET', '/api/channels/own-file')).body;
+    expect(before.source).toBe('file');
+    const [fingerprint] = before.app.secrets.map((s: { fingerprint: string }) => s.fingerprint);
+    const attempts: [string, string, unknown?][] = [
+      ['POST', '/api/channels/own-file/app/secrets'],
+      ['DELETE', `/api/channels/own-file/app/secrets/${fingerprint}`],
+      ['POST', '/api/channels/own-file/dbc/secret', {}],
+      ['POST', '/api/channels/own-file/disable'],
+      ['POST', '/api/channels/own-file/enable'],
+      ['PATCH', '/api/channels/own-file', { enabled: false }],
+      ['PATCH', '/api/channels/own-file', { name: 'Renamed' }],
+      ['DELETE', '/api/channels/own-file'],
+    ];
+    for (const [method, path, body] of attempts) {
+      const res = await api(gw, method, path, body);
+      expect([method, path, res.status, res.body.error.code]).toEqual([method, path, 409, 'managed_by_file']);
+      expect(res.body.error.message).toMatch(/defined in the channels file \(CHANNELS_FILE\): change it there/);
+    }
+    expect((await api(gw, 'GET', '/api/channels/own-file')).body).toEqual(before);
+    expect((await gw.turn(file, newSessionBody('hi'))).status).toBe(200);
+  });
+
+  it('keeps an API channel\'s credential changes across a restart: the revoked secret stays revoked, the new one works', async () => {
+    expect((await api(gw, 'POST', '/api/channels', { id: 'own-api', environment: 'mypurecloud.ie' })).status).toBe(201);
+    const first = (await api(gw, 'POST', '/api/channels/own-api/app/secrets')).body;
+    const second = (await api(gw, 'POST', '/api/channels/own-api/app/secrets')).body;
+    expect((await api(gw, 'POST', '/api/channels/own-api/enable')).status).toBe(200);
+    expect((await api(gw, 'DELETE', `/api/channels/own-api/app/secrets/${first.fingerprint}`)).status).toBe(200);
+    const dbc = (await api(gw, 'POST', '/api/channels/own-api/dbc/secret', {})).body;
+
+    await restartIngress(gw);
+
+    const asApi: TestChannel = { id: 'own-api', clientId: 'own-api-app', secret: second.clientSecret, raw: {} };
+    const body = newSessionBody('hi', { botId: 'demo-bot', chatBot: undefined });
+    expect((await gw.turn(asApi, body, { auth: second.credential.value })).status).toBe(200);
+    expect((await gw.turn(asApi, body, { auth: first.credential.value })).status).toBe(403);
+    const view = (await api(gw, 'GET', '/api/channels/own-api')).body;
+    expect(view).toMatchObject({ enabled: true, source: 'api', app: { secrets: [{ fingerprint: second.fingerprint }] } });
+    const v2 = await fetch(`${gw.baseUrl}/genesys/own-api/dbc/bots`, { headers: { [dbc.secretHeader]: dbc.secret } });
+    expect(v2.status).toBe(200);
+  });
+
+  it('a restart keeps the file\'s credentials, and drops a file channel the file no longer defines', async () => {
+    gw.writeChannels([file]);
+    await restartIngress(gw);
+    expect((await gw.turn(file, newSessionBody('hi'))).status).toBe(200);
+    const v2 = await fetch(`${gw.baseUrl}/genesys/own-file/dbc/bots`, { headers: { 'x-conn': DBC.secret } });
+    expect(v2.status).toBe(200);
+    expect((await api(gw, 'GET', '/api/channels/own-gone')).status).toBe(404);
+    expect((await gw.turn(gone, newSessionBody('hi'))).status).toBeGreaterThanOrEqual(403);
+    // API channels are not the file's business.
+    expect((await api(gw, 'GET', '/api/channels/own-api')).status).toBe(200);
+  });
+});
+
+describe('development-only settings never serve Genesys in production', () => {
+  const DEV_APP_SECRET = 'DEV-ONLY-demo-secret-0123456789abcdefghijklmnopqrstuv';
+  const devFile = testChannel('own-dev', {
+    app: { clientId: 'own-dev-app', clientSecrets: [DEV_APP_SECRET] },
+    genesys: { environment: 'mypurecloud.ie', digitalBotConnector: { secret: 'DEV-ONLY-demo-dbc-secret-0123456789abcdef' } },
+  });
+  devFile.secret = DEV_APP_SECRET;
+  devFile.clientId = 'own-dev-app';
+  const gw = new GatewayHarness('ownprod', [devFile], { NODE_ENV: 'production', ALLOW_DEV_SECRETS: 'false' });
+
+  beforeAll(async () => {
+    gw.port = await freePort();
+    await gw.startIngress({ PUBLIC_BASE_URL: gw.baseUrl });
+    await gw.startWorker();
+  }, 60_000);
+  afterAll(() => gw.stop());
+
+  /** The channel as the gateway stored it, secrets opened: what the API never shows. */
+  async function storedChannel(id: string) {
+    const redis = new Redis(gw.redisUrl);
+    try {
+      return (await new ChannelRepository(redis, new RedisKeys(gw.prefix), SecretBox.fromEnv(gw.secretsKey)).get(id))!;
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  it('stores a file channel with DEV-ONLY secrets disabled and refuses its public credential', async () => {
+    expect((await api(gw, 'GET', '/api/channels/own-dev')).body).toMatchObject({ enabled: false, source: 'file' });
+    expect((await gw.turn(devFile, newSessionBody('hi'))).status).toBe(403);
+    expect((await fetch(`${gw.baseUrl}/genesys/own-dev/dbc/bots`, { headers: { 'x-connection-secret': 'DEV-ONLY-demo-dbc-secret-0123456789abcdef' } })).status).toBe(403);
+    // The issue's reproduction: a new secret, then enable; both are the file's business now.
+    expect((await api(gw, 'POST', '/api/channels/own-dev/app/secrets')).status).toBe(409);
+    expect((await api(gw, 'POST', '/api/channels/own-dev/enable')).status).toBe(409);
+    expect((await gw.turn(devFile, newSessionBody('hi'))).status).toBe(403);
+  });
+
+  it('refuses to enable an API channel that carries a development-only setting, by any route, and names the field', async () => {
+    expect((await api(gw, 'POST', '/api/channels', { id: 'own-prod', environment: 'mypurecloud.ie' })).status).toBe(201);
+    const secret = (await api(gw, 'POST', '/api/channels/own-prod/app/secrets')).body;
+    // Stored while disabled (the admin may be halfway through the setup)...
+    const oauth = { clientId: 'oc-1', clientSecret: 'DEV-ONLY-emulator-client-secret', grant: 'client_credentials' };
+    expect((await api(gw, 'PATCH', '/api/channels/own-prod', { genesys: { oauth } })).status).toBe(200);
+    // ...but never enabled.
+    for (const [method, path, body] of [
+      ['POST', '/api/channels/own-prod/enable', undefined],
+      ['PATCH', '/api/channels/own-prod', { enabled: true }],
+      ['PATCH', '/api/channels/own-prod', { enabled: true, name: 'Sneaky' }],
+    ] as const) {
+      const res = await api(gw, method, path, body);
+      expect([method, res.status]).toEqual([method, 409]);
+      expect(res.body.error.message).toMatch(/genesys\.oauth\.clientSecret is a development-only setting/);
+      expect(res.body.error.details).toEqual(['genesys.oauth.clientSecret']);
+    }
+    expect((await api(gw, 'GET', '/api/channels/own-prod')).body).toMatchObject({ enabled: false, name: 'own-prod' });
+    // A plain-http Genesys host is a development setting too (the emulator); https is fine.
+    const emulatorHost = await api(gw, 'PATCH', '/api/channels/own-prod', { genesys: { oauth: { ...oauth, clientSecret: 'a-real-oauth-client-secret-42', baseUrl: 'http://127.0.0.1:9555' } } });
+    expect(emulatorHost.status).toBe(200);
+    expect((await api(gw, 'POST', '/api/channels/own-prod/enable')).body.error.details).toEqual(['genesys.oauth.baseUrl']);
+    expect((await api(gw, 'PATCH', '/api/channels/own-prod', { genesys: { oauth: { baseUrl: null, clientSecret: 'a-real-oauth-client-secret-42' } } })).status).toBe(200);
+    const enabled = await api(gw, 'POST', '/api/channels/own-prod/enable');
+    expect(enabled.status).toBe(200);
+    const asApi: TestChannel = { id: 'own-prod', clientId: 'own-prod-app', secret: secret.clientSecret, raw: {} };
+    expect((await gw.turn(asApi, newSessionBody('hi', { botId: 'demo-bot', chatBot: undefined }), { auth: secret.credential.value })).status).toBe(200);
+    // Once enabled, a development-only setting cannot be patched in either.
+    const back = await api(gw, 'PATCH', '/api/channels/own-prod', { genesys: { oauth: { clientSecret: 'DEV-ONLY-emulator-client-secret' } } });
+    expect(back.status).toBe(409);
+  });
+
+  it('drops the OAuth client secret and a bot backend\'s headers when their host changes, unless given again', async () => {
+    const bot = { id: 'demo-bot', name: 'Demo Bot', versions: ['1.0'], languages: ['en-us'] };
+    const headers = { authorization: 'Bearer backend-a-credential' };
+    expect((await api(gw, 'PATCH', '/api/channels/own-prod', { bots: [{ ...bot, provider: { name: 'http', config: { url: 'https://bot-a.example.com/turn', headers } } }] })).status).toBe(200);
+    // The view hides provider config: a patch that keeps the URL keeps the headers...
+    expect((await api(gw, 'PATCH', '/api/channels/own-prod', { bots: [{ ...bot, provider: { name: 'http', url: 'https://bot-a.example.com/turn', timeoutMs: 3000 } }] })).status).toBe(200);
+    expect((await storedChannel('own-prod')).bots[0]!.provider.config).toEqual({ url: 'https://bot-a.example.com/turn', headers });
+    // ...one that moves it to another backend drops them, and says so in the audit log.
+    expect((await api(gw, 'PATCH', '/api/channels/own-prod', { bots: [{ ...bot, provider: { name: 'http', url: 'https://bot-b.example.com/turn' } }] })).status).toBe(200);
+    expect((await storedChannel('own-prod')).bots[0]!.provider.config).toEqual({ url: 'https://bot-b.example.com/turn' });
+    const audit = (await api(gw, 'GET', '/api/audit?limit=5')).body.entities.find((e: { action: string }) => e.action === 'channel.update');
+    expect(audit.details.credentialsDropped).toEqual(['bots[0].provider.config.headers']);
+    // Given again in the same request, they are kept.
+    const again = { url: 'https://bot-c.example.com/turn', headers: { authorization: 'Bearer backend-c-credential' } };
+    expect((await api(gw, 'PATCH', '/api/channels/own-prod', { bots: [{ ...bot, provider: { name: 'http', config: again } }] })).status).toBe(200);
+    expect((await storedChannel('own-prod')).bots[0]!.provider.config).toEqual(again);
+
+    const moved = await api(gw, 'PATCH', '/api/channels/own-prod', { genesys: { environment: 'mypurecloud.de' } });
+    expect(moved.status).toBe(400);
+    expect(moved.body.error.details).toEqual([expect.stringMatching(/^genesys\.oauth\.clientSecret: required when/)]);
+    expect((await api(gw, 'GET', '/api/channels/own-prod')).body.genesys.environment).toBe('mypurecloud.ie');
+    const withSecret = await api(gw, 'PATCH', '/api/channels/own-prod', { genesys: { environment: 'mypurecloud.de', oauth: { clientSecret: 'the-de-org-client-secret-42' } } });
+    expect(withSecret.status).toBe(200);
+    expect(withSecret.body.genesys.environment).toBe('mypurecloud.de');
+  });
+});
