@@ -196,7 +196,8 @@ describeBrowser('web console in Chromium against the real gateway and the Genesy
     await tid('oauth-save').click();
     await page.getByText('OAuth client saved.').waitFor();
     // The console has no field for the Genesys host override (a test-only setting): set it through the admin API.
-    const patched = await api('PATCH', `/api/channels/${CHANNEL_ID}`, { genesys: { oauth: { baseUrl: emulatorUrl } } });
+    // The client secret goes with it: a new host never receives the secret stored for the old one.
+    const patched = await api('PATCH', `/api/channels/${CHANNEL_ID}`, { genesys: { oauth: { baseUrl: emulatorUrl, clientSecret: OAUTH_CLIENT_SECRET } } });
     expect(patched.status).toBe(200);
     expect(patched.body.genesys.oauth).toMatchObject({ clientId: OAUTH_CLIENT_ID, clientSecretSet: true, grant: 'authorization_code', pkce: true });
 
