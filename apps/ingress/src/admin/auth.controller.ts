@@ -3,7 +3,9 @@ import type { FastifyReply } from 'fastify';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import { AdminAuthGuard, type AdminRequest } from './admin-auth.guard.js';
 import { AdminAuthService } from './admin-auth.service.js';
+import { ValidationSubject } from '../errors/validation.pipe.js';
 
+@ValidationSubject('login request')
 export class LoginDto {
   @IsString() @MinLength(1) @MaxLength(64) username: string;
   @IsString() @MinLength(1) @MaxLength(256) password: string;

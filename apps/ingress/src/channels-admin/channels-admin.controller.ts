@@ -8,7 +8,9 @@ import { AdminAuthGuard, type AdminRequest } from '../admin/admin-auth.guard.js'
 import { AdminAuthService } from '../admin/admin-auth.service.js';
 import { ChannelSetupService } from './channel-setup.service.js';
 import { ChannelsAdminService } from './channels-admin.service.js';
+import { ValidationSubject } from '../errors/validation.pipe.js';
 
+@ValidationSubject('channel')
 export class CreateChannelDto {
   @IsString() @Matches(CHANNEL_ID_PATTERN, { message: 'id must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit' }) id: string;
   @IsOptional() @IsString() @MaxLength(200) name?: string;
@@ -17,6 +19,7 @@ export class CreateChannelDto {
   @IsOptional() @IsArray() @ArrayMaxSize(GenesysLimits.maxBots) bots?: unknown[];
 }
 
+@ValidationSubject('Digital Bot Connector settings')
 export class DbcSecretDto {
   @IsOptional() @IsString() @Matches(HEADER_NAME_PATTERN, { message: 'secretHeader must be an HTTP header name' }) secretHeader?: string;
   @IsOptional() @IsInt() @Min(0) @Max(GenesysLimits.maxDbcInlineWindowMs) inlineWindowMs?: number;
@@ -27,6 +30,7 @@ export class QuickReplyDto {
   @IsString() @MaxLength(GenesysLimits.maxInputTextLength) payload: string;
 }
 
+@ValidationSubject('test turn')
 export class TestTurnDto {
   @IsOptional() @IsString() @MaxLength(GenesysLimits.maxInputTextLength) text?: string;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => QuickReplyDto) quickReply?: QuickReplyDto;

@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { GatewayError } from '@app/errors';
 
 function describe(errors: ValidationError[], path = ''): string[] {
@@ -9,14 +9,52 @@ function describe(errors: ValidationError[], path = ''): string[] {
   });
 }
 
+const SUBJECTS = new WeakMap<object, string>();
+
+/**
+ * Names what a DTO is in validation errors ("invalid notification"), so a caller of any route
+ * learns what was wrong with what it sent; subclasses inherit their parent's name.
+ */
+export const ValidationSubject =
+  (subject: string): ClassDecorator =>
+  (target) => {
+    SUBJECTS.set(target, subject);
+  };
+
+function subjectOf(metadata: ArgumentMetadata): string {
+  for (let c: unknown = metadata.metatype; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    const subject = SUBJECTS.get(c);
+    if (subject) return subject;
+  }
+  return `request ${metadata.type === 'custom' ? 'input' : metadata.type}`;
+}
+
+/** Carries the field-level problems from the factory to transform, which knows the route's DTO. */
+class InvalidInput extends Error {
+  constructor(readonly problems: string[]) {
+    super('invalid input');
+  }
+}
+
 /** Unknown fields are dropped (Genesys may add some); wrong ones are refused with field-level detail. */
+class GatewayValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    try {
+      return await super.transform(value, metadata);
+    } catch (e) {
+      if (e instanceof InvalidInput) throw new GatewayError('invalid_request', `invalid ${subjectOf(metadata)}`, e.problems.slice(0, 20));
+      throw e;
+    }
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new GatewayValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: false,
     transform: true,
     forbidUnknownValues: true,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new GatewayError('invalid_request', 'invalid Bot Connector request', describe(errors).slice(0, 20)),
+    exceptionFactory: (errors) => new InvalidInput(describe(errors)),
   });
 }

@@ -17,6 +17,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { GenesysLimits as L } from '@app/genesys';
+import { ValidationSubject } from '../../errors/validation.pipe.js';
 
 /** Genesys ids: opaque strings; bounded so a hostile body cannot bloat keys and logs. */
 const GenesysId = (opts: { optional?: boolean } = {}) =>
@@ -95,6 +96,7 @@ export class ChatBotDto {
 }
 
 /** The Bot Connector v1 turn (reference §2.2–2.3). Unknown fields are dropped, not refused. */
+@ValidationSubject('Bot Connector request')
 export class IncomingTurnDto {
   /** Observed to carry the bot's id or its name; optional when `chatBot.id` names the bot. */
   @ValidateIf((o: IncomingTurnDto) => o.botId !== undefined || !o.chatBot?.id) @GenesysId() botId?: string;

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { BOT_SESSION_ID_PATTERN } from '@app/channels';
 import { IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested, ArrayMaxSize, ArrayMinSize } from 'class-validator';
+import { ValidationSubject } from '../../errors/validation.pipe.js';
 
 /** Printable ASCII without spaces: safe in logs and keys, and what idempotency keys usually are. */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -33,6 +34,7 @@ export class NotificationTargetDto {
   @IsOptional() @IsObject() @ValidateNested() @Type(() => NotificationAddressDto) address?: NotificationAddressDto;
 }
 
+@ValidationSubject('notification')
 export class CreateNotificationDto {
   @IsString() @Matches(IDEMPOTENCY_KEY, { message: 'idempotencyKey must be 1-200 printable ASCII characters without spaces' }) idempotencyKey: string;
   @IsObject() @ValidateNested() @Type(() => NotificationTargetDto) target: NotificationTargetDto;
