@@ -24,9 +24,18 @@ export interface EmulatorCall {
   grantType?: string;
   /** The client the call authenticated as or named (Basic user or `client_id`). */
   clientId?: string;
+  /**
+   * How a `/oauth/token` call identified its client: an HTTP Basic header, only a `client_id`
+   * in the form (a public client), or neither. Lets a test check the wire form of an exchange.
+   */
+  clientAuth?: TokenClientAuth;
+  /** Whether a `/oauth/token` call carried a `code_verifier` (never its value). */
+  codeVerifier?: boolean;
   /** The OAuth `error` code answered, if any. */
   error?: string;
 }
+
+export type TokenClientAuth = 'basic' | 'client_id' | 'none';
 
 /** OAuth 2.0 error codes answered by `/oauth/token` (RFC 6749 §5.2), the shape Genesys uses. */
 export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type';
@@ -265,10 +274,15 @@ export class GenesysCloudEmulator {
 
   // ---- POST /oauth/token ----------------------------------------------------------------------
 
-  token(authorization: string | undefined, body: Record<string, unknown>): EmulatorResponse & { clientId?: string; grantType?: string; error?: string } {
+  token(
+    authorization: string | undefined,
+    body: Record<string, unknown>,
+  ): EmulatorResponse & { clientId?: string; grantType?: string; error?: string; clientAuth: TokenClientAuth; codeVerifier: boolean } {
     const grantType = str(body.grant_type);
     const auth = this.authenticate(authorization, body);
-    const tag = <T extends EmulatorResponse>(r: T) => ({ ...r, grantType, clientId: auth.clientId, error: oauthErrorOf(r) });
+    const clientAuth: TokenClientAuth = /^\s*Basic\s/i.test(authorization ?? '') ? 'basic' : str(body.client_id) ? 'client_id' : 'none';
+    const codeVerifier = str(body.code_verifier) !== undefined;
+    const tag = <T extends EmulatorResponse>(r: T) => ({ ...r, grantType, clientId: auth.clientId, error: oauthErrorOf(r), clientAuth, codeVerifier });
     if ('error' in auth) return tag(auth.error);
     switch (grantType) {
       case 'authorization_code':

@@ -91,6 +91,8 @@ it('tokens/me: Genesys shapes for a live token, 401 bad.credentials once expired
     ['GET', '/api/v2/tokens/me', 200, undefined],
     ['GET', '/api/v2/tokens/me', 401, undefined],
   ]);
+  expect(emu.emulator.calls[0]).toMatchObject({ clientId: 'c1', clientAuth: 'basic', codeVerifier: false });
+  expect(emu.emulator.calls[1]!.clientAuth).toBeUndefined();
   expect(JSON.stringify(emu.emulator.calls)).not.toContain(cc.data.access_token);
 });
 
