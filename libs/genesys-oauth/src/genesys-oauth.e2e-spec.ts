@@ -113,7 +113,7 @@ describe('GenesysOAuthClient hosts', () => {
 });
 
 describe('authorization code grant', () => {
-  it('PKCE happy path: state bound to channel/admin, code exchanged without Basic, scopes verified, tokens stored', async () => {
+  it('PKCE happy path: state bound to channel/admin, code exchanged with Basic and the verifier, scopes verified, tokens stored', async () => {
     const store = new GenesysTokenStore(redis, keys, box, { now });
     const { saved, bound } = await authorizeChannel('ch-happy', store);
     expect(bound).toMatchObject({ channelId: 'ch-happy', adminId: 'admin-1', redirectUri: REDIRECT });
@@ -121,13 +121,15 @@ describe('authorization code grant', () => {
     expect(saved.refreshToken).toBeTruthy();
     expect(saved.expiresAt).toBe(saved.obtainedAt + HOUR * 1000);
     expect(await store.getAccessToken('ch-happy', codeClient())).toBe(saved.accessToken);
-    expect(emu.emulator.callsTo('/oauth/token', 'authorization_code')).toEqual([expect.objectContaining({ status: 200, clientId: CODE_CLIENT.id })]);
+    // A client with a secret is confidential: PKCE is added to its authentication, never instead of it.
+    expect(emu.emulator.callsTo('/oauth/token', 'authorization_code')).toEqual([expect.objectContaining({ status: 200, clientId: CODE_CLIENT.id, clientAuth: 'basic', codeVerifier: true })]);
   });
 
   it('Basic-auth exchange without PKCE works too', async () => {
     const store = new GenesysTokenStore(redis, keys, box, { now });
     const { saved } = await authorizeChannel('ch-basic', store, { pkce: false });
     expect(saved.accessToken).toBeTruthy();
+    expect(emu.emulator.callsTo('/oauth/token', 'authorization_code')).toEqual([expect.objectContaining({ status: 200, clientAuth: 'basic', codeVerifier: false })]);
   });
 
   it('wrong redirect_uri: the login page refuses to redirect; a mismatched exchange says redirect_mismatch', async () => {
@@ -204,7 +206,7 @@ describe('refresh', () => {
     clockOffset = HOUR * 1000 + 1000;
     await expect(client.verify(saved.accessToken)).rejects.toMatchObject({ code: 'invalid_token' });
     await expect(client.verify(fresh)).resolves.toMatchObject({ OAuthClient: { id: CODE_CLIENT.id } });
-    expect(emu.emulator.callsTo('/oauth/token', 'refresh_token')).toHaveLength(1);
+    expect(emu.emulator.callsTo('/oauth/token', 'refresh_token')).toEqual([expect.objectContaining({ status: 200, clientAuth: 'basic' })]);
     const log = lines.join('\n');
     expect(log).toContain('corr-1');
     for (const secret of [saved.accessToken, saved.refreshToken!, fresh, after.refreshToken!, CODE_CLIENT.secret]) expect(log).not.toContain(secret);
