@@ -16,6 +16,7 @@ const EMULATOR_ENTRY = join(ROOT, 'dist/apps/genesys-emulator/apps/genesys-emula
 let gw: GatewayHarness;
 let emulator: ChildProcess;
 let emulatorUrl: string;
+let demoOAuthClientId: string;
 const emulatorOutput: string[] = [];
 
 async function json(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -42,6 +43,7 @@ beforeAll(async () => {
   const demo = file.channels.find((c) => c.id === 'demo')!;
   expect(demo.genesys.oauth.baseUrl).toBe('http://127.0.0.1:9555');
   demo.genesys.oauth.baseUrl = emulatorUrl;
+  demoOAuthClientId = demo.genesys.oauth.clientId;
   const channel: TestChannel = { id: 'demo', clientId: demo.app.clientId, secret: demo.app.clientSecrets[0], raw: demo };
   gw = new GatewayHarness('newcomer', [channel], { PUBLIC_BASE_URL: `http://127.0.0.1:${gatewayPort}`, OUTBOX_SWEEP_INTERVAL_MS: '500' });
   gw.port = gatewayPort;
@@ -69,6 +71,11 @@ describe('newcomer path: emulator + gateway + demo channel, over HTTP only', () 
     const callback = await json('GET', consent.location!);
     expect(callback.status).toBe(200);
     expect(String(callback.body)).toMatch(/connected/i);
+    // The demo channel's OAuth client has a secret: Basic client authentication plus the PKCE verifier.
+    const calls = (await json('GET', `${emulatorUrl}/emulator/calls`)).body.calls as { path: string; grantType?: string }[];
+    expect(calls.filter((c) => c.path === '/oauth/token' && c.grantType === 'authorization_code')).toEqual([
+      expect.objectContaining({ status: 200, clientId: demoOAuthClientId, clientAuth: 'basic', codeVerifier: true }),
+    ]);
     const status = await json('GET', `${gw.baseUrl}/api/channels/demo/oauth/status`, undefined, admin());
     expect(status.body).toMatchObject({ connected: true, reauthorizeNeeded: false });
     expect(status.body.scopes).toEqual(expect.arrayContaining(['architect', 'integrations', 'textbots', 'conversations']));

@@ -74,6 +74,8 @@ describe('Genesys OAuth through the ingress', () => {
     const done = await fetch(callback);
     const html = await done.text();
     expect(done.status).toBe(200);
+    // The channel has a client secret, so the PKCE exchange authenticates with Basic and adds the verifier.
+    expect(emu.emulator.callsTo('/oauth/token', 'authorization_code').filter((c) => c.clientId === 'gw-code').at(-1)).toMatchObject({ status: 200, clientAuth: 'basic', codeVerifier: true });
     expect(done.headers.get('content-type')).toContain('text/html');
     expect(html).toContain('is connected to Genesys Cloud (org Acme &lt;Support&gt;)');
     expect(html).not.toContain('<Support>');

@@ -11,7 +11,12 @@ export type EmulatorGrant = 'authorization_code' | 'client_credentials';
 export interface EmulatorClient {
   /** The OAuth client id (Genesys shows a UUID; any non-empty string works here). */
   id: string;
-  secret: string;
+  /**
+   * With a secret the client is confidential (Genesys's Code Authorization and Client Credentials
+   * clients): every token call must authenticate with HTTP Basic, PKCE or not. Without one it is
+   * a public client (the SDKs' PKCE login): `client_id` in the form, code grant with PKCE only.
+   */
+  secret?: string;
   name?: string;
   /** Authorized redirect URIs; `/oauth/authorize` and the code exchange require an exact match. */
   redirectUris: string[];
@@ -134,7 +139,8 @@ export function resolveEmulatorOptions(options: EmulatorOptions): ResolvedEmulat
   for (const [i, c] of (options.clients ?? []).entries()) {
     const at = `clients[${i}]`;
     if (!c.id) problems.push(`${at}.id is required`);
-    if (!c.secret) problems.push(`${at}.secret is required`);
+    if (c.secret !== undefined && !c.secret) problems.push(`${at}.secret must not be empty (leave it out for a public client)`);
+    if (c.secret === undefined && c.grants?.includes('client_credentials')) problems.push(`${at}: the client_credentials grant needs a secret`);
     if (clients.has(c.id)) problems.push(`${at}.id "${c.id}" is registered twice`);
     for (const uri of c.redirectUris ?? []) {
       try {

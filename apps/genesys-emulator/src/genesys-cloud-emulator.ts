@@ -24,9 +24,18 @@ export interface EmulatorCall {
   grantType?: string;
   /** The client the call authenticated as or named (Basic user or `client_id`). */
   clientId?: string;
+  /**
+   * How a `/oauth/token` call identified its client: an HTTP Basic header, only a `client_id`
+   * in the form (a public client), or neither. Lets a test check the wire form of an exchange.
+   */
+  clientAuth?: TokenClientAuth;
+  /** Whether a `/oauth/token` call carried a `code_verifier` (never its value). */
+  codeVerifier?: boolean;
   /** The OAuth `error` code answered, if any. */
   error?: string;
 }
+
+export type TokenClientAuth = 'basic' | 'client_id' | 'none';
 
 /** OAuth 2.0 error codes answered by `/oauth/token` (RFC 6749 §5.2), the shape Genesys uses. */
 export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type';
@@ -43,8 +52,6 @@ interface CodeRecord {
 
 interface FamilyRecord {
   clientId: string;
-  /** Born from a PKCE exchange without client secret: may refresh with `client_id` only. */
-  publicClient: boolean;
   revoked: boolean;
   scopes: string[];
 }
@@ -265,16 +272,21 @@ export class GenesysCloudEmulator {
 
   // ---- POST /oauth/token ----------------------------------------------------------------------
 
-  token(authorization: string | undefined, body: Record<string, unknown>): EmulatorResponse & { clientId?: string; grantType?: string; error?: string } {
+  token(
+    authorization: string | undefined,
+    body: Record<string, unknown>,
+  ): EmulatorResponse & { clientId?: string; grantType?: string; error?: string; clientAuth: TokenClientAuth; codeVerifier: boolean } {
     const grantType = str(body.grant_type);
     const auth = this.authenticate(authorization, body);
-    const tag = <T extends EmulatorResponse>(r: T) => ({ ...r, grantType, clientId: auth.clientId, error: oauthErrorOf(r) });
+    const clientAuth: TokenClientAuth = /^\s*Basic\s/i.test(authorization ?? '') ? 'basic' : str(body.client_id) ? 'client_id' : 'none';
+    const codeVerifier = str(body.code_verifier) !== undefined;
+    const tag = <T extends EmulatorResponse>(r: T) => ({ ...r, grantType, clientId: auth.clientId, error: oauthErrorOf(r), clientAuth, codeVerifier });
     if ('error' in auth) return tag(auth.error);
     switch (grantType) {
       case 'authorization_code':
         return tag(this.codeGrant(auth.client, auth.basic, body));
       case 'refresh_token':
-        return tag(this.refreshGrant(auth.client, auth.basic, body));
+        return tag(this.refreshGrant(auth.client, body));
       case 'client_credentials':
         return tag(this.clientCredentialsGrant(auth.client, auth.basic));
       case undefined:
@@ -284,7 +296,12 @@ export class GenesysCloudEmulator {
     }
   }
 
-  /** Basic auth when the header is present (it must then be right); otherwise the public `client_id`. */
+  /**
+   * A client with a secret must prove it with Basic on every grant (RFC 6749 §3.2.1); a PKCE
+   * verifier does not stand in for it, since whoever intercepts a code can also send a
+   * `client_id`. Only a client without a secret (public) is named by `client_id` alone.
+   * `basic` is true when the client authenticated, false for a public client.
+   */
   private authenticate(authorization: string | undefined, body: Record<string, unknown>): { client: EmulatorClient; basic: boolean; clientId: string } | { error: EmulatorResponse; clientId?: string } {
     if (authorization !== undefined) {
       const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(authorization.trim());
@@ -294,12 +311,21 @@ export class GenesysCloudEmulator {
       const id = decodeURIComponent(decoded.slice(0, sep));
       const secret = decodeURIComponent(decoded.slice(sep + 1));
       const client = this.options.clients.get(id);
-      if (!client || !safeEqual(client.secret, secret)) return { error: oauthError(401, 'invalid_client', 'client authentication failed'), clientId: id };
+      if (client && client.secret === undefined) {
+        return { error: oauthError(401, 'invalid_client', `client "${id}" has no secret (public client): send client_id and code_verifier in the form, without Basic`), clientId: id };
+      }
+      if (!client || !safeEqual(client.secret!, secret)) return { error: oauthError(401, 'invalid_client', 'client authentication failed'), clientId: id };
       return { client, basic: true, clientId: id };
     }
     const id = str(body.client_id);
     const client = id ? this.options.clients.get(id) : undefined;
     if (!client) return { error: oauthError(401, 'invalid_client', 'client authentication failed'), clientId: id };
+    if (client.secret !== undefined) {
+      return {
+        error: oauthError(401, 'invalid_client', `client "${id}" has a secret (confidential client): authenticate with HTTP Basic client_id:client_secret; a code_verifier does not replace client authentication`),
+        clientId: id,
+      };
+    }
     return { client, basic: false, clientId: id! };
   }
 
@@ -325,22 +351,21 @@ export class GenesysCloudEmulator {
       if (!verifier || !PKCE_VERIFIER.test(verifier)) return oauthError(400, 'invalid_grant', 'code_verifier is required (43-128 unreserved characters)');
       if (s256(verifier) !== rec.codeChallenge) return oauthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge');
     } else if (!basic) {
-      return oauthError(401, 'invalid_client', 'client authentication required (Basic) for a code issued without PKCE');
+      return oauthError(401, 'invalid_client', `client "${client.id}" has no secret (public client), so its codes must be requested with a PKCE code_challenge`);
     }
     rec.used = true;
     const familyId = randomToken(12);
     rec.familyId = familyId;
-    this.families.set(familyId, { clientId: client.id, publicClient: !basic, revoked: false, scopes: [...client.scopes] });
+    this.families.set(familyId, { clientId: client.id, revoked: false, scopes: [...client.scopes] });
     return this.issue(client, familyId, client.scopes, true);
   }
 
-  private refreshGrant(client: EmulatorClient, basic: boolean, body: Record<string, unknown>): EmulatorResponse {
+  private refreshGrant(client: EmulatorClient, body: Record<string, unknown>): EmulatorResponse {
     const token = str(body.refresh_token);
     if (!token) return oauthError(400, 'invalid_request', 'refresh_token is required');
     const rec = this.refreshTokens.get(token);
     const family = rec ? this.families.get(rec.familyId) : undefined;
     if (!rec || !family || family.clientId !== client.id) return oauthError(400, 'invalid_grant', 'refresh token is invalid');
-    if (!basic && !family.publicClient) return oauthError(401, 'invalid_client', 'client authentication required (Basic)');
     if (family.revoked) return oauthError(400, 'invalid_grant', 'refresh token revoked');
     if (rec.used) {
       // Rotation reuse detection: an old refresh token came back, so one of the two holders is

@@ -6,6 +6,8 @@ import { EmulatorOptionsError, createEmulatorApp, type EmulatorApp } from './mai
 
 const REDIRECT = 'http://gateway.test/cb';
 const CLIENT = { id: 'c1', secret: 's1-secret', name: 'One', redirectUris: [REDIRECT], scopes: ['architect'], grants: ['authorization_code' as const, 'client_credentials' as const] };
+/** No secret: a public client, as the Genesys SDKs' PKCE login uses. */
+const PUBLIC = { id: 'p1', name: 'Public', redirectUris: [REDIRECT], scopes: ['architect'], grants: ['authorization_code' as const] };
 
 let clockOffset = 0;
 let emu: EmulatorApp;
@@ -24,7 +26,7 @@ async function getCode(params: Record<string, string> = {}): Promise<string> {
 }
 
 beforeAll(async () => {
-  emu = await createEmulatorApp({ clients: [CLIENT], accessTokenLifetimeSeconds: 60, codeLifetimeSeconds: 30, now: () => Date.now() + clockOffset });
+  emu = await createEmulatorApp({ clients: [CLIENT, PUBLIC], accessTokenLifetimeSeconds: 60, codeLifetimeSeconds: 30, now: () => Date.now() + clockOffset });
   base = await emu.listen(0);
 });
 afterAll(() => emu.close());
@@ -36,6 +38,8 @@ beforeEach(() => {
 it('validates its options, listing every problem', async () => {
   await expect(createEmulatorApp({ clients: [{ ...CLIENT, redirectUris: ['not a url'], accessTokenLifetimeSeconds: 0 }] })).rejects.toThrow(EmulatorOptionsError);
   await expect(createEmulatorApp({ clients: [] })).rejects.toThrow(/at least one OAuth client/);
+  await expect(createEmulatorApp({ clients: [{ ...CLIENT, secret: '' }] })).rejects.toThrow(/secret must not be empty \(leave it out for a public client\)/);
+  await expect(createEmulatorApp({ clients: [{ ...PUBLIC, grants: ['client_credentials'] }] })).rejects.toThrow(/client_credentials grant needs a secret/);
 });
 
 it('authorize: unknown client → 400 page; bad challenge method → redirect with invalid_request', async () => {
@@ -47,22 +51,64 @@ it('authorize: unknown client → 400 page; bad challenge method → redirect wi
   expect(Object.fromEntries(new URL(res.headers.location as string).searchParams)).toMatchObject({ error: 'invalid_request', state: 'st' });
 });
 
-it('token: PKCE verifier must match; a public exchange of a non-PKCE code needs Basic', async () => {
-  const verifier = 'v'.repeat(50);
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
+const verifier = 'v'.repeat(50);
+const challenge = createHash('sha256').update(verifier).digest('base64url');
+
+it('token: a client with a secret must authenticate with Basic even with PKCE; the verifier must match too', async () => {
   const code = await getCode({ code_challenge: challenge, code_challenge_method: 'S256' });
-  const wrong = await form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: CLIENT.id, code_verifier: 'w'.repeat(50) });
+  // The right verifier without client authentication: what an interceptor of the code could send.
+  const unauthenticated = await form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: CLIENT.id, code_verifier: verifier });
+  expect(unauthenticated.status).toBe(401);
+  expect(unauthenticated.headers['www-authenticate']).toMatch(/^Basic/);
+  expect(unauthenticated.data).toEqual({ error: 'invalid_client', error_description: expect.stringMatching(/has a secret .*HTTP Basic.*code_verifier does not replace client authentication/) });
+  const asPost = await form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: CLIENT.id, client_secret: CLIENT.secret, code_verifier: verifier });
+  expect(asPost.status).toBe(401);
+
+  const auth = { authorization: basic(CLIENT.id, CLIENT.secret) };
+  const missing = await form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT }, auth);
+  expect(missing.data).toEqual({ error: 'invalid_grant', error_description: expect.stringMatching(/code_verifier is required/) });
+  const wrong = await form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: 'w'.repeat(50) }, auth);
   expect(wrong.status).toBe(400);
   expect(wrong.data).toEqual({ error: 'invalid_grant', error_description: expect.stringMatching(/code_verifier/) });
-  const ok = await form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: CLIENT.id, code_verifier: verifier });
+  // The refused attempts did not spend the code.
+  const ok = await form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }, auth);
   expect(ok.status).toBe(200);
   expect(ok.data).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 60, refresh_token: expect.any(String) });
   expect(ok.headers['cache-control']).toBe('no-store');
+  expect(emu.emulator.callsTo('/oauth/token').map((c) => [c.status, c.error, c.clientAuth, c.codeVerifier])).toEqual([
+    [401, 'invalid_client', 'client_id', true],
+    [401, 'invalid_client', 'client_id', true],
+    [400, 'invalid_grant', 'basic', false],
+    [400, 'invalid_grant', 'basic', true],
+    [200, undefined, 'basic', true],
+  ]);
+
+  const unauthenticatedRefresh = await form({ grant_type: 'refresh_token', refresh_token: ok.data.refresh_token, client_id: CLIENT.id });
+  expect(unauthenticatedRefresh.status).toBe(401);
+  expect(unauthenticatedRefresh.data.error).toBe('invalid_client');
+  expect((await form({ grant_type: 'refresh_token', refresh_token: ok.data.refresh_token }, auth)).status).toBe(200);
 
   const plain = await getCode();
   const publicTry = await form({ grant_type: 'authorization_code', code: plain, redirect_uri: REDIRECT, client_id: CLIENT.id });
   expect(publicTry.status).toBe(401);
   expect(publicTry.data.error).toBe('invalid_client');
+});
+
+it('token: a public client (no secret) exchanges with client_id + code_verifier and refreshes with client_id; it cannot use Basic or skip PKCE', async () => {
+  const code = await getCode({ client_id: PUBLIC.id, code_challenge: challenge, code_challenge_method: 'S256' });
+  const withBasic = await form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }, { authorization: basic(PUBLIC.id, 'anything') });
+  expect(withBasic.status).toBe(401);
+  expect(withBasic.data).toEqual({ error: 'invalid_client', error_description: expect.stringMatching(/no secret \(public client\)/) });
+  const ok = await form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: PUBLIC.id, code_verifier: verifier });
+  expect(ok.status).toBe(200);
+  const refreshed = await form({ grant_type: 'refresh_token', refresh_token: ok.data.refresh_token, client_id: PUBLIC.id });
+  expect(refreshed.status).toBe(200);
+  expect(refreshed.data.refresh_token).not.toBe(ok.data.refresh_token);
+
+  const plain = await getCode({ client_id: PUBLIC.id });
+  const noPkce = await form({ grant_type: 'authorization_code', code: plain, redirect_uri: REDIRECT, client_id: PUBLIC.id });
+  expect(noPkce.status).toBe(401);
+  expect(noPkce.data).toEqual({ error: 'invalid_client', error_description: expect.stringMatching(/code_challenge/) });
 });
 
 it('token: codes expire; wrong secret is 401; unknown grant and JSON bodies are 400', async () => {
@@ -91,6 +137,8 @@ it('tokens/me: Genesys shapes for a live token, 401 bad.credentials once expired
     ['GET', '/api/v2/tokens/me', 200, undefined],
     ['GET', '/api/v2/tokens/me', 401, undefined],
   ]);
+  expect(emu.emulator.calls[0]).toMatchObject({ clientId: 'c1', clientAuth: 'basic', codeVerifier: false });
+  expect(emu.emulator.calls[1]!.clientAuth).toBeUndefined();
   expect(JSON.stringify(emu.emulator.calls)).not.toContain(cc.data.access_token);
 });
 

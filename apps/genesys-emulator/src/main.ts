@@ -11,7 +11,7 @@ import type { ArchitectFlowDefinition } from './architect-flow.types.js';
 import { EmulatorModule } from './emulator.module.js';
 import { DEFAULT_V1_INTEGRATION_ID, DEFAULT_V2_INTEGRATION_ID, type EmulatorOptions } from './emulator.options.js';
 import { serverErrorBody, DEV_API_PREFIX } from './fault-switches.js';
-import { GenesysCloudEmulator } from './genesys-cloud-emulator.js';
+import { GenesysCloudEmulator, type TokenClientAuth } from './genesys-cloud-emulator.js';
 import { GenesysErrorFilter } from './genesys-error.filter.js';
 
 export * from './emulator.options.js';
@@ -77,7 +77,13 @@ export async function createEmulatorApp(options: CreateEmulatorAppOptions): Prom
   fastify.addHook('onResponse', async (req, reply) => {
     const path = req.url.split('?', 1)[0] ?? req.url;
     if (path.startsWith(DEV_API_PREFIX)) return;
-    const tags = req as unknown as { emulatorGrantType?: string; emulatorClientId?: string; emulatorOAuthError?: string };
+    const tags = req as unknown as {
+      emulatorGrantType?: string;
+      emulatorClientId?: string;
+      emulatorOAuthError?: string;
+      emulatorClientAuth?: TokenClientAuth;
+      emulatorCodeVerifier?: boolean;
+    };
     emulator.calls.push({
       at: Date.now(),
       method: req.method,
@@ -86,6 +92,8 @@ export async function createEmulatorApp(options: CreateEmulatorAppOptions): Prom
       grantType: tags.emulatorGrantType,
       clientId: tags.emulatorClientId,
       error: tags.emulatorOAuthError,
+      clientAuth: tags.emulatorClientAuth,
+      codeVerifier: tags.emulatorCodeVerifier,
     });
   });
   return {

@@ -30,7 +30,13 @@ export class OAuthEmulatorController {
     const form = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
     const r = this.emulator.token(authorization, form);
     // Annotate the request for the call log (the hook records it once the answer is sent).
-    Object.assign(reply.request as object, { emulatorGrantType: r.grantType, emulatorClientId: r.clientId, emulatorOAuthError: r.error });
+    Object.assign(reply.request as object, {
+      emulatorGrantType: r.grantType,
+      emulatorClientId: r.clientId,
+      emulatorOAuthError: r.error,
+      emulatorClientAuth: r.clientAuth,
+      emulatorCodeVerifier: r.codeVerifier,
+    });
     send(reply, r);
   }
 

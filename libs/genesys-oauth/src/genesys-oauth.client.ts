@@ -14,7 +14,10 @@ export interface OAuthLogger {
 
 export interface GenesysOAuthClientConfig {
   clientId: string;
-  /** Needed for Basic auth (code without PKCE, refresh, client credentials); optional for a PKCE-only client. */
+  /**
+   * When set, every token call authenticates with it (HTTP Basic), PKCE or not. Leave it out only
+   * for a public client (no secret in Genesys): code exchange with PKCE, refresh with `client_id`.
+   */
   clientSecret?: string;
   /** Region as an admin pastes it (`mypurecloud.ie`, `https://login.usw2.pure.cloud`, `eu-west-1`, …). */
   environment?: string;
@@ -127,25 +130,24 @@ export class GenesysOAuthClient {
   }
 
   /**
-   * Exchanges an authorization code. With a verifier this is the PKCE form (client_id and
-   * code_verifier in the body, no Basic header, as the Genesys SDKs do); otherwise Basic auth.
+   * Exchanges an authorization code. The verifier (PKCE) is added whenever the authorize request
+   * carried a challenge; it proves who started the flow but does not authenticate the client, so
+   * a client with a secret still sends it as Basic (reference §5.2, RFC 7636 §4.5). Only a
+   * public client, one without a secret, names itself with `client_id` alone, and it must use PKCE.
    */
   async exchangeCode(params: { code: string; redirectUri: string; codeVerifier?: string }): Promise<OAuthTokens> {
     const form: Record<string, string> = { grant_type: 'authorization_code', code: params.code, redirect_uri: params.redirectUri };
-    if (params.codeVerifier) {
-      form.client_id = this.config.clientId;
-      form.code_verifier = params.codeVerifier;
-      return this.tokenRequest(form, false, 'authorization_code');
+    if (params.codeVerifier) form.code_verifier = params.codeVerifier;
+    else if (!this.config.clientSecret) {
+      throw new GenesysOAuthError('invalid_client', "An authorization code without PKCE can only be exchanged with the OAuth client's secret, and none is configured.");
     }
-    return this.tokenRequest(form, true, 'authorization_code');
+    return this.tokenRequest(this.withClientAuth(form), !!this.config.clientSecret, 'authorization_code');
   }
 
   /** Refresh: the answer carries a new refresh token, which replaces the old one (rotation). */
   async refresh(refreshToken: string): Promise<OAuthTokens> {
     const form: Record<string, string> = { grant_type: 'refresh_token', refresh_token: refreshToken };
-    const basic = !!this.config.clientSecret;
-    if (!basic) form.client_id = this.config.clientId;
-    return this.tokenRequest(form, basic, 'refresh_token');
+    return this.tokenRequest(this.withClientAuth(form), !!this.config.clientSecret, 'refresh_token');
   }
 
   async clientCredentials(): Promise<OAuthTokens> {
@@ -173,6 +175,14 @@ export class GenesysOAuthClient {
       throw new GenesysOAuthError('missing_scope', `The authorization lacks the scope(s) ${missing.join(', ')}; add them to the OAuth client in Genesys Cloud (Admin > OAuth) and authorize again.`);
     }
     return info;
+  }
+
+  /**
+   * The one rule for code and refresh grants: a configured secret always goes as Basic; without
+   * one the client is public and `client_id` in the form is all it can say about itself.
+   */
+  private withClientAuth(form: Record<string, string>): Record<string, string> {
+    return this.config.clientSecret ? form : { ...form, client_id: this.config.clientId };
   }
 
   private async tokenRequest(form: Record<string, string>, basic: boolean, grant: string): Promise<OAuthTokens> {

@@ -25,6 +25,8 @@ import {
 
 const REDIRECT = 'http://gateway.test/oauth/genesys/callback';
 const CODE_CLIENT = { id: 'code-client', secret: 'code-client-secret-0123456789', name: 'Gateway', redirectUris: [REDIRECT], scopes: [...GATEWAY_OAUTH_SCOPES], grants: ['authorization_code' as const] };
+/** No secret: a public client (PKCE only). */
+const PUBLIC_CLIENT = { id: 'public-client', name: 'Gateway (public)', redirectUris: [REDIRECT], scopes: [...GATEWAY_OAUTH_SCOPES], grants: ['authorization_code' as const] };
 const CC_CLIENT = { id: 'cc-client', secret: 'cc-client-secret-0123456789', name: 'Gateway CC', redirectUris: [], scopes: [], grants: ['client_credentials' as const] };
 const HOUR = 3600;
 
@@ -40,7 +42,7 @@ let keys: RedisKeys;
 const box = SecretBox.fromEnv('a'.repeat(64));
 
 beforeAll(async () => {
-  emu = await createEmulatorApp({ clients: [CODE_CLIENT, CC_CLIENT], accessTokenLifetimeSeconds: HOUR, now });
+  emu = await createEmulatorApp({ clients: [CODE_CLIENT, PUBLIC_CLIENT, CC_CLIENT], accessTokenLifetimeSeconds: HOUR, now });
   baseUrl = await emu.listen(0);
   redis = new Redis(TEST_REDIS_URL);
   redis2 = new Redis(TEST_REDIS_URL);
@@ -70,8 +72,8 @@ async function browse(url: string): Promise<{ status: number; location?: URL; bo
 }
 
 /** The full admin round trip up to stored tokens; returns what a test needs to continue. */
-async function authorizeChannel(channelId: string, store: GenesysTokenStore, opts: { pkce?: boolean } = {}) {
-  const client = codeClient();
+async function authorizeChannel(channelId: string, store: GenesysTokenStore, opts: { pkce?: boolean; client?: GenesysOAuthClient } = {}) {
+  const client = opts.client ?? codeClient();
   const states = new OAuthStateStore(redis, keys, box);
   const pkce = opts.pkce === false ? undefined : createPkcePair();
   const { state } = await states.create({ channelId, adminId: 'admin-1', redirectUri: REDIRECT, codeVerifier: pkce?.codeVerifier });
@@ -113,7 +115,7 @@ describe('GenesysOAuthClient hosts', () => {
 });
 
 describe('authorization code grant', () => {
-  it('PKCE happy path: state bound to channel/admin, code exchanged without Basic, scopes verified, tokens stored', async () => {
+  it('PKCE happy path: state bound to channel/admin, code exchanged with Basic and the verifier, scopes verified, tokens stored', async () => {
     const store = new GenesysTokenStore(redis, keys, box, { now });
     const { saved, bound } = await authorizeChannel('ch-happy', store);
     expect(bound).toMatchObject({ channelId: 'ch-happy', adminId: 'admin-1', redirectUri: REDIRECT });
@@ -121,13 +123,42 @@ describe('authorization code grant', () => {
     expect(saved.refreshToken).toBeTruthy();
     expect(saved.expiresAt).toBe(saved.obtainedAt + HOUR * 1000);
     expect(await store.getAccessToken('ch-happy', codeClient())).toBe(saved.accessToken);
-    expect(emu.emulator.callsTo('/oauth/token', 'authorization_code')).toEqual([expect.objectContaining({ status: 200, clientId: CODE_CLIENT.id })]);
+    // A client with a secret is confidential: PKCE is added to its authentication, never instead of it.
+    expect(emu.emulator.callsTo('/oauth/token', 'authorization_code')).toEqual([expect.objectContaining({ status: 200, clientId: CODE_CLIENT.id, clientAuth: 'basic', codeVerifier: true })]);
   });
 
   it('Basic-auth exchange without PKCE works too', async () => {
     const store = new GenesysTokenStore(redis, keys, box, { now });
     const { saved } = await authorizeChannel('ch-basic', store, { pkce: false });
     expect(saved.accessToken).toBeTruthy();
+    expect(emu.emulator.callsTo('/oauth/token', 'authorization_code')).toEqual([expect.objectContaining({ status: 200, clientAuth: 'basic', codeVerifier: false })]);
+  });
+
+  it('a client configured without a secret is public: client_id + code_verifier for the code, client_id for the refresh', async () => {
+    const store = new GenesysTokenStore(redis, keys, box, { now });
+    const client = new GenesysOAuthClient({ clientId: PUBLIC_CLIENT.id, baseUrl, timeoutMs: 3000 });
+    const { saved } = await authorizeChannel('ch-public', store, { client });
+    expect(saved.refreshToken).toBeTruthy();
+    clockOffset = HOUR * 1000 + 1000;
+    expect(await store.getAccessToken('ch-public', client)).not.toBe(saved.accessToken);
+    expect(emu.emulator.callsTo('/oauth/token').map((c) => [c.grantType, c.status, c.clientId, c.clientAuth, c.codeVerifier])).toEqual([
+      ['authorization_code', 200, PUBLIC_CLIENT.id, 'client_id', true],
+      ['refresh_token', 200, PUBLIC_CLIENT.id, 'client_id', false],
+    ]);
+    // Without PKCE a public client has nothing to exchange a code with; it says so before calling Genesys.
+    await expect(client.exchangeCode({ code: 'any', redirectUri: REDIRECT })).rejects.toMatchObject({ code: 'invalid_client', message: expect.stringMatching(/without PKCE .* secret/) });
+    expect(emu.emulator.callsTo('/oauth/token')).toHaveLength(2);
+  });
+
+  it('the public form (no Basic, only client_id + verifier) is refused for a client that has a secret', async () => {
+    const store = new GenesysTokenStore(redis, keys, box, { now });
+    // The gateway's own client, but configured without its secret: its exchange carries no client authentication.
+    const secretless = new GenesysOAuthClient({ clientId: CODE_CLIENT.id, baseUrl, timeoutMs: 3000 });
+    const err = await authorizeChannel('ch-no-secret', store, { client: secretless }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GenesysOAuthError);
+    expect(err).toMatchObject({ code: 'invalid_client', details: { status: 401, oauthError: 'invalid_client' }, message: expect.stringMatching(/HTTP Basic/) });
+    expect(emu.emulator.callsTo('/oauth/token', 'authorization_code')).toEqual([expect.objectContaining({ status: 401, clientAuth: 'client_id', codeVerifier: true })]);
+    expect(await store.load('ch-no-secret')).toBeUndefined();
   });
 
   it('wrong redirect_uri: the login page refuses to redirect; a mismatched exchange says redirect_mismatch', async () => {
@@ -204,7 +235,7 @@ describe('refresh', () => {
     clockOffset = HOUR * 1000 + 1000;
     await expect(client.verify(saved.accessToken)).rejects.toMatchObject({ code: 'invalid_token' });
     await expect(client.verify(fresh)).resolves.toMatchObject({ OAuthClient: { id: CODE_CLIENT.id } });
-    expect(emu.emulator.callsTo('/oauth/token', 'refresh_token')).toHaveLength(1);
+    expect(emu.emulator.callsTo('/oauth/token', 'refresh_token')).toEqual([expect.objectContaining({ status: 200, clientAuth: 'basic' })]);
     const log = lines.join('\n');
     expect(log).toContain('corr-1');
     for (const secret of [saved.accessToken, saved.refreshToken!, fresh, after.refreshToken!, CODE_CLIENT.secret]) expect(log).not.toContain(secret);
