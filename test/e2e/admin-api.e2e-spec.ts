@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { RedisKeys } from '@app/queue';
 import { GatewayHarness, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
 
 /**
  * The admin API through the real ingress: users and API keys made with the real CLI, console
- * sessions with CSRF, channel administration with shown-once secrets and rotation, the audit log,
- * and the OpenAPI document. Real Redis, real HTTP.
+ * sessions with CSRF, login throttling under parallel bursts, channel administration with
+ * shown-once secrets and rotation, the audit log, and the OpenAPI document. Real Redis, real HTTP.
  */
 const CLI = join(resolve(process.cwd()), 'dist/apps/ingress/apps/ingress/src/cli/admin-cli.js');
 const PASSWORD = 'correct horse battery staple';
@@ -27,12 +28,14 @@ interface Answer {
   headers: Headers;
 }
 
-async function call(method: string, path: string, opts: { body?: unknown; bearer?: string; cookie?: string; csrf?: string; raw?: string } = {}): Promise<Answer> {
+/** `from` is the client address the (trusted, TRUST_PROXY_HOPS=1) proxy reports. */
+async function call(method: string, path: string, opts: { body?: unknown; bearer?: string; cookie?: string; csrf?: string; raw?: string; from?: string } = {}): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (opts.body !== undefined || opts.raw !== undefined) headers['content-type'] = 'application/json';
   if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
   if (opts.cookie) headers.cookie = opts.cookie;
   if (opts.csrf) headers['x-csrf-token'] = opts.csrf;
+  if (opts.from) headers['x-forwarded-for'] = opts.from;
   const res = await fetch(`${gw.baseUrl}${path}`, { method, headers, body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)), redirect: 'manual' });
   const text = await res.text();
   let body: unknown = text;
@@ -52,9 +55,26 @@ async function login(username = 'alice', password = PASSWORD): Promise<{ cookie:
   return { cookie: setCookie.split(';')[0]!, csrf: res.body.csrfToken };
 }
 
+const keys = () => new RedisKeys(gw.prefix);
+
+/** How many answers had each status, e.g. `{ 401: 10, 429: 30 }`. */
+function tally(answers: Answer[]): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const a of answers) out[a.status] = (out[a.status] ?? 0) + 1;
+  return out;
+}
+
+/** The value of a Prometheus sample from the ingress's /metrics, 0 when absent. */
+async function metric(name: string, labels: string): Promise<number> {
+  const text = await (await fetch(`${gw.baseUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
 beforeAll(async () => {
   fileChannel = testChannel('adm-file');
-  gw = new GatewayHarness('admin', [fileChannel]);
+  // One trusted proxy hop, so each test can act as its own client address (X-Forwarded-For).
+  gw = new GatewayHarness('admin', [fileChannel], { TRUST_PROXY_HOPS: '1' });
   await gw.startIngress();
   await gw.startWorker();
   expect(cli(['create-user', 'alice', '--password-stdin'], `${PASSWORD}\n`)).toMatchObject({ code: 0 });
@@ -136,7 +156,8 @@ describe('authentication everywhere under /api and /console', () => {
     for (let i = 0; i < 10; i++) await call('POST', '/api/auth/login', { body: { username: 'mallory', password: `guess ${i} guess` } });
     const locked = await call('POST', '/api/auth/login', { body: { username: 'mallory', password: 'anything at all' } });
     expect(locked.status).toBe(429);
-    expect(locked.headers.get('retry-after')).toBe('900');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThanOrEqual(890);
+    expect(Number(locked.headers.get('retry-after'))).toBeLessThanOrEqual(900);
   });
 
   it('enforces CSRF on unsafe requests made with the session cookie (not on API keys), and logout ends the session', async () => {
@@ -152,6 +173,42 @@ describe('authentication everywhere under /api and /console', () => {
     expect((await call('GET', '/api/channels', { cookie })).status).toBe(200);
     expect((await call('POST', '/api/auth/logout', { cookie, csrf })).status).toBe(204);
     expect((await call('GET', '/api/channels', { cookie })).status).toBe(401);
+  });
+});
+
+describe('login throttling under parallel bursts', () => {
+  const attempt = (username: string, password: string, from: string) => call('POST', '/api/auth/login', { body: { username, password }, from });
+
+  it('checks at most 10 passwords of one user in a burst of 40, says when to come back, and keeps failures out of the audit log', async () => {
+    expect(cli(['create-user', 'carol', '--password-stdin'], `${PASSWORD}\n`)).toMatchObject({ code: 0 });
+    const auditBefore = await gw.redis.xlen(keys().auditLog());
+    const failuresBefore = await metric('gbg_admin_login_failures_total', 'reason="invalid_credentials"');
+
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => attempt('carol', `wrong guess number ${i}`, '198.51.100.10')));
+    expect(tally(answers)).toEqual({ 401: 10, 429: 30 });
+    for (const a of answers.filter((x) => x.status === 429)) {
+      expect(a.body.error.code).toBe('rate_limited');
+      const retryAfter = Number(a.headers.get('retry-after'));
+      expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 900).toBe(true);
+    }
+    // Locked for the window, even with the right password and from another address.
+    expect((await attempt('carol', PASSWORD, '198.51.100.11')).status).toBe(429);
+
+    // Unauthenticated callers cannot push real history out of the capped audit stream.
+    expect(await gw.redis.xlen(keys().auditLog())).toBe(auditBefore);
+    const failed = await gw.redis.xrevrange(keys().adminFailedLogins(), '+', '-', 'COUNT', 10);
+    expect(failed).toHaveLength(10);
+    expect(failed.every(([, f]) => f.includes('carol') && f.includes('198.51.100.10'))).toBe(true);
+    expect(await metric('gbg_admin_login_failures_total', 'reason="invalid_credentials"')).toBe(failuresBefore + 10);
+    expect(await metric('gbg_admin_login_failures_total', 'reason="throttled"')).toBeGreaterThanOrEqual(31);
+  });
+
+  it('caps one address at 50 checked passwords over many usernames, and keys an IPv6 client by its /64', async () => {
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => attempt(`spray-${i}`, 'wrong password!', '2001:db8:aa:bb::1')));
+    expect(tally(answers)).toEqual({ 401: 50, 429: 10 });
+    // Another address in the same /64 is the same client; the next /64 is another one.
+    expect((await attempt('spray-x', 'wrong password!', '2001:db8:aa:bb:ffff:1:2:3')).status).toBe(429);
+    expect((await attempt('spray-y', 'wrong password!', '2001:db8:aa:bc::1')).status).toBe(401);
   });
 });
 
