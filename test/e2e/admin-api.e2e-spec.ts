@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { RedisKeys } from '@app/queue';
@@ -6,8 +7,9 @@ import { GatewayHarness, processOutput, testChannel, type TestChannel } from '..
 
 /**
  * The admin API through the real ingress: users and API keys made with the real CLI, console
- * sessions with CSRF, login throttling under parallel bursts, channel administration with
- * shown-once secrets and rotation, the audit log, and the OpenAPI document. Real Redis, real HTTP.
+ * sessions with CSRF, login throttling under parallel bursts, sessions ended by credential changes,
+ * channel administration with shown-once secrets and rotation, the audit log, and the OpenAPI
+ * document. Real Redis, real HTTP.
  */
 const CLI = join(resolve(process.cwd()), 'dist/apps/ingress/apps/ingress/src/cli/admin-cli.js');
 const PASSWORD = 'correct horse battery staple';
@@ -56,6 +58,7 @@ async function login(username = 'alice', password = PASSWORD): Promise<{ cookie:
 }
 
 const keys = () => new RedisKeys(gw.prefix);
+const sessionKeyOf = (cookie: string) => keys().adminSession(createHash('sha256').update(cookie.split('=')[1]!).digest('hex'));
 
 /** How many answers had each status, e.g. `{ 401: 10, 429: 30 }`. */
 function tally(answers: Answer[]): Record<number, number> {
@@ -209,6 +212,43 @@ describe('login throttling under parallel bursts', () => {
     // Another address in the same /64 is the same client; the next /64 is another one.
     expect((await attempt('spray-x', 'wrong password!', '2001:db8:aa:bb:ffff:1:2:3')).status).toBe(429);
     expect((await attempt('spray-y', 'wrong password!', '2001:db8:aa:bc::1')).status).toBe(401);
+  });
+});
+
+describe('sessions end when the credential changes', () => {
+  const me = (cookie: string) => call('GET', '/api/auth/me', { cookie }).then((r) => r.status);
+
+  it('set-password ends every console session of that user', async () => {
+    expect(cli(['create-user', 'dave', '--password-stdin'], `${PASSWORD}\n`)).toMatchObject({ code: 0 });
+    const first = await login('dave');
+    const second = await login('dave');
+    const other = await login('alice');
+    expect(await me(first.cookie)).toBe(200);
+
+    const changed = cli(['set-password', 'dave', '--password-stdin'], 'a brand new passphrase\n');
+    expect(changed.code).toBe(0);
+    expect(await me(first.cookie)).toBe(401);
+    expect(await me(second.cookie)).toBe(401);
+    expect(changed.out).toMatch(/2 session\(s\) ended/);
+    expect(await me(other.cookie)).toBe(200);
+    expect((await call('POST', '/api/auth/login', { body: { username: 'dave', password: PASSWORD } })).status).toBe(401);
+    expect(await me((await login('dave', 'a brand new passphrase')).cookie)).toBe(200);
+  });
+
+  it('delete-user ends them too, and a session record that survived is refused, even after the name is reused', async () => {
+    expect(cli(['create-user', 'erin', '--password-stdin'], `${PASSWORD}\n`)).toMatchObject({ code: 0 });
+    const { cookie } = await login('erin');
+    const record = await gw.redis.get(sessionKeyOf(cookie));
+    expect(record).toBeTruthy();
+
+    expect(cli(['delete-user', 'erin'])).toMatchObject({ code: 0, out: expect.stringMatching(/1 session\(s\) ended/) });
+    expect(await me(cookie)).toBe(401);
+
+    // A record that outlived the deletion (a crash between the steps, a restored backup) does
+    // not log anyone in, not even as a new user of the same name.
+    expect(cli(['create-user', 'erin', '--password-stdin'], `${PASSWORD}\n`)).toMatchObject({ code: 0 });
+    await gw.redis.set(sessionKeyOf(cookie), record!, 'PX', 60_000);
+    expect(await me(cookie)).toBe(401);
   });
 });
 

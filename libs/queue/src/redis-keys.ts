@@ -97,6 +97,13 @@ export class RedisKeys {
     return `${this.prefix}:admin:session:${sessionHash}`;
   }
   /**
+   * Sorted set of one user's session hashes by expiry (username lower-cased), so ending a user's
+   * sessions reads this instead of scanning every key.
+   */
+  adminUserSessions(username: string): string {
+    return `${this.prefix}:admin:user-sessions:${username.toLowerCase()}`;
+  }
+  /**
    * Login attempts per username or client address in the current window (throttling): counted
    * before the password is checked, given back when it was right.
    */

@@ -1,7 +1,7 @@
 import { constantTimeEqual } from '@app/secrets';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { AdminSessionsStore, AdminUsersStore, AuditLog, LoginThrottle, type AdminActor, type AdminSession } from '@app/admin-auth';
+import { AdminSessionsStore, AdminUsersStore, AuditLog, LoginThrottle, sessionMatchesUser, type AdminActor, type AdminSession } from '@app/admin-auth';
 import { IngressConfig } from '@app/config';
 import { GatewayError } from '@app/errors';
 import { RedisKeys } from '@app/queue';
@@ -56,7 +56,12 @@ export class AdminAuthService {
     }
     const sessionId = sessionIdFrom(headers.cookie);
     const session = sessionId ? await this.sessions.get(sessionId) : undefined;
-    return session ? { actor: { kind: 'user', name: session.username }, session: { ...session, id: sessionId! } } : undefined;
+    if (!session) return undefined;
+    // A session record can outlive its user or password (a login that checked the old password
+    // while it was being changed, a crash between two writes, a restored backup): it is refused
+    // once the user is gone or their credential changed, whatever records are left.
+    if (!sessionMatchesUser(session, await this.users.getUser(session.username))) return undefined;
+    return { actor: { kind: 'user', name: session.username }, session: { ...session, id: sessionId! } };
   }
 
   /**
@@ -77,7 +82,7 @@ export class AdminAuthService {
       throw new GatewayError('invalid_credentials', 'wrong username or password');
     }
     await this.throttle.succeeded(username, clientIp);
-    const created = await this.sessions.create(user.username);
+    const created = await this.sessions.create(user);
     await this.audit.record({ kind: 'user', name: user.username }, 'auth.login', undefined, { ip: clientIp });
     return created;
   }
