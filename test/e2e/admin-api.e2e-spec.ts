@@ -8,8 +8,8 @@ import { GatewayHarness, processOutput, testChannel, type TestChannel } from '..
 /**
  * The admin API through the real ingress: users and API keys made with the real CLI, console
  * sessions with CSRF, login throttling under parallel bursts, sessions ended by credential changes,
- * channel administration with shown-once secrets and rotation, the audit log, and the OpenAPI
- * document. Real Redis, real HTTP.
+ * the `__Host-` cookie over https, channel administration with shown-once secrets and rotation, the
+ * audit log, and the OpenAPI document. Real Redis, real HTTP.
  */
 const CLI = join(resolve(process.cwd()), 'dist/apps/ingress/apps/ingress/src/cli/admin-cli.js');
 const PASSWORD = 'correct horse battery staple';
@@ -18,8 +18,8 @@ let gw: GatewayHarness;
 let fileChannel: TestChannel;
 let apiKey: string;
 
-function cli(args: string[], input?: string): { code: number; out: string; err: string } {
-  const env = gw.env();
+function cli(args: string[], input?: string, harness: GatewayHarness = gw): { code: number; out: string; err: string } {
+  const env = harness.env();
   const r = spawnSync(process.execPath, [CLI, ...args], { env, input, encoding: 'utf8', timeout: 20_000 });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
@@ -31,14 +31,14 @@ interface Answer {
 }
 
 /** `from` is the client address the (trusted, TRUST_PROXY_HOPS=1) proxy reports. */
-async function call(method: string, path: string, opts: { body?: unknown; bearer?: string; cookie?: string; csrf?: string; raw?: string; from?: string } = {}): Promise<Answer> {
+async function call(method: string, path: string, opts: { body?: unknown; bearer?: string; cookie?: string; csrf?: string; raw?: string; from?: string; harness?: GatewayHarness } = {}): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (opts.body !== undefined || opts.raw !== undefined) headers['content-type'] = 'application/json';
   if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
   if (opts.cookie) headers.cookie = opts.cookie;
   if (opts.csrf) headers['x-csrf-token'] = opts.csrf;
   if (opts.from) headers['x-forwarded-for'] = opts.from;
-  const res = await fetch(`${gw.baseUrl}${path}`, { method, headers, body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)), redirect: 'manual' });
+  const res = await fetch(`${(opts.harness ?? gw).baseUrl}${path}`, { method, headers, body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)), redirect: 'manual' });
   const text = await res.text();
   let body: unknown = text;
   try {
@@ -249,6 +249,42 @@ describe('sessions end when the credential changes', () => {
     expect(cli(['create-user', 'erin', '--password-stdin'], `${PASSWORD}\n`)).toMatchObject({ code: 0 });
     await gw.redis.set(sessionKeyOf(cookie), record!, 'PX', 60_000);
     expect(await me(cookie)).toBe(401);
+  });
+});
+
+describe('the session cookie over https', () => {
+  let https: GatewayHarness;
+
+  beforeAll(async () => {
+    https = new GatewayHarness('adminhttps', [testChannel('adm-https')], { PUBLIC_BASE_URL: 'https://gw.example.test' });
+    await https.startIngress();
+    expect(cli(['create-user', 'alice', '--password-stdin'], `${PASSWORD}\n`, https)).toMatchObject({ code: 0 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await https?.stop();
+  });
+
+  it('is __Host-gbg_session (Secure, Path=/, no Domain), and only that name is read', async () => {
+    const res = await call('POST', '/api/auth/login', { harness: https, body: { username: 'alice', password: PASSWORD } });
+    expect(res.status).toBe(200);
+    const setCookie = res.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(/^__Host-gbg_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
+    expect(setCookie).not.toMatch(/Domain=/i);
+    const sessionId = setCookie.split(';')[0]!.split('=')[1]!;
+
+    expect((await call('GET', '/api/auth/me', { harness: https, cookie: `__Host-gbg_session=${sessionId}` })).body).toMatchObject({ user: { username: 'alice', kind: 'user' } });
+    // The plain name could be set by a sibling host or over http; over https it is not read.
+    expect((await call('GET', '/api/auth/me', { harness: https, cookie: `gbg_session=${sessionId}` })).status).toBe(401);
+
+    const loggedOut = await call('POST', '/api/auth/logout', { harness: https, cookie: `__Host-gbg_session=${sessionId}`, csrf: res.body.csrfToken });
+    expect(loggedOut.status).toBe(204);
+    expect(loggedOut.headers.get('set-cookie')).toMatch(/^__Host-gbg_session=; Path=\/; HttpOnly; SameSite=Strict; Max-Age=0; Secure$/);
+  });
+
+  it('over http the cookie is plain gbg_session, and the __Host- name is not read', async () => {
+    const { cookie } = await login();
+    expect((await call('GET', '/api/auth/me', { cookie: cookie.replace(/^gbg_session=/, '__Host-gbg_session=') })).status).toBe(401);
   });
 });
 

@@ -8,14 +8,20 @@ import { RedisKeys } from '@app/queue';
 import { REDIS_CLIENT } from '@app/redis';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 
-export const SESSION_COOKIE = 'gbg_session';
-
 /** Everything about who is calling the admin API: users, API keys, ADMIN_TOKEN, sessions, audit. */
 @Injectable()
 export class AdminAuthService {
   readonly users: AdminUsersStore;
   readonly sessions: AdminSessionsStore;
   readonly audit: AuditLog;
+  /**
+   * The one session cookie name read and written. Over https it has the `__Host-` prefix: a
+   * browser then keeps it only if it is Secure, on Path=/ and without Domain, so neither a
+   * plain-http page nor a sibling subdomain can plant or overwrite the console's session. Plain
+   * http (local development) cannot use the prefix.
+   */
+  readonly sessionCookie: string;
+  private readonly https: boolean;
   private readonly throttle: LoginThrottle;
   private readonly adminToken: string;
 
@@ -29,6 +35,8 @@ export class AdminAuthService {
     this.sessions = new AdminSessionsStore(redis, keys, config.ADMIN_SESSION_MINUTES * 60_000);
     this.audit = new AuditLog(redis, keys);
     this.throttle = new LoginThrottle(redis, keys);
+    this.https = config.publicBaseUrl.startsWith('https://');
+    this.sessionCookie = this.https ? '__Host-gbg_session' : 'gbg_session';
     this.adminToken = config.ADMIN_TOKEN ?? '';
   }
 
@@ -54,7 +62,7 @@ export class AdminAuthService {
       const actor = m ? await this.bearer(m[1]!) : undefined;
       return actor ? { actor } : undefined;
     }
-    const sessionId = sessionIdFrom(headers.cookie);
+    const sessionId = sessionIdFrom(headers.cookie, this.sessionCookie);
     const session = sessionId ? await this.sessions.get(sessionId) : undefined;
     if (!session) return undefined;
     // A session record can outlive its user or password (a login that checked the old password
@@ -87,20 +95,20 @@ export class AdminAuthService {
     return created;
   }
 
-  /** Set-Cookie value for a session (or to clear it). Secure when the console is served over https. */
+  /** Set-Cookie value for a session (or to clear it). */
   cookie(sessionId: string | undefined): string {
-    const secure = this.config.publicBaseUrl.startsWith('https://') ? '; Secure' : '';
+    const secure = this.https ? '; Secure' : '';
     const maxAge = sessionId ? this.config.ADMIN_SESSION_MINUTES * 60 : 0;
-    return `${SESSION_COOKIE}=${sessionId ?? ''}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure}`;
+    return `${this.sessionCookie}=${sessionId ?? ''}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure}`;
   }
 }
 
-/** The session cookie's value from a Cookie header, if any. */
-export function sessionIdFrom(cookieHeader: string | undefined): string | undefined {
+/** The value of the cookie `name` from a Cookie header, if any; other names (the other scheme's too) are ignored. */
+export function sessionIdFrom(cookieHeader: string | undefined, name: string): string | undefined {
   if (!cookieHeader) return undefined;
   for (const part of cookieHeader.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim() || undefined;
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || undefined;
   }
   return undefined;
 }
