@@ -9,6 +9,13 @@ export interface AdminUser {
   username: string;
   passwordHash: string;
   createdAt: string;
+  /**
+   * Random, new when the user is created and at every password change. A session carries the one
+   * it was made under and is refused once it differs, so a changed password or a deleted (even
+   * re-created) user ends every session, whatever session records are left. Absent on users made
+   * before it existed (read as '').
+   */
+  epoch?: string;
 }
 
 export interface ApiKeyRecord {
@@ -22,6 +29,8 @@ export interface ApiKeyRecord {
 
 export interface AdminSession {
   username: string;
+  /** The user's `epoch` when the session was made (absent on older sessions: ''). */
+  epoch?: string;
   csrfToken: string;
   createdAt: string;
   expiresAt: number;

@@ -15,6 +15,7 @@ export class AdminAuthError extends Error {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
+const newEpoch = () => randomBytes(12).toString('base64url');
 
 /**
  * Admin users (scrypt) and API keys (SHA-256 of a 256-bit random secret: a fast hash is right for
@@ -33,19 +34,21 @@ export class AdminUsersStore {
     if (!USERNAME_PATTERN.test(username)) throw new AdminAuthError('invalid_username', 'username: 2-64 letters, digits, ".", "_", "@" or "-", starting with a letter or digit');
     const weak = passwordProblem(password);
     if (weak) throw new AdminAuthError('weak_password', `password ${weak}`);
-    const user: AdminUser = { username, passwordHash: await hashPassword(password), createdAt: new Date().toISOString() };
+    const user: AdminUser = { username, passwordHash: await hashPassword(password), createdAt: new Date().toISOString(), epoch: newEpoch() };
     if ((await this.redis.hsetnx(this.keys.adminUsers(), username.toLowerCase(), JSON.stringify(user))) === 0) {
       throw new AdminAuthError('exists', `user "${username}" already exists`);
     }
     return user;
   }
 
+  /** A new password and a new epoch: sessions made with the old password are refused from now on. */
   async setPassword(username: string, password: string): Promise<void> {
     const user = await this.getUser(username);
     if (!user) throw new AdminAuthError('not_found', `no user "${username}"`);
     const weak = passwordProblem(password);
     if (weak) throw new AdminAuthError('weak_password', `password ${weak}`);
-    await this.redis.hset(this.keys.adminUsers(), username.toLowerCase(), JSON.stringify({ ...user, passwordHash: await hashPassword(password) }));
+    const changed: AdminUser = { ...user, passwordHash: await hashPassword(password), epoch: newEpoch() };
+    await this.redis.hset(this.keys.adminUsers(), username.toLowerCase(), JSON.stringify(changed));
   }
 
   async getUser(username: string): Promise<AdminUser | undefined> {

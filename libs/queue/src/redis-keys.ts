@@ -96,9 +96,23 @@ export class RedisKeys {
   adminSession(sessionHash: string): string {
     return `${this.prefix}:admin:session:${sessionHash}`;
   }
-  /** Failed logins per username or client address in the current window (throttling). */
+  /**
+   * Sorted set of one user's session hashes by expiry (username lower-cased), so ending a user's
+   * sessions reads this instead of scanning every key.
+   */
+  adminUserSessions(username: string): string {
+    return `${this.prefix}:admin:user-sessions:${username.toLowerCase()}`;
+  }
+  /**
+   * Login attempts per username or client address in the current window (throttling): counted
+   * before the password is checked, given back when it was right.
+   */
   adminLoginFailures(subject: string): string {
     return `${this.prefix}:admin:login-failures:${subject}`;
+  }
+  /** The last ~1,000 failed logins (username, address): a short capped stream, apart from the audit log. */
+  adminFailedLogins(): string {
+    return `${this.prefix}:admin:failed-logins`;
   }
   /** The audit log: a capped stream of who changed what, when. */
   auditLog(): string {

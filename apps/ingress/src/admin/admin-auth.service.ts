@@ -1,22 +1,12 @@
 import { constantTimeEqual } from '@app/secrets';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { AdminSessionsStore, AdminUsersStore, AuditLog, type AdminActor, type AdminSession } from '@app/admin-auth';
+import { AdminSessionsStore, AdminUsersStore, AuditLog, LoginThrottle, sessionMatchesUser, type AdminActor, type AdminSession } from '@app/admin-auth';
 import { IngressConfig } from '@app/config';
 import { GatewayError } from '@app/errors';
 import { RedisKeys } from '@app/queue';
 import { REDIS_CLIENT } from '@app/redis';
-
-export const SESSION_COOKIE = 'gbg_session';
-
-/**
- * Failed logins allowed in a window before 429: per username (guessing one account), and a
- * higher bound per client address (spraying many; an office NAT shares one address).
- */
-const MAX_FAILURES_PER_USER = 10;
-const MAX_FAILURES_PER_ADDRESS = 50;
-const FAILURE_WINDOW_MS = 15 * 60_000;
-
+import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 
 /** Everything about who is calling the admin API: users, API keys, ADMIN_TOKEN, sessions, audit. */
 @Injectable()
@@ -24,16 +14,29 @@ export class AdminAuthService {
   readonly users: AdminUsersStore;
   readonly sessions: AdminSessionsStore;
   readonly audit: AuditLog;
+  /**
+   * The one session cookie name read and written. Over https it has the `__Host-` prefix: a
+   * browser then keeps it only if it is Secure, on Path=/ and without Domain, so neither a
+   * plain-http page nor a sibling subdomain can plant or overwrite the console's session. Plain
+   * http (local development) cannot use the prefix.
+   */
+  readonly sessionCookie: string;
+  private readonly https: boolean;
+  private readonly throttle: LoginThrottle;
   private readonly adminToken: string;
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    @Inject(REDIS_CLIENT) redis: Redis,
+    keys: RedisKeys,
     private readonly config: IngressConfig,
+    private readonly metrics: IngressMetrics,
   ) {
     this.users = new AdminUsersStore(redis, keys);
     this.sessions = new AdminSessionsStore(redis, keys, config.ADMIN_SESSION_MINUTES * 60_000);
     this.audit = new AuditLog(redis, keys);
+    this.throttle = new LoginThrottle(redis, keys);
+    this.https = config.publicBaseUrl.startsWith('https://');
+    this.sessionCookie = this.https ? '__Host-gbg_session' : 'gbg_session';
     this.adminToken = config.ADMIN_TOKEN ?? '';
   }
 
@@ -59,45 +62,53 @@ export class AdminAuthService {
       const actor = m ? await this.bearer(m[1]!) : undefined;
       return actor ? { actor } : undefined;
     }
-    const sessionId = sessionIdFrom(headers.cookie);
+    const sessionId = sessionIdFrom(headers.cookie, this.sessionCookie);
     const session = sessionId ? await this.sessions.get(sessionId) : undefined;
-    return session ? { actor: { kind: 'user', name: session.username }, session: { ...session, id: sessionId! } } : undefined;
+    if (!session) return undefined;
+    // A session record can outlive its user or password (a login that checked the old password
+    // while it was being changed, a crash between two writes, a restored backup): it is refused
+    // once the user is gone or their credential changed, whatever records are left.
+    if (!sessionMatchesUser(session, await this.users.getUser(session.username))) return undefined;
+    return { actor: { kind: 'user', name: session.username }, session: { ...session, id: sessionId! } };
   }
 
+  /**
+   * The attempt is counted before the password is checked, so a parallel burst gets no more checks
+   * than the limits allow (10 per user, 50 per address in 15 minutes); a right password gives its
+   * count back. Failed logins are kept apart from the audit log, which keeps the successful ones.
+   */
   async login(username: string, password: string, clientIp: string): Promise<{ sessionId: string; session: AdminSession }> {
-    const subjects = [`user:${username.toLowerCase().slice(0, 64)}`, `ip:${clientIp}`];
-    const counts = await Promise.all(subjects.map((s) => this.redis.get(this.keys.adminLoginFailures(s))));
-    if (Number(counts[0] ?? 0) >= MAX_FAILURES_PER_USER || Number(counts[1] ?? 0) >= MAX_FAILURES_PER_ADDRESS) {
-      throw new GatewayError('rate_limited', 'too many failed logins; try again in 15 minutes', undefined, 900);
+    const admission = await this.throttle.begin(username, clientIp);
+    if (!admission.admitted) {
+      this.metrics.loginFailures.inc({ reason: 'throttled' });
+      throw new GatewayError('rate_limited', 'too many failed logins; try again later', undefined, Math.max(1, Math.ceil(admission.retryAfterMs / 1000)));
     }
     const user = await this.users.checkPassword(username, password);
     if (!user) {
-      const tx = this.redis.multi();
-      for (const s of subjects) tx.incr(this.keys.adminLoginFailures(s)).pexpire(this.keys.adminLoginFailures(s), FAILURE_WINDOW_MS);
-      await tx.exec();
-      await this.audit.record({ kind: 'user', name: username.slice(0, 64) }, 'auth.login_failed', undefined, { ip: clientIp });
+      this.metrics.loginFailures.inc({ reason: 'invalid_credentials' });
+      await this.throttle.failed(username, clientIp);
       throw new GatewayError('invalid_credentials', 'wrong username or password');
     }
-    await this.redis.del(this.keys.adminLoginFailures(subjects[0]!));
-    const created = await this.sessions.create(user.username);
+    await this.throttle.succeeded(username, clientIp);
+    const created = await this.sessions.create(user);
     await this.audit.record({ kind: 'user', name: user.username }, 'auth.login', undefined, { ip: clientIp });
     return created;
   }
 
-  /** Set-Cookie value for a session (or to clear it). Secure when the console is served over https. */
+  /** Set-Cookie value for a session (or to clear it). */
   cookie(sessionId: string | undefined): string {
-    const secure = this.config.publicBaseUrl.startsWith('https://') ? '; Secure' : '';
+    const secure = this.https ? '; Secure' : '';
     const maxAge = sessionId ? this.config.ADMIN_SESSION_MINUTES * 60 : 0;
-    return `${SESSION_COOKIE}=${sessionId ?? ''}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure}`;
+    return `${this.sessionCookie}=${sessionId ?? ''}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure}`;
   }
 }
 
-/** The session cookie's value from a Cookie header, if any. */
-export function sessionIdFrom(cookieHeader: string | undefined): string | undefined {
+/** The value of the cookie `name` from a Cookie header, if any; other names (the other scheme's too) are ignored. */
+export function sessionIdFrom(cookieHeader: string | undefined, name: string): string | undefined {
   if (!cookieHeader) return undefined;
   for (const part of cookieHeader.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim() || undefined;
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || undefined;
   }
   return undefined;
 }

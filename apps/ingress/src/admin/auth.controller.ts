@@ -28,7 +28,7 @@ export class AuthController {
   @HttpCode(204)
   @UseGuards(AdminAuthGuard)
   async logout(@Req() req: AdminRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
-    if (req.adminSession) await this.auth.sessions.destroy(req.adminSession.id);
+    if (req.adminSession) await this.auth.sessions.destroy(req.adminSession);
     await this.auth.audit.record(req.actor!, 'auth.logout');
     reply.header('set-cookie', this.auth.cookie(undefined));
   }

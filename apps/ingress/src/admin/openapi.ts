@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { AdminAuthService } from './admin-auth.service.js';
 
 /**
  * The admin API's OpenAPI document at `/api/docs-json` and its viewer at `/api/docs` (both behind
@@ -7,12 +8,13 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
  * contract is Genesys's.
  */
 export function buildOpenApi(app: NestFastifyApplication): OpenAPIObject {
+  const cookie = app.get(AdminAuthService).sessionCookie;
   const config = new DocumentBuilder()
     .setTitle('Genesys Bot Gateway admin API')
     .setDescription('Channels, their Genesys setup, conversations, notifications and the audit log. See docs/admin-api.md.')
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (gbgk_…) or ADMIN_TOKEN' }, 'bearer')
-    .addCookieAuth('gbg_session', { type: 'apiKey', in: 'cookie', name: 'gbg_session', description: 'console session; unsafe methods also need X-CSRF-Token' }, 'session')
+    .addCookieAuth(cookie, { type: 'apiKey', in: 'cookie', name: cookie, description: 'console session (`__Host-gbg_session` over https, `gbg_session` over http); unsafe methods also need X-CSRF-Token' }, 'session')
     .addSecurityRequirements('bearer')
     .addSecurityRequirements('session')
     .build();

@@ -12,7 +12,7 @@ import { createRedis } from '@app/redis';
 
 const USAGE = `usage: npm run admin -- <command>
   create-user <username> [--password-stdin]   add a console user (password: 12+ characters)
-  set-password <username> [--password-stdin]  change a user's password
+  set-password <username> [--password-stdin]  change a user's password and end their sessions
   delete-user <username>                      remove a user and end their sessions
   list-users
   create-api-key <name>                       print a new API key for scripts (shown once)
@@ -56,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
   const redis = createRedis({ url: config.REDIS_URL, name: 'admin-cli' });
   const keys = new RedisKeys(config.REDIS_PREFIX);
   const users = new AdminUsersStore(redis, keys);
+  // Only ends sessions here, so the lifetime it would give new ones does not matter.
+  const sessions = new AdminSessionsStore(redis, keys, 60_000);
   const audit = new AuditLog(redis, keys);
   const need = (what: string) => {
     if (!arg) throw new Error(`${command} needs ${what}\n${USAGE}`);
@@ -73,14 +75,16 @@ async function main(argv: string[]): Promise<number> {
       case 'set-password': {
         const username = need('a username');
         await users.setPassword(username, await readPassword(rest.includes('--password-stdin')));
-        await audit.record(CLI, 'user.set_password', `user:${username}`);
-        process.stdout.write(`password of "${username}" changed\n`);
+        // A session someone took over must not outlive the password change that was meant to stop them.
+        const ended = await sessions.destroyAllOf(username);
+        await audit.record(CLI, 'user.set_password', `user:${username}`, { sessionsEnded: ended });
+        process.stdout.write(`password of "${username}" changed (${ended} session(s) ended)\n`);
         return 0;
       }
       case 'delete-user': {
         const username = need('a username');
         if (!(await users.deleteUser(username))) throw new AdminAuthError('not_found', `no user "${username}"`);
-        const ended = await new AdminSessionsStore(redis, keys, 60_000).destroyAllOf(username);
+        const ended = await sessions.destroyAllOf(username);
         await audit.record(CLI, 'user.delete', `user:${username}`, { sessionsEnded: ended });
         process.stdout.write(`user "${username}" deleted (${ended} session(s) ended)\n`);
         return 0;
