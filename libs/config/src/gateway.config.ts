@@ -115,8 +115,8 @@ export class IngressConfig extends SharedConfig {
   SHED_EVENT_LOOP_DELAY_MS = 150;
 
   /**
-   * Trust X-Forwarded-For from this many proxy hops (0: use the socket address). Needed for the
-   * Genesys source-range check behind a load balancer.
+   * Trust X-Forwarded-For from this many proxy hops (0: use the socket address). Needed behind a
+   * load balancer for the Genesys source-range check and the per-address console login limit.
    */
   @Type(() => Number) @IsInt() @Min(0) @Max(10)
   TRUST_PROXY_HOPS = 0;
