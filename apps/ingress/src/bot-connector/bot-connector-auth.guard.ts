@@ -1,14 +1,11 @@
 import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
 import { CHANNEL_ID_PATTERN, ChannelRepository, type Channel } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { BotConnectorTokenVerifier } from '@app/genesys-jwt';
 import { GenesysSourceCheck } from '../ip-allowlist/genesys-source-check.service.js';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 import { GenesysContactTracker } from './genesys-contact.tracker.js';
-
-/** `receivedAt` is stamped by an onRequest hook (main.ts) so the deadline counts from arrival. */
-export type AuthenticatedRequest = FastifyRequest & { channel?: Channel; receivedAt?: number };
+import { correlationIdOf, type AuthenticatedRequest } from './webhook-edge.js';
 
 /**
  * The channel a Genesys webhook call addresses (`:channelId`), enabled, or a typed error. JSON
@@ -69,7 +66,7 @@ export class BotConnectorAuthGuard implements CanActivate {
     if (!verdict.ok) {
       this.metrics.rejected.inc({ reason: `auth_${verdict.reason}` });
       this.logger.warn(
-        { channelId, reason: verdict.reason, tokenFingerprint: verdict.fingerprint, correlationId: req.headers['inin-correlation-id'] },
+        { channelId, reason: verdict.reason, tokenFingerprint: verdict.fingerprint, correlationId: correlationIdOf(req) },
         'Bot Connector credential rejected',
       );
       if (verdict.reason === 'missing' || verdict.reason === 'malformed_header') {

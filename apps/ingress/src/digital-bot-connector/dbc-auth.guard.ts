@@ -2,7 +2,8 @@ import { constantTimeEqual } from '@app/secrets';
 import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ChannelRepository } from '@app/channels';
 import { GatewayError } from '@app/errors';
-import { resolveWebhookChannel, type AuthenticatedRequest } from '../bot-connector/bot-connector-auth.guard.js';
+import { resolveWebhookChannel } from '../bot-connector/bot-connector-auth.guard.js';
+import { correlationIdOf, type AuthenticatedRequest } from '../bot-connector/webhook-edge.js';
 import { GenesysSourceCheck } from '../ip-allowlist/genesys-source-check.service.js';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 import { GenesysContactTracker } from '../bot-connector/genesys-contact.tracker.js';
@@ -38,7 +39,7 @@ export class DigitalBotConnectorAuthGuard implements CanActivate {
     const given = typeof raw === 'string' ? raw : undefined;
     if (given === undefined || !constantTimeEqual(given, dbc.secret)) {
       this.metrics.rejected.inc({ reason: given === undefined ? 'auth_missing' : 'auth_invalid' });
-      this.logger.warn({ channelId: channel.id, header: dbc.secretHeader, present: given !== undefined, correlationId: req.headers['inin-correlation-id'] }, 'Digital Bot Connector secret rejected');
+      this.logger.warn({ channelId: channel.id, header: dbc.secretHeader, present: given !== undefined, correlationId: correlationIdOf(req) }, 'Digital Bot Connector secret rejected');
       throw new GatewayError('forbidden', `missing or invalid connection secret (header ${dbc.secretHeader})`);
     }
     this.contact.seen(channel.id);

@@ -2,10 +2,9 @@ import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@n
 import { dbcBotOf, toDbcResponse } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import type { DbcBot, IncomingMessagesResponse } from '@app/genesys';
-import type { AuthenticatedRequest } from '../bot-connector/bot-connector-auth.guard.js';
-import { correlationIdOf } from '../bot-connector/bot-connector.controller.js';
 import { IncomingMessagesRequestDto } from '../bot-connector/dto/incoming-turn.dto.js';
 import { TurnDispatcher } from '../bot-connector/turn-dispatcher.service.js';
+import { correlationIdOf, type AuthenticatedRequest } from '../bot-connector/webhook-edge.js';
 import { DigitalBotConnectorAuthGuard } from './dbc-auth.guard.js';
 
 /**
