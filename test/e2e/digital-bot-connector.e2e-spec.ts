@@ -110,13 +110,14 @@ describe('Digital Bot Connector v2 (gateway ↔ emulator over HTTP)', () => {
     expect((await dbc('/bots/nope')).status).toBe(404);
   });
 
-  it('refuses a missing or wrong connection secret with 403, and a channel without v2 with 404', async () => {
-    expect((await dbc('/bots', { secret: null })).status).toBe(403);
-    expect((await dbc('/bots', { secret: `${DBC_SECRET}x` })).status).toBe(403);
+  it('refuses a missing or wrong connection secret and a channel without v2 with the same 403', async () => {
+    const missing = await dbc('/bots', { secret: null });
+    expect(missing).toEqual({ status: 403, body: { botState: 'Failed', replyMessages: [], errorInfo: { errorCode: 'forbidden', errorMessage: 'invalid credential or channel' } } });
+    expect(await dbc('/bots', { secret: `${DBC_SECRET}x` })).toEqual(missing);
     const wrong = await dbc('/messages', { method: 'POST', secret: 'nope', body: { botId: 'bot1', botVersion: '1.0', botSessionId: 's-x', messageId: 'm1', inputMessage: { type: 'Text', text: 'hi' }, languageCode: 'en-us', botSessionTimeout: 60, genesysConversationId: 'c-x' } });
     expect(wrong.status).toBe(403);
     expect(bot.calls.some((c) => c.sessionId === 's-x')).toBe(false);
-    expect((await dbc('/bots', { channelId: plain.id })).status).toBe(404);
+    expect(await dbc('/bots', { channelId: plain.id })).toEqual(missing);
   });
 
   it('answers a fast bot inline, in the HTTP response, and sends nothing through the outgoing API', async () => {
