@@ -103,13 +103,12 @@ describe('bad input gets a clear 4xx, and nothing is queued or sent to the bot',
     expect(plain.status).toBe(415);
   });
 
-  it('answers unknown and disabled channels with Genesys-shaped errors', async () => {
+  it('answers unknown and disabled channels with the Genesys-shaped refusal a wrong credential gets', async () => {
     const unknown = await gw.turn(ch, valid(), { path: '/genesys/nosuch/botconnector' });
-    expect(unknown.status).toBe(404);
-    expect(unknown.body).toEqual({ botState: 'Failed', replyMessages: [], errorInfo: { errorCode: 'channel_not_found', errorMessage: 'unknown channel "nosuch"' } });
+    expect(unknown.status).toBe(403);
+    expect(unknown.body).toEqual({ botState: 'Failed', replyMessages: [], errorInfo: { errorCode: 'forbidden', errorMessage: 'invalid credential or channel' } });
     const disabled = await gw.turn(off, valid());
-    expect(disabled.status).toBe(403);
-    expect(disabled.body.errorInfo.errorCode).toBe('channel_disabled');
+    expect({ status: disabled.status, body: disabled.body }).toEqual({ status: unknown.status, body: unknown.body });
   });
 
   // Runs last (Jest keeps declaration order): after every bad request above.
@@ -124,8 +123,8 @@ describe('bad input gets a clear 4xx, and nothing is queued or sent to the bot',
 
   it('logged why each credential was refused, without any secret or token', async () => {
     const logs = processOutput(gw);
-    expect(logs).toContain('"reason":"bad_signature"');
-    expect(logs).toContain('"reason":"unsupported_alg"');
+    expect(logs).toContain('"reason":"auth_bad_signature"');
+    expect(logs).toContain('"reason":"auth_unsupported_alg"');
     for (const c of [ch, other, off]) expect(logs).not.toContain(c.secret);
     // At rest the app secrets are sealed (AES-256-GCM), never in clear.
     for (const c of [ch, other, off]) {

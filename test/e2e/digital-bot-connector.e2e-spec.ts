@@ -1,6 +1,8 @@
 import { createEmulatorApp, DEFAULT_V1_INTEGRATION_ID, DEFAULT_V2_INTEGRATION_ID, type EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
+import { RedisKeys, sessionKeyOf, turnIdOf } from '@app/queue';
 import { GatewayHarness, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
 import { RecordingBot } from '../support/recording-bot.js';
+import { countKeys } from '../support/redis-test-prefix.js';
 
 /**
  * Digital Bot Connector (v2) end to end: the emulator plays Genesys (its Architect flow calls the
@@ -108,13 +110,14 @@ describe('Digital Bot Connector v2 (gateway ↔ emulator over HTTP)', () => {
     expect((await dbc('/bots/nope')).status).toBe(404);
   });
 
-  it('refuses a missing or wrong connection secret with 403, and a channel without v2 with 404', async () => {
-    expect((await dbc('/bots', { secret: null })).status).toBe(403);
-    expect((await dbc('/bots', { secret: `${DBC_SECRET}x` })).status).toBe(403);
+  it('refuses a missing or wrong connection secret and a channel without v2 with the same 403', async () => {
+    const missing = await dbc('/bots', { secret: null });
+    expect(missing).toEqual({ status: 403, body: { botState: 'Failed', replyMessages: [], errorInfo: { errorCode: 'forbidden', errorMessage: 'invalid credential or channel' } } });
+    expect(await dbc('/bots', { secret: `${DBC_SECRET}x` })).toEqual(missing);
     const wrong = await dbc('/messages', { method: 'POST', secret: 'nope', body: { botId: 'bot1', botVersion: '1.0', botSessionId: 's-x', messageId: 'm1', inputMessage: { type: 'Text', text: 'hi' }, languageCode: 'en-us', botSessionTimeout: 60, genesysConversationId: 'c-x' } });
     expect(wrong.status).toBe(403);
     expect(bot.calls.some((c) => c.sessionId === 's-x')).toBe(false);
-    expect((await dbc('/bots', { channelId: plain.id })).status).toBe(404);
+    expect(await dbc('/bots', { channelId: plain.id })).toEqual(missing);
   });
 
   it('answers a fast bot inline, in the HTTP response, and sends nothing through the outgoing API', async () => {
@@ -234,6 +237,43 @@ describe('Digital Bot Connector v2 (gateway ↔ emulator over HTTP)', () => {
     const res = await dbc('/messages', { method: 'POST', body: { botId: 'bot1', botVersion: '9.9', botSessionId: 's-v', messageId: 'm-v', inputMessage: { type: 'Text', text: 'hi' }, languageCode: 'en-us', botSessionTimeout: 60, genesysConversationId: 'c-v' } });
     expect(res.status).toBe(404);
     expect(JSON.stringify(res.body)).toMatch(/version/);
+  });
+
+  it('refuses a turn without messageId or botVersion with 400 naming the field, and queues nothing', async () => {
+    const keys = new RedisKeys(gw.prefix);
+    const turn = (botSessionId: string, drop: string[], extra: Record<string, unknown> = {}) => {
+      const body: Record<string, unknown> = { botId: 'bot1', botVersion: '1.0', botSessionId, messageId: `m-${botSessionId}`, inputMessage: { type: 'Text', text: 'hi' }, languageCode: 'en-us', botSessionTimeout: 60, genesysConversationId: `c-${botSessionId}`, ...extra };
+      for (const f of drop) delete body[f];
+      return body;
+    };
+    const cases: [string, Record<string, unknown>, string[]][] = [
+      ['no messageId', turn('req-nomsg', ['messageId']), ['messageId']],
+      ['no botVersion', turn('req-nover', ['botVersion']), ['botVersion']],
+      ['neither', turn('req-neither', ['messageId', 'botVersion']), ['messageId', 'botVersion']],
+      ['empty messageId', turn('req-emptymsg', [], { messageId: '' }), ['messageId']],
+      ['empty botVersion', turn('req-emptyver', [], { botVersion: '' }), ['botVersion']],
+      ['messageId over 256 characters', turn('req-longmsg', [], { messageId: 'm'.repeat(257) }), ['messageId']],
+      ['botVersion over 100 characters', turn('req-longver', [], { botVersion: 'v'.repeat(101) }), ['botVersion']],
+    ];
+    const turnsBefore = await countKeys(gw.redis, `${gw.prefix}:turn:*`);
+    for (const [name, body, fields] of cases) {
+      const res = await dbc('/messages', { method: 'POST', body });
+      expect({ name, status: res.status }).toEqual({ name, status: 400 });
+      expect(res.body).toMatchObject({ botState: 'Failed', replyMessages: [], errorInfo: { errorCode: 'invalid_request' } });
+      const named = (res.body.details as string[]).map((d) => d.split(/[ .:]/)[0]);
+      expect({ name, named: [...new Set(named)].sort() }).toEqual({ name, named: [...fields].sort() });
+    }
+    // A turn that had been accepted would be answered inline by now (the bot has no delay).
+    await new Promise((r) => setTimeout(r, 500));
+    for (const [, body] of cases) {
+      const sid = body.botSessionId as string;
+      expect(bot.calls.filter((c) => c.sessionId === sid)).toEqual([]);
+      const session = sessionKeyOf(channel.id, sid);
+      const written = [keys.inbox(session), keys.sessionSeq(session), keys.session(session), keys.transcript(session), keys.outbox(session)];
+      if (typeof body.messageId === 'string') written.push(keys.turn(turnIdOf(channel.id, sid, body.messageId, () => 'unused')));
+      expect(await gw.redis.exists(...written)).toBe(0);
+    }
+    expect(await countKeys(gw.redis, `${gw.prefix}:turn:*`)).toBe(turnsBefore);
   });
 
   it('never writes the connection secret or the OAuth client secret to Redis or the logs', async () => {

@@ -7,7 +7,8 @@ import { GatewayHarness, freePort, newSessionBody, processOutput, testChannel, t
  * Genesys regions (in process), each publishing its own `GET /api/v2/ipranges`. Requests come
  * from 127.0.0.1, so a region listing 127.0.0.0/8 for bot-connector lets them in.
  */
-const FORBIDDEN = 'request does not come from a Genesys Cloud bot-connector address';
+/** The one refusal of the webhooks (a caller outside the ranges learns no more than that). */
+const FORBIDDEN = 'invalid credential or channel';
 const UNAVAILABLE = 'source ranges of Genesys not loaded yet';
 const IPRANGES = '/api/v2/ipranges';
 /** The service's refetch-on-refusal floor (GenesysIpRanges default). */
@@ -112,9 +113,10 @@ describe('Genesys source ranges (genesys.restrictToGenesysIps)', () => {
     expect(shared).toMatchObject({ apiBaseUrl: urls.main, cidrs: ['127.0.0.0/8', '::1/128'] });
   });
 
-  it('refuses v1 and v2 calls from outside the ranges with 403, before the credential is looked at', async () => {
+  it('refuses v1 and v2 calls from outside the ranges with 403, before the credential is checked', async () => {
     expectRefused(await v1(gw, ch.deny), 403, FORBIDDEN);
-    expectRefused(await v1(gw, ch.deny, { auth: null }), 403, FORBIDDEN);
+    // A v1 call without a credential is a 401 before any channel is looked up, wherever it comes from.
+    expect((await v1(gw, ch.deny, { auth: null })).status).toBe(401);
     expectRefused(await v2Bots(gw, ch.deny), 403, FORBIDDEN);
     expectRefused(await v2Bots(gw, ch.deny, null), 403, FORBIDDEN);
     await until(() => /outside the Genesys bot-connector ranges/.test(processOutput(gw)), 2000);
@@ -183,8 +185,8 @@ describe('Genesys source ranges (genesys.restrictToGenesysIps)', () => {
   it('counts the refusals in the metrics', async () => {
     const text = await (await fetch(`${gw.baseUrl}/metrics`)).text();
     const count = (reason: string) => Number(new RegExp(`gbg_rejected_requests_total\\{[^}]*reason="${reason}"[^}]*\\} (\\d+)`).exec(text)?.[1] ?? 0);
-    // The refusals of the tests above on this gateway: 4 + 1 outside the ranges, 1 while unloaded.
-    expect(count('ip_not_allowed')).toBe(5);
+    // The refusals of the tests above on this gateway: 3 + 1 outside the ranges, 1 while unloaded.
+    expect(count('ip_not_allowed')).toBe(4);
     expect(count('ip_ranges_unavailable')).toBe(1);
   });
 

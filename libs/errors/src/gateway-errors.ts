@@ -4,7 +4,6 @@
  */
 export type GatewayErrorCode =
   | 'channel_not_found'
-  | 'channel_disabled'
   | 'bot_not_found'
   | 'unauthenticated'
   | 'forbidden'
@@ -38,7 +37,6 @@ export class GatewayError extends Error {
 
 export const GATEWAY_ERROR_STATUS: Record<GatewayErrorCode, number> = {
   channel_not_found: 404,
-  channel_disabled: 403,
   bot_not_found: 404,
   unauthenticated: 401,
   forbidden: 403,

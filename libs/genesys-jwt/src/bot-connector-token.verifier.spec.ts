@@ -708,6 +708,25 @@ describe('BotConnectorTokenVerifier: accepted credentials', () => {
   });
 });
 
+describe('BotConnectorTokenVerifier.readBearer (no channel needed)', () => {
+  it.each(REJECT_CASES.filter((c) => ['missing', 'malformed_header', 'too_large'].includes(c.reason)))('§3.8.$item $name → $reason, as verify says', ({ authorization, reason }) => {
+    const jwt = new CountingJwtService();
+    expect(new BotConnectorTokenVerifier(jwt).readBearer(authorization())).toEqual({ ok: false, reason });
+    expect(jwt.calls).toBe(0);
+  });
+
+  it('hands over the token of a well-formed header, checked only by verifyToken', () => {
+    const jwt = new CountingJwtService();
+    const verifier = new BotConnectorTokenVerifier(jwt);
+    const token = validTokenA();
+    expect(verifier.readBearer(`  BEARER ${token} `)).toEqual({ ok: true, token });
+    expect(verifier.readBearer(bearer('not-a-jwt'))).toEqual({ ok: true, token: 'not-a-jwt' });
+    expect(jwt.calls).toBe(0);
+    expect(verifier.verifyToken(token, APP_A, NOW_MS)).toEqual(verifier.verify(bearer(token), APP_A, NOW_MS));
+    expect(verifier.verifyToken('not-a-jwt', APP_A, NOW_MS)).toMatchObject({ ok: false, reason: 'malformed_token' });
+  });
+});
+
 describe('GenesysJwtModule', () => {
   it('provides a working BotConnectorTokenVerifier through DI', async () => {
     const moduleRef = await Test.createTestingModule({ imports: [GenesysJwtModule] }).compile();

@@ -46,6 +46,9 @@ export type TokenVerification =
   | { ok: true; claims: BotConnectorClaims; fingerprint: string }
   | { ok: false; reason: TokenRejection; fingerprint?: string };
 
+/** What `readBearer` makes of an Authorization header before any channel is known. */
+export type BearerHeader = { ok: true; token: string } | { ok: false; reason: Extract<TokenRejection, 'missing' | 'malformed_header' | 'too_large'> };
+
 // RFC 7235 credentials: scheme, 1*SP, one token68. Anything else (tabs, a second token) is not one credential.
 const CREDENTIALS = /^(\S+) +(\S+)$/;
 const BASE64URL_OR_EMPTY = /^[A-Za-z0-9_-]*$/;
@@ -76,6 +79,15 @@ export class BotConnectorTokenVerifier {
 
   /** `now` is epoch milliseconds (defaults to Date.now()). */
   verify(authorizationHeader: string | undefined, app: BotConnectorApp, now?: number): TokenVerification {
+    const bearer = this.readBearer(authorizationHeader);
+    return bearer.ok ? this.verifyToken(bearer.token, app, now) : bearer;
+  }
+
+  /**
+   * The token of a `bearer <token>` header, or why there is none. Needs no channel, so a caller
+   * can refuse a header that is absent or of the wrong shape before anything is looked up.
+   */
+  readBearer(authorizationHeader: string | undefined): BearerHeader {
     if (authorizationHeader === undefined || authorizationHeader === null) return { ok: false, reason: 'missing' };
     // Typed callers can't do this, but a raw header map can hand us an array.
     if (typeof authorizationHeader !== 'string') return { ok: false, reason: 'malformed_header' };
@@ -88,7 +100,11 @@ export class BotConnectorTokenVerifier {
 
     const token = credentials[2];
     if (token.length > MAX_BOT_CONNECTOR_TOKEN_LENGTH) return { ok: false, reason: 'too_large' };
+    return { ok: true, token };
+  }
 
+  /** A token from `readBearer`, checked against the app's id and secrets. */
+  verifyToken(token: string, app: BotConnectorApp, now?: number): TokenVerification {
     const fingerprint = tokenFingerprint(token);
     const outcome = this.check(token, app, nowSeconds(now));
     return typeof outcome === 'string'

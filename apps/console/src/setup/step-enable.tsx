@@ -9,14 +9,14 @@ export function EnableStep({ channel, status, setChannel, reload }: StepProps) {
   const toggle = useAction(async (next: boolean) => {
     const view = await api.post<ChannelView>(path`/api/channels/${channel.id}/${next ? 'enable' : 'disable'}`);
     setChannel(view);
-    const msg = view.enabled ? 'Channel enabled: Genesys calls are answered.' : 'Channel disabled: Genesys calls get 403 channel_disabled.';
+    const msg = view.enabled ? 'Channel enabled: Genesys calls are answered.' : 'Channel disabled: Genesys calls get 403 forbidden.';
     setMessage(msg);
     announce(msg);
     await reload();
   });
   return (
     <StepSection n={5} id="enabled" title="Channel enabled" step={stepOf(status, 'enabled')}>
-      <p id="enable-hint">While disabled, the gateway refuses the channel’s webhook calls (403 <code>channel_disabled</code>). Enable it once the steps above are done, then run the setup doctor.</p>
+      <p id="enable-hint">While disabled, the gateway refuses the channel’s webhook calls (403 <code>forbidden</code>, as for an unknown channel; the logs say it was disabled). Enable it once the steps above are done, then run the setup doctor.</p>
       <Switch checked={channel.enabled} label="Channel enabled" onChange={(next) => void toggle.run(next)} disabled={toggle.busy} testid="enable-toggle" describedBy="enable-hint" />
       <p role="status" class="status-line" data-testid="enable-result">
         {message}

@@ -2,17 +2,10 @@ import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common
 import { resolveBot } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import type { BotConnectorResponse } from '@app/genesys';
-import { BotConnectorAuthGuard, type AuthenticatedRequest } from './bot-connector-auth.guard.js';
+import { BotConnectorAuthGuard } from './bot-connector-auth.guard.js';
 import { IncomingTurnDto } from './dto/incoming-turn.dto.js';
 import { TurnDispatcher } from './turn-dispatcher.service.js';
-
-const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** Genesys's `inin-correlation-id`, when it is one (never a free-form string into the logs). */
-export function correlationIdOf(req: AuthenticatedRequest): string | undefined {
-  const raw = req.headers['inin-correlation-id'];
-  return typeof raw === 'string' && CORRELATION_ID.test(raw) ? raw : undefined;
-}
+import { correlationIdOf, type AuthenticatedRequest } from './webhook-edge.js';
 
 /**
  * The Bot Connector v1 "Handle Utterance URI": `POST /genesys/:channelId/botconnector`.

@@ -2,10 +2,9 @@ import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@n
 import { dbcBotOf, toDbcResponse } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import type { DbcBot, IncomingMessagesResponse } from '@app/genesys';
-import type { AuthenticatedRequest } from '../bot-connector/bot-connector-auth.guard.js';
-import { correlationIdOf } from '../bot-connector/bot-connector.controller.js';
-import { IncomingTurnDto } from '../bot-connector/dto/incoming-turn.dto.js';
+import { IncomingMessagesRequestDto } from '../bot-connector/dto/incoming-turn.dto.js';
 import { TurnDispatcher } from '../bot-connector/turn-dispatcher.service.js';
+import { correlationIdOf, type AuthenticatedRequest } from '../bot-connector/webhook-edge.js';
 import { DigitalBotConnectorAuthGuard } from './dbc-auth.guard.js';
 
 /**
@@ -35,13 +34,13 @@ export class DigitalBotConnectorController {
 
   @Post('messages')
   @HttpCode(200)
-  async messages(@Req() req: AuthenticatedRequest, @Body() turn: IncomingTurnDto): Promise<IncomingMessagesResponse> {
+  async messages(@Req() req: AuthenticatedRequest, @Body() turn: IncomingMessagesRequestDto): Promise<IncomingMessagesResponse> {
     const receivedAt = req.receivedAt ?? Date.now();
     const channel = req.channel!;
     // v2 names the bot by its registered id only (no chatBot object, §3.3).
-    const bot = turn.botId ? channel.bots.find((b) => b.id === turn.botId) : undefined;
-    if (!bot) throw new GatewayError('bot_not_found', `bot "${(turn.botId ?? '').slice(0, 100)}" is not served by channel "${channel.id}"`);
-    if (turn.botVersion !== undefined && !bot.versions.includes(turn.botVersion)) {
+    const bot = channel.bots.find((b) => b.id === turn.botId);
+    if (!bot) throw new GatewayError('bot_not_found', `bot "${turn.botId.slice(0, 100)}" is not served by channel "${channel.id}"`);
+    if (!bot.versions.includes(turn.botVersion)) {
       throw new GatewayError('bot_not_found', `bot "${bot.id}" has no version "${turn.botVersion.slice(0, 100)}"; republish the flow with a version from GET /bots`);
     }
     const response = await this.dispatcher.dispatch(turn, { channel, bot, correlationId: correlationIdOf(req), receivedAt, protocol: 'v2' });

@@ -11,6 +11,7 @@ import type { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 import type { IpRangesSource } from './genesys-ip-ranges.fetcher.js';
 import { GenesysIpRanges, type IpRangesOptions } from './genesys-ip-ranges.service.js';
 import { GenesysSourceCheck } from './genesys-source-check.service.js';
+import { WEBHOOK_REFUSAL_MESSAGE } from '../bot-connector/webhook-edge.js';
 
 // Real Redis, own key prefix, only own keys deleted (see test/support/global-setup.mjs).
 const redis = new Redis(process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -245,7 +246,7 @@ describe('GenesysSourceCheck', () => {
     const { service } = setup();
     const err = await refusal(new GenesysSourceCheck(service, metrics), channel('c1'), '203.0.113.9');
     expect(err).toBeInstanceOf(GatewayError);
-    expect(err).toMatchObject({ code: 'forbidden', message: 'request does not come from a Genesys Cloud bot-connector address' });
+    expect(err).toMatchObject({ code: 'forbidden', message: WEBHOOK_REFUSAL_MESSAGE });
     expect(rejected).toEqual(['ip_not_allowed']);
     expect(logged('warn', 'outside the Genesys bot-connector ranges')[0]!.obj).toEqual({ channelId: 'c1', ip: '203.0.113.9' });
   });

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Channel } from '@app/channels';
 import { GatewayError } from '@app/errors';
+import { webhookRefusal } from '../bot-connector/webhook-edge.js';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 import { GenesysIpRanges } from './genesys-ip-ranges.service.js';
 
@@ -12,7 +13,8 @@ const UNAVAILABLE_RETRY_AFTER_S = 30;
  * The source-address check both webhook guards run after the channel lookup and before the
  * credential: for a channel with `genesys.restrictToGenesysIps`, the caller (`req.ip`, which
  * honours TRUST_PROXY_HOPS) must be inside Genesys's `bot-connector` ranges for its region.
- * Other channels return at once and cause no fetch. Only the IP is logged, never a header.
+ * Other channels return at once and cause no fetch. Only the IP is logged, never a header; the
+ * caller gets the refusal every other unauthenticated webhook call gets.
  */
 @Injectable()
 export class GenesysSourceCheck {
@@ -35,6 +37,6 @@ export class GenesysSourceCheck {
     }
     this.metrics.rejected.inc({ reason: 'ip_not_allowed' });
     this.logger.warn({ channelId: channel.id, ip }, 'Bot Connector call from outside the Genesys bot-connector ranges refused');
-    throw new GatewayError('forbidden', 'request does not come from a Genesys Cloud bot-connector address');
+    throw webhookRefusal();
   }
 }

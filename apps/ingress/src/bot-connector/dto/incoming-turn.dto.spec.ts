@@ -4,7 +4,7 @@ import { validate, type ValidationError, type ValidatorOptions } from 'class-val
 import { GatewayError } from '@app/errors';
 import { GenesysLimits } from '@app/genesys';
 import { createValidationPipe } from '../../errors/validation.pipe.js';
-import { IncomingTurnDto } from './incoming-turn.dto.js';
+import { IncomingMessagesRequestDto, IncomingTurnDto } from './incoming-turn.dto.js';
 
 /** The validator options of apps/ingress/src/errors/validation.pipe.ts. */
 const OPTIONS: ValidatorOptions = {
@@ -239,5 +239,56 @@ describe('IncomingTurnDto', () => {
       expect(g.details).toEqual(expect.arrayContaining([expect.stringMatching(/^botSessionId /), expect.stringMatching(/^inputMessage\.text /)]));
       expect(JSON.stringify(g.details)).not.toContain('SECRET-VALUE');
     });
+  });
+});
+
+describe('IncomingMessagesRequestDto (v2)', () => {
+  /** The IncomingMessagesRequest of reference genesys-protocol.md §3.3, every required field present. */
+  const request = () => ({
+    botId: 'bot1',
+    botVersion: '1.0',
+    botSessionId: 'f9888cf5-3d64-4c4e-9c3b-2b0f0c4b9d11',
+    messageId: 'a5d1c2e0-0000-4000-8000-000000000001',
+    inputMessage: { type: 'Text', text: 'hello' },
+    languageCode: 'en-us',
+    botSessionTimeout: 720,
+    genesysConversationId: '8c562a4d-7e5f-4b1e-a1c2-000000000000',
+  });
+  async function problemsOf(body: Record<string, unknown>): Promise<string[]> {
+    return flatten(await validate(plainToInstance(IncomingMessagesRequestDto, body), OPTIONS));
+  }
+  const without = (field: string) => {
+    const body: Record<string, unknown> = request();
+    delete body[field];
+    return body;
+  };
+
+  it('accepts the spec request, and the v1 DTO still takes it without messageId or botVersion', async () => {
+    expect(await problemsOf(request())).toEqual([]);
+    const v1 = without('messageId');
+    delete v1.botVersion;
+    expect((await check(v1)).problems).toEqual([]);
+  });
+
+  it.each(['messageId', 'botVersion', 'botId'])('requires %s', async (field) => {
+    const problems = await problemsOf(without(field));
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.every((p) => p.startsWith(`${field}: `))).toBe(true);
+  });
+
+  it('bounds messageId (1..256) and botVersion (1..100, as Genesys bounds a bot version)', async () => {
+    expect(await problemsOf({ ...request(), messageId: '' })).toEqual(['messageId: minLength']);
+    expect(await problemsOf({ ...request(), messageId: 'm'.repeat(GenesysLimits.maxIdLength + 1) })).toEqual(['messageId: maxLength']);
+    expect(await problemsOf({ ...request(), messageId: 'm'.repeat(GenesysLimits.maxIdLength) })).toEqual([]);
+    expect(await problemsOf({ ...request(), botVersion: '' })).toEqual(['botVersion: minLength']);
+    expect(await problemsOf({ ...request(), botVersion: 'v'.repeat(101) })).toEqual(['botVersion: maxLength']);
+    expect(await problemsOf({ ...request(), botVersion: 'v'.repeat(100) })).toEqual([]);
+    expect(await problemsOf({ ...request(), messageId: 7, botVersion: 1 })).toEqual(expect.arrayContaining(['messageId: isString', 'botVersion: isString']));
+  });
+
+  it('drops the v1-only chatBot object', async () => {
+    const dto = plainToInstance(IncomingMessagesRequestDto, { ...request(), chatBot: { id: 'x', name: 'y' } });
+    expect(flatten(await validate(dto, OPTIONS))).toEqual([]);
+    expect((dto as unknown as Record<string, unknown>).chatBot).toBeUndefined();
   });
 });

@@ -16,7 +16,7 @@ import {
   registerDecorator,
   type ValidationOptions,
 } from 'class-validator';
-import { GenesysLimits as L } from '@app/genesys';
+import { BotListLimits, GenesysLimits as L } from '@app/genesys';
 import { ValidationSubject } from '../../errors/validation.pipe.js';
 
 /** Genesys ids: opaque strings; bounded so a hostile body cannot bloat keys and logs. */
@@ -95,18 +95,35 @@ export class ChatBotDto {
   @IsOptional() @IsString() @MaxLength(L.maxIdLength) name?: string;
 }
 
-/** The Bot Connector v1 turn (reference §2.2–2.3). Unknown fields are dropped, not refused. */
+/** What the v1 turn and the v2 IncomingMessagesRequest share. Unknown fields are dropped, not refused. */
 @ValidationSubject('Bot Connector request')
-export class IncomingTurnDto {
-  /** Observed to carry the bot's id or its name; optional when `chatBot.id` names the bot. */
-  @ValidateIf((o: IncomingTurnDto) => o.botId !== undefined || !o.chatBot?.id) @GenesysId() botId?: string;
-  @IsOptional() @IsString() @MaxLength(100) botVersion?: string;
+abstract class TurnBodyDto {
   @GenesysId() botSessionId: string;
-  @GenesysId({ optional: true }) messageId?: string;
   @IsObject() @ValidateNested() @Type(() => InputMessageDto) inputMessage: InputMessageDto;
   @IsOptional() @IsString() @MaxLength(L.maxLanguageCodeLength) languageCode?: string;
   @IsOptional() @IsInt() @Min(1) @Max(L.maxBotSessionTimeoutMinutes) botSessionTimeout?: number;
   @GenesysId({ optional: true }) genesysConversationId?: string;
   @IsOptional() @coerceParameters @IsParameterMap() parameters?: Record<string, string>;
+}
+
+/** The Bot Connector v1 turn (reference §2.2–2.3). */
+export class IncomingTurnDto extends TurnBodyDto {
+  /** Observed to carry the bot's id or its name; optional when `chatBot.id` names the bot. */
+  @ValidateIf((o: IncomingTurnDto) => o.botId !== undefined || !o.chatBot?.id) @GenesysId() botId?: string;
+  @IsOptional() @IsString() @MaxLength(BotListLimits.maxVersionLength) botVersion?: string;
+  /** Not seen in v1 captures (reference §2.2): without one, every delivery is a new turn. */
+  @GenesysId({ optional: true }) messageId?: string;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => ChatBotDto) chatBot?: ChatBotDto;
+}
+
+/**
+ * The Digital Bot Connector v2 IncomingMessagesRequest (reference §3.3). `messageId` is the key a
+ * redelivery is recognised by, and `botId`/`botVersion` must go back on every outgoing message
+ * (§3.5), so a turn without them could be answered inline but never later: refused up front.
+ */
+@ValidationSubject('Digital Bot Connector request')
+export class IncomingMessagesRequestDto extends TurnBodyDto {
+  @GenesysId() botId: string;
+  @IsString() @MinLength(1) @MaxLength(BotListLimits.maxVersionLength) botVersion: string;
+  @GenesysId() messageId: string;
 }

@@ -1,0 +1,86 @@
+import type { Logger } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { CHANNEL_ID_PATTERN, ChannelRepository, type Channel } from '@app/channels';
+import { GatewayError } from '@app/errors';
+import type { IngressMetrics } from '../metrics/ingress-metrics.service.js';
+
+/**
+ * What the v1 and v2 webhooks share, so each rule exists once: reading what the caller sent
+ * (correlation id, channel id, content type) and refusing it. Whoever calls a webhook is
+ * unauthenticated until its credential has been checked against the channel, so everything
+ * refused up to then gets one answer, and the reason goes only to the logs and the `rejected`
+ * metric.
+ */
+
+/** `receivedAt` is stamped by an onRequest hook (main.ts) so the deadline counts from arrival. */
+export type AuthenticatedRequest = FastifyRequest & { channel?: Channel; receivedAt?: number };
+
+/** Where a guard counts and logs its refusals. */
+export interface WebhookEdge {
+  metrics: IngressMetrics;
+  logger: Logger;
+}
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Genesys's `inin-correlation-id`, when it is one. The header is whatever the caller put there
+ * (up to Node's 16 KB header limit), and it ends up in log lines and transcripts.
+ */
+export function correlationIdOf(req: FastifyRequest): string | undefined {
+  const raw = req.headers['inin-correlation-id'];
+  return typeof raw === 'string' && CORRELATION_ID.test(raw) ? raw : undefined;
+}
+
+/** The `:channelId` of the URL when it could name a channel; for logs, never the raw segment. */
+function channelIdOf(req: FastifyRequest): string | undefined {
+  const raw = (req.params as Record<string, unknown> | undefined)?.channelId;
+  return typeof raw === 'string' && CHANNEL_ID_PATTERN.test(raw) ? raw : undefined;
+}
+
+/**
+ * The answer to every refusal before the caller is authenticated: unknown or disabled channel,
+ * a channel without v2, an address outside Genesys's ranges, a wrong credential. Different
+ * answers would let anyone map which channels exist and how each is set up.
+ */
+export const WEBHOOK_REFUSAL_MESSAGE = 'invalid credential or channel';
+
+export function webhookRefusal(): GatewayError {
+  return new GatewayError('forbidden', WEBHOOK_REFUSAL_MESSAGE);
+}
+
+/** Counts and logs a refusal with its real reason (the metric label and the log say the same). */
+export function noteRefusal(req: FastifyRequest, edge: WebhookEdge, reason: string, detail: Record<string, unknown>, message: string): void {
+  edge.metrics.rejected.inc({ reason });
+  edge.logger.warn({ channelId: channelIdOf(req), reason, ...detail, correlationId: correlationIdOf(req) }, message);
+}
+
+/** `noteRefusal`, then the one answer the caller gets (for the guard to throw). */
+export function refuseWebhookCall(req: FastifyRequest, edge: WebhookEdge, reason: string, detail: Record<string, unknown>, message: string): GatewayError {
+  noteRefusal(req, edge, reason, detail, message);
+  return webhookRefusal();
+}
+
+/** JSON bodies only: anything else is refused before it is looked at, whatever the channel. */
+export function assertJsonBody(req: FastifyRequest, metrics: IngressMetrics): void {
+  if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(String(req.headers['content-type'] ?? ''))) {
+    metrics.rejected.inc({ reason: 'unsupported_media_type' });
+    throw new GatewayError('unsupported_media_type', 'Content-Type must be application/json');
+  }
+}
+
+/** The channel a Genesys webhook call addresses (`:channelId`), enabled; otherwise the refusal. */
+export async function resolveWebhookChannel(req: FastifyRequest, channels: ChannelRepository, edge: WebhookEdge): Promise<Channel> {
+  const channelId = channelIdOf(req);
+  const refuse = (reason: string) => refuseWebhookCall(req, edge, reason, {}, 'webhook call for an unknown or disabled channel refused');
+  if (!channelId) throw refuse('channel_not_found');
+  let channel: Channel | undefined;
+  try {
+    channel = await channels.get(channelId);
+  } catch {
+    throw new GatewayError('unavailable', 'configuration store unavailable; retry', undefined, 1);
+  }
+  if (!channel) throw refuse('channel_not_found');
+  if (!channel.enabled) throw refuse('channel_disabled');
+  return channel;
+}
