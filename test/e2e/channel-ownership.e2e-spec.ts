@@ -88,7 +88,7 @@ describe('channels from CHANNELS_FILE are changed in the file, API channels keep
     const v2 = await fetch(`${gw.baseUrl}/genesys/own-file/dbc/bots`, { headers: { 'x-conn': DBC.secret } });
     expect(v2.status).toBe(200);
     expect((await api(gw, 'GET', '/api/channels/own-gone')).status).toBe(404);
-    expect((await gw.turn(gone, newSessionBody('hi'))).status).toBeGreaterThanOrEqual(403);
+    expect((await gw.turn(gone, newSessionBody('hi'))).status).toBe(403);
     // API channels are not the file's business.
     expect((await api(gw, 'GET', '/api/channels/own-api')).status).toBe(200);
   });
@@ -187,5 +187,21 @@ describe('development-only settings never serve Genesys in production', () => {
     const withSecret = await api(gw, 'PATCH', '/api/channels/own-prod', { genesys: { environment: 'mypurecloud.de', oauth: { clientSecret: 'the-de-org-client-secret-42' } } });
     expect(withSecret.status).toBe(200);
     expect(withSecret.body.genesys.environment).toBe('mypurecloud.de');
+  });
+
+  it('never verifies a DEV-ONLY secret, even one an older version left enabled in Redis', async () => {
+    const redis = new Redis(gw.redisUrl);
+    try {
+      const repo = new ChannelRepository(redis, new RedisKeys(gw.prefix), SecretBox.fromEnv(gw.secretsKey));
+      await repo.upsert(parseChannel({ ...devFile.raw, id: 'own-legacy', source: 'api', enabled: true }));
+    } finally {
+      redis.disconnect();
+    }
+    const legacy: TestChannel = { ...devFile, id: 'own-legacy' };
+    // Enabled, with the credential right: the only reason left to refuse is the public secret.
+    expect((await api(gw, 'GET', '/api/channels/own-legacy')).body).toMatchObject({ enabled: true, source: 'api' });
+    expect((await gw.turn(legacy, newSessionBody('hi'))).status).toBe(403);
+    const v2 = await fetch(`${gw.baseUrl}/genesys/own-legacy/dbc/bots`, { headers: { 'x-connection-secret': 'DEV-ONLY-demo-dbc-secret-0123456789abcdef' } });
+    expect(v2.status).toBe(403);
   });
 });

@@ -1,11 +1,12 @@
 import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ChannelRepository } from '@app/channels';
+import { IngressConfig } from '@app/config';
 import { GatewayError } from '@app/errors';
 import { BotConnectorTokenVerifier } from '@app/genesys-jwt';
 import { GenesysSourceCheck } from '../ip-allowlist/genesys-source-check.service.js';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 import { GenesysContactTracker } from './genesys-contact.tracker.js';
-import { assertJsonBody, noteRefusal, refuseWebhookCall, resolveWebhookChannel, type AuthenticatedRequest, type WebhookEdge } from './webhook-edge.js';
+import { assertJsonBody, noteRefusal, refuseWebhookCall, resolveWebhookChannel, verifiableApp, type AuthenticatedRequest, type WebhookEdge } from './webhook-edge.js';
 
 /**
  * Checks the Bot Connector credential Genesys sends as a header (`Authorization: bearer <JWT>`),
@@ -27,8 +28,9 @@ export class BotConnectorAuthGuard implements CanActivate {
     private readonly metrics: IngressMetrics,
     private readonly contact: GenesysContactTracker,
     private readonly source: GenesysSourceCheck,
+    config: IngressConfig,
   ) {
-    this.edge = { metrics, logger: this.logger };
+    this.edge = { metrics, logger: this.logger, devSecretsAllowed: config.devSecretsAllowed };
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -43,7 +45,7 @@ export class BotConnectorAuthGuard implements CanActivate {
     }
     const channel = await resolveWebhookChannel(req, this.channels, this.edge);
     await this.source.assertFromGenesys(channel, req);
-    const verdict = this.verifier.verifyToken(bearer.token, channel.app);
+    const verdict = this.verifier.verifyToken(bearer.token, verifiableApp(channel.app, this.edge));
     if (!verdict.ok) throw refuseWebhookCall(req, this.edge, `auth_${verdict.reason}`, { tokenFingerprint: verdict.fingerprint }, 'Bot Connector credential rejected');
     this.contact.seen(channel.id);
     req.channel = channel;

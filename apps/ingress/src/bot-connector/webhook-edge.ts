@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { CHANNEL_ID_PATTERN, ChannelRepository, type Channel } from '@app/channels';
+import { CHANNEL_ID_PATTERN, ChannelRepository, isDevSecret, type Channel, type ChannelApp } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import type { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 
@@ -15,10 +15,26 @@ import type { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 /** `receivedAt` is stamped by an onRequest hook (main.ts) so the deadline counts from arrival. */
 export type AuthenticatedRequest = FastifyRequest & { channel?: Channel; receivedAt?: number };
 
-/** Where a guard counts and logs its refusals. */
+/** Where a guard counts and logs its refusals, and whether DEV-ONLY secrets may verify a caller. */
 export interface WebhookEdge {
   metrics: IngressMetrics;
   logger: Logger;
+  devSecretsAllowed: boolean;
+}
+
+/**
+ * Whether a secret may prove a caller here. A `DEV-ONLY` secret is public (it ships in the
+ * repository): where development settings are not allowed it never verifies, whatever Redis holds
+ * (a record an older version or a development process wrote), not only because the admin API and
+ * the file sync refuse to enable such a channel.
+ */
+export function mayVerifyWith(secret: string, edge: WebhookEdge): boolean {
+  return edge.devSecretsAllowed || !isDevSecret(secret);
+}
+
+/** The channel's app credential with only the secrets that may verify a caller here. */
+export function verifiableApp(app: ChannelApp, edge: WebhookEdge): ChannelApp {
+  return app.clientSecrets.every((s) => mayVerifyWith(s, edge)) ? app : { ...app, clientSecrets: app.clientSecrets.filter((s) => mayVerifyWith(s, edge)) };
 }
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;

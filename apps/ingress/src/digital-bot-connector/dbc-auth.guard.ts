@@ -1,7 +1,8 @@
 import { constantTimeEqual } from '@app/secrets';
 import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ChannelRepository } from '@app/channels';
-import { assertJsonBody, refuseWebhookCall, resolveWebhookChannel, type AuthenticatedRequest, type WebhookEdge } from '../bot-connector/webhook-edge.js';
+import { IngressConfig } from '@app/config';
+import { assertJsonBody, mayVerifyWith, refuseWebhookCall, resolveWebhookChannel, type AuthenticatedRequest, type WebhookEdge } from '../bot-connector/webhook-edge.js';
 import { GenesysSourceCheck } from '../ip-allowlist/genesys-source-check.service.js';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 import { GenesysContactTracker } from '../bot-connector/genesys-contact.tracker.js';
@@ -24,8 +25,9 @@ export class DigitalBotConnectorAuthGuard implements CanActivate {
     private readonly metrics: IngressMetrics,
     private readonly contact: GenesysContactTracker,
     private readonly source: GenesysSourceCheck,
+    config: IngressConfig,
   ) {
-    this.edge = { metrics, logger: this.logger };
+    this.edge = { metrics, logger: this.logger, devSecretsAllowed: config.devSecretsAllowed };
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -37,7 +39,7 @@ export class DigitalBotConnectorAuthGuard implements CanActivate {
     if (!dbc) throw refuseWebhookCall(req, this.edge, 'dbc_not_configured', {}, 'Digital Bot Connector call for a channel without a genesys.digitalBotConnector section refused');
     const raw = req.headers[dbc.secretHeader];
     const given = typeof raw === 'string' ? raw : undefined;
-    if (given === undefined || !constantTimeEqual(given, dbc.secret)) {
+    if (given === undefined || !mayVerifyWith(dbc.secret, this.edge) || !constantTimeEqual(given, dbc.secret)) {
       throw refuseWebhookCall(req, this.edge, given === undefined ? 'auth_missing' : 'auth_invalid', { header: dbc.secretHeader }, 'Digital Bot Connector secret rejected');
     }
     this.contact.seen(channel.id);
