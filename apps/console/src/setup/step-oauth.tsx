@@ -40,6 +40,17 @@ function sameDraft(a: Draft, b: Draft): boolean {
   return a.clientId === b.clientId && a.clientSecret === b.clientSecret && a.grant === b.grant && a.pkce === b.pkce && a.scopes.join() === b.scopes.join() && a.otherScopes === b.otherScopes;
 }
 
+/**
+ * Why the client secret must be typed, or null when the stored one may stay: there is none yet,
+ * or the client id changes (the gateway refuses a new client id without its secret, since the
+ * stored secret is never sent to another client or host).
+ */
+export function oauthSecretRequirement(channel: ChannelView, clientId: string): 'missing' | 'new-client' | null {
+  const o = channel.genesys.oauth;
+  if (!o?.clientSecretSet) return 'missing';
+  return clientId.trim() !== o.clientId ? 'new-client' : null;
+}
+
 export function OAuthStep({ channel, status, setChannel, reload }: StepProps) {
   const [draft, setDraft] = useState<Draft>(() => draftOf(channel));
   const [oauth, setOAuth] = useState<OAuthStatus | null>(status?.oauth ?? null);
@@ -92,7 +103,7 @@ export function OAuthStep({ channel, status, setChannel, reload }: StepProps) {
   };
 
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
-  const needsSecret = !channel.genesys.oauth?.clientSecretSet;
+  const secretRequired = oauthSecretRequirement(channel, draft.clientId);
 
   return (
     <StepSection n={3} id="oauth" title="Genesys OAuth" step={stepOf(status, 'oauth')}>
@@ -128,14 +139,18 @@ export function OAuthStep({ channel, status, setChannel, reload }: StepProps) {
             id="oauth-client-secret"
             type="password"
             autocomplete="new-password"
-            required={needsSecret}
+            required={secretRequired !== null}
             value={draft.clientSecret}
             onInput={(e) => set('clientSecret', e.currentTarget.value)}
             aria-describedby="oauth-client-secret-hint"
             data-testid="oauth-client-secret"
           />
           <p class="hint" id="oauth-client-secret-hint">
-            {needsSecret ? 'Required. Stored encrypted; never shown again.' : 'A secret is set. Leave empty to keep it; type a new one to replace it.'}
+            {secretRequired === 'missing'
+              ? 'Required. Stored encrypted; never shown again.'
+              : secretRequired === 'new-client'
+                ? 'Required again for a new client id: the stored secret is never sent to another client or host.'
+                : 'A secret is set. Leave empty to keep it; type a new one to replace it.'}
           </p>
         </div>
         <fieldset class="field">
