@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { createEmulatorApp, DEFAULT_V1_INTEGRATION_ID, type EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
-import { GatewayHarness, freePort } from '../support/gateway-harness.js';
+import { GatewayHarness, freePort, testChannel } from '../support/gateway-harness.js';
 import { Screenshots, axeViolations, chromiumAvailability, formControlNames, launchConsoleBrowser, tabUntil, type ConsoleBrowser } from './console-browser.js';
 
 /**
@@ -10,8 +11,9 @@ import { Screenshots, axeViolations, chromiumAvailability, formControlNames, lau
  * gateway (built ingress + worker as child processes, private Redis prefix) and the Genesys Cloud
  * emulator (in process): sign in, create a channel, walk its five setup steps including the OAuth
  * round trip through the emulator, test it, run an Architect flow against it and watch the
- * conversation arrive, read its transcript and the dashboard. axe-core (WCAG 2 A/AA) on every
- * page, a keyboard-only path, screenshots in test-artifacts/browser/.
+ * conversation arrive, read its transcript and the dashboard; then a channel from CHANNELS_FILE,
+ * whose setup page is read-only. axe-core (WCAG 2 A/AA) on every page, a keyboard-only path,
+ * screenshots in test-artifacts/browser/.
  *
  * Steps depend on each other and run in order; once one fails the rest fail fast.
  */
@@ -23,6 +25,11 @@ const CHANNEL_NAME = 'Browser E2E';
 const OAUTH_CLIENT_ID = 'console-e2e-oauth-client';
 const OAUTH_CLIENT_SECRET = 'console-e2e-oauth-secret-0123456789';
 const FLOW_ID = 'console-e2e-v1';
+/** A channel the gateway loads from CHANNELS_FILE: the console shows it read-only, the API refuses to change it. */
+const FILE_CHANNEL = testChannel('file-e2e', {
+  name: 'From The File',
+  genesys: { environment: 'mypurecloud.ie', integrationId: 'file-e2e-integration', oauth: { clientId: 'file-e2e-oauth-client', clientSecret: randomBytes(24).toString('base64url') } },
+});
 
 const availability = chromiumAvailability();
 if (!availability.run && !availability.fail) console.warn(availability.message);
@@ -105,7 +112,7 @@ describeBrowser('web console in Chromium against the real gateway and the Genesy
       organization: { id: 'org-console-e2e', name: 'Console E2E Org' },
     });
     emulatorUrl = await emu.listen(0);
-    gw = new GatewayHarness('console', [], { PUBLIC_BASE_URL: publicBaseUrl });
+    gw = new GatewayHarness('console', [FILE_CHANNEL], { PUBLIC_BASE_URL: publicBaseUrl });
     gw.port = port;
     await gw.startIngress();
     await gw.startWorker();
@@ -145,7 +152,10 @@ describeBrowser('web console in Chromium against the real gateway and the Genesy
     await page.getByRole('heading', { level: 1, name: 'Channels' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/console/channels');
     expect(await tid('current-user').textContent()).toBe(`Signed in as ${USER}`);
-    await tid('channels-empty').waitFor();
+    // Only the channel of CHANNELS_FILE so far, marked as such.
+    await tid('channels-table').waitFor();
+    expect(await page.locator('[data-testid=channel-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-channel-id')))).toEqual([FILE_CHANNEL.id]);
+    expect(await page.locator(`[data-testid=channel-row][data-channel-id="${FILE_CHANNEL.id}"]`).textContent()).toContain('channels file');
   });
 
   step('2. creates a channel from the channels page (region typed as a login URL)', async () => {
@@ -360,7 +370,37 @@ describeBrowser('web console in Chromium against the real gateway and the Genesy
     await expectNoAxeViolations('dashboard');
   });
 
-  step('7. no uncaught error in the page along the way', async () => {
+  step('7. a channel from the channels file: a notice says where it is changed, its change controls are disabled, Authorize, Publish and the test panel still work', async () => {
+    await tid('nav-channels').click();
+    const row = page.locator(`[data-testid=channel-row][data-channel-id="${FILE_CHANNEL.id}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('channels file');
+    await row.getByTestId('channel-link').click();
+    await page.getByRole('heading', { level: 1, name: 'Set up From The File' }).waitFor();
+    const notice = tid('setup-file-notice');
+    await notice.waitFor();
+    expect(await notice.textContent()).toMatch(/defined in the channels file.*take effect when the gateway restarts/s);
+
+    const create = tid('create-app-secret');
+    expect((await create.count()) === 0 || (await create.isDisabled())).toBe(true);
+    // Disabled as the browser sees it (:disabled covers a disabled fieldset around the control), not just greyed out.
+    const disabled = async (id: string) => ({ id, disabled: await tid(id).first().evaluate((el) => el.matches(':disabled')) });
+    for (const id of ['region-input', 'oauth-client-id', 'integration-id', 'bot-name', 'enable-toggle', 'dbc-generate']) expect(await disabled(id)).toEqual({ id, disabled: true });
+    expect(await tid('app-secret-revoke').count()).toBe(0);
+    expect(await tid('delete-channel').count()).toBe(0);
+    expect(await disabled('oauth-authorize')).toEqual({ id: 'oauth-authorize', disabled: false });
+    await page.waitForFunction(() => (document.querySelector('[data-testid=publish-button]') as HTMLButtonElement | null)?.disabled === false);
+
+    const panel = tid('test-panel');
+    await panel.getByLabel('Message to the bot').fill('hi');
+    await panel.getByLabel('Message to the bot').press('Enter');
+    await panel.getByTestId('test-meta').first().waitFor({ timeout: 15_000 });
+    expect(await panel.getByTestId('test-error').count()).toBe(0);
+    await shots.take(page, '13-file-channel-setup');
+    await expectNoAxeViolations('setup (channel from the channels file)');
+  });
+
+  step('8. no uncaught error in the page along the way', async () => {
     expect(browser!.pageErrors).toEqual([]);
   });
 });

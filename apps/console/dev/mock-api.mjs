@@ -3,8 +3,9 @@
 // the console without the gateway: login with cookie session + CSRF, channels and their setup
 // checklist, app secrets (real HS256 JWTs), OAuth with a fake Genesys consent page, publish with
 // drift and the 409 "add a new version", doctor, a demo bot for test turns, conversations with
-// every reply kind, dashboard, notifications. It also serves the built console (dist/console) at
-// /console with the index.html fallback, as the ingress does.
+// every reply kind, dashboard, notifications. Channel "demo" comes from the channels file: every
+// change to it is refused with 409 managed_by_file, as the ingress does. It also serves the built
+// console (dist/console) at /console with the index.html fallback, as the ingress does.
 //
 //   npx vite build --config apps/console/vite.config.ts && node apps/console/dev/mock-api.mjs
 //   open http://127.0.0.1:3100/console/   (user admin, password admin-password)
@@ -206,6 +207,15 @@ function getChannel(id) {
   return c;
 }
 
+// As the ingress does it: a channel from CHANNELS_FILE is changed in the file (its next start would undo an API change).
+function changeable(id) {
+  const c = getChannel(id);
+  if (c.source === 'file') {
+    throw new HttpError(409, 'managed_by_file', `channel "${id}" is defined in the channels file (CHANNELS_FILE): change it there and restart the gateway; a change made here would be undone at the next start`);
+  }
+  return c;
+}
+
 function view(c) {
   return {
     id: c.id,
@@ -387,7 +397,8 @@ function applyPatch(c, body) {
   if ('integrationId' in g && g.integrationId !== null && (typeof g.integrationId !== 'string' || !/^[A-Za-z0-9-]{1,100}$/.test(g.integrationId))) details.push('genesys.integrationId: must be the integration id (letters, digits, "-")');
   let oauth;
   if ('oauth' in g) {
-    const o = g.oauth;
+    // A merge patch, as the ingress applies it: fields not given keep their stored values.
+    const o = g.oauth && c.oauth ? { clientId: c.oauth.clientId, grant: c.oauth.grant, pkce: c.oauth.pkce, scopes: c.oauth.scopes, ...g.oauth } : g.oauth;
     if (o === null) oauth = null;
     else {
       if (!o.clientId || typeof o.clientId !== 'string') details.push('genesys.oauth.clientId: required');
@@ -426,7 +437,17 @@ function applyPatch(c, body) {
     }
   }
   if (details.length) throw bad('the channel was not changed', details);
+  // The stored OAuth client secret goes only to the client and host it was given for.
+  const nextOAuth = oauth === undefined ? c.oauth : oauth;
+  const secretGiven = typeof g.oauth?.clientSecret === 'string';
+  if (c.oauth && nextOAuth && !secretGiven && (nextOAuth.clientId !== c.oauth.clientId || (env && env !== c.environment))) {
+    throw bad('the OAuth client or its Genesys host changes: give genesys.oauth.clientSecret again in the same request (the stored secret is never sent to another client or host)', [
+      'genesys.oauth.clientSecret: required when genesys.oauth.clientId, genesys.oauth.baseUrl or genesys.environment changes',
+    ]);
+  }
   if ('name' in body) c.name = body.name.trim();
+  // Tokens belong to the login host that issued them.
+  if (env && env !== c.environment) c.oauthToken = null;
   if (env) c.environment = env;
   if ('integrationId' in g) c.integrationId = g.integrationId;
   if (oauth !== undefined) {
@@ -772,29 +793,29 @@ route('POST', '/api/channels', async (req, res) => {
 
 route('GET', '/api/channels/:id', async (_req, res, p) => send(res, 200, view(getChannel(p.id))));
 route('PATCH', '/api/channels/:id', async (req, res, p) => {
-  const c = getChannel(p.id);
+  const c = changeable(p.id);
   applyPatch(c, await readJson(req));
   send(res, 200, view(c));
 });
 route('DELETE', '/api/channels/:id', async (_req, res, p) => {
-  getChannel(p.id);
+  changeable(p.id);
   channels.delete(p.id);
   res.writeHead(204);
   res.end();
 });
 route('POST', '/api/channels/:id/enable', async (_req, res, p) => {
-  const c = getChannel(p.id);
+  const c = changeable(p.id);
   if (!c.app.secrets.length) throw conflict('the channel has no app secret: create one (and paste the credential into Genesys) before enabling it');
   c.enabled = true;
   send(res, 200, view(c));
 });
 route('POST', '/api/channels/:id/disable', async (_req, res, p) => {
-  const c = getChannel(p.id);
+  const c = changeable(p.id);
   c.enabled = false;
   send(res, 200, view(c));
 });
 route('POST', '/api/channels/:id/app/secrets', async (_req, res, p) => {
-  const c = getChannel(p.id);
+  const c = changeable(p.id);
   if (c.app.secrets.length >= 5) throw conflict('a channel keeps at most 5 app secrets; revoke one first');
   const secret = randomBytes(32).toString('base64url');
   const fp = fingerprint(secret);
@@ -802,14 +823,14 @@ route('POST', '/api/channels/:id/app/secrets', async (_req, res, p) => {
   send(res, 201, { clientId: c.app.clientId, clientSecret: secret, fingerprint: fp, credential: { fieldName: 'Authorization', value: `bearer ${jwt(c.app.clientId, secret)}` } });
 });
 route('DELETE', '/api/channels/:id/app/secrets/:fp', async (_req, res, p) => {
-  const c = getChannel(p.id);
+  const c = changeable(p.id);
   if (!c.app.secrets.some((s) => s.fingerprint === p.fp)) throw notFound(`no app secret with fingerprint ${p.fp}`);
   if (c.app.secrets.length === 1 && c.enabled) throw conflict('this is the last app secret and the channel is enabled');
   c.app.secrets = c.app.secrets.filter((s) => s.fingerprint !== p.fp);
   send(res, 200, view(c));
 });
 route('POST', '/api/channels/:id/dbc/secret', async (req, res, p) => {
-  const c = getChannel(p.id);
+  const c = changeable(p.id);
   const body = await readJson(req);
   const details = [];
   if (body.secretHeader !== undefined && !/^[A-Za-z0-9-]{1,100}$/.test(body.secretHeader)) details.push('secretHeader: a header name (letters, digits, "-")');

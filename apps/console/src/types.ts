@@ -41,6 +41,8 @@ export interface ChannelOAuthView {
   grant: OAuthGrant;
   pkce: boolean;
   scopes: string[];
+  /** A login/API host override (the emulator); when set, the region is not where the client secret goes. */
+  baseUrl?: string;
 }
 
 export interface BotIntent {

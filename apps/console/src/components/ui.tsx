@@ -158,6 +158,13 @@ export function DoneBadge({ done, testid }: { done: boolean; testid?: string }) 
 
 // ---------- errors and notices ----------
 
+/** A file channel's refusal is by design, not a failure: say so before the server's message. */
+function headline(e: ApiError | null): string {
+  if (e?.status === 429) return 'Too many attempts.';
+  if (e?.code === 'managed_by_file') return 'Not changed here.';
+  return 'Something went wrong.';
+}
+
 /** An error as an alert: message, the field problems the API listed, and what to do about it. */
 export function ErrorAlert({ error, testid = 'error', children }: { error: unknown; testid?: string; children?: ComponentChildren }) {
   if (!error) return null;
@@ -166,7 +173,7 @@ export function ErrorAlert({ error, testid = 'error', children }: { error: unkno
   return (
     <div class="notice notice-error" role="alert" data-testid={testid}>
       <p>
-        <strong>{e?.status === 429 ? 'Too many attempts.' : 'Something went wrong.'}</strong> {message}
+        <strong>{headline(e)}</strong> {message}
         {e?.retryAfterSeconds ? ` Try again in ${e.retryAfterSeconds} s.` : ''}
       </p>
       {e && e.details.length > 0 && (

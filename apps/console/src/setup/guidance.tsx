@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, path } from '../api.js';
 import { CopyField, ErrorAlert, Field, Notice, announce, useAction } from '../components/ui.js';
 import type { ChannelView, DbcSecretAnswer } from '../types.js';
-import { GenesysSteps, MenuPath } from './step.js';
+import { FileManaged, GenesysSteps, MenuPath, isFromFile } from './step.js';
 
 /** What to build in Architect, with this channel's own names filled in. */
 export function ArchitectGuide({ channel }: { channel: ChannelView }) {
@@ -100,27 +100,37 @@ export function DigitalBotConnectorPanel({ channel, reload }: { channel: Channel
         With v2, slow answers arrive later through the Genesys API instead of a hold message. It needs the Digital Bot Connector subscription and the OAuth client of step 3. {dbc ? <strong>v2 is configured for this channel.</strong> : 'Not configured yet.'}
       </p>
       {dbcUrl && <CopyField label="Bot Connector URI" value={dbcUrl} testid="dbc-url" />}
-      <form
-        class="form-grid cols-2"
-        data-testid="dbc-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void generate.run();
-        }}
+      <FileManaged
+        channel={channel}
+        name="dbc"
+        hint={
+          <>
+            Set v2 up in the channels file (<code>genesys.digitalBotConnector</code>: <code>secret</code> of at least 32 characters, <code>secretHeader</code>, <code>inlineWindowMs</code>).
+          </>
+        }
       >
-        <Field id="dbc-header" label="Credential field name (header)">
-          <input id="dbc-header" value={header} onInput={(e) => setHeader(e.currentTarget.value)} autoCapitalize="none" spellcheck={false} data-testid="dbc-header" />
-        </Field>
-        <Field id="dbc-window" label="Inline window (ms)" hint="How long a turn may take before the answer goes through the API instead (max 25000).">
-          <input id="dbc-window" type="number" min={0} max={25000} step={100} value={windowMs} onInput={(e) => setWindowMs(e.currentTarget.value)} aria-describedby="dbc-window-hint" data-testid="dbc-window" />
-        </Field>
-        <div class="form-actions">
-          <button type="submit" class="btn btn-primary" disabled={generate.busy} data-testid="dbc-generate">
-            {dbc?.secretSet ? 'Generate a new secret' : 'Generate secret and enable v2'}
-          </button>
-        </div>
-      </form>
-      {dbc?.secretSet && !shown && <p class="hint">A new secret replaces the current one: update the integration’s credentials at the same time.</p>}
+        <form
+          class="form-grid cols-2"
+          data-testid="dbc-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void generate.run();
+          }}
+        >
+          <Field id="dbc-header" label="Credential field name (header)">
+            <input id="dbc-header" value={header} onInput={(e) => setHeader(e.currentTarget.value)} autoCapitalize="none" spellcheck={false} data-testid="dbc-header" />
+          </Field>
+          <Field id="dbc-window" label="Inline window (ms)" hint="How long a turn may take before the answer goes through the API instead (max 25000).">
+            <input id="dbc-window" type="number" min={0} max={25000} step={100} value={windowMs} onInput={(e) => setWindowMs(e.currentTarget.value)} aria-describedby="dbc-window-hint" data-testid="dbc-window" />
+          </Field>
+          <div class="form-actions">
+            <button type="submit" class="btn btn-primary" disabled={generate.busy} data-testid="dbc-generate">
+              {dbc?.secretSet ? 'Generate a new secret' : 'Generate secret and enable v2'}
+            </button>
+          </div>
+        </form>
+      </FileManaged>
+      {dbc?.secretSet && !shown && !isFromFile(channel) && <p class="hint">A new secret replaces the current one: update the integration’s credentials at the same time.</p>}
       <ErrorAlert error={generate.error} testid="dbc-error" />
       {shown && (
         <section class="shown-once" aria-labelledby="dbc-shown-title" data-testid="dbc-secret-shown">

@@ -12,6 +12,7 @@ import { WebhookStep } from './step-webhook.js';
 import { ArchitectGuide, DigitalBotConnectorPanel, MessengerGuide } from './guidance.js';
 import { Doctor } from './doctor.js';
 import { TestPanel } from './test-panel.js';
+import { isFromFile, type StepProps } from './step.js';
 
 const STEP_ORDER = ['webhook', 'app', 'oauth', 'bots', 'enabled'];
 const STEP_TITLES: Record<string, string> = { webhook: 'Webhook URL and region', app: 'App credential', oauth: 'Genesys OAuth', bots: 'Bots published', enabled: 'Channel enabled' };
@@ -42,7 +43,6 @@ export function SetupPage({ channelId }: { channelId: string }) {
   }, [channelId]);
 
   const notFound = load.error instanceof ApiError && load.error.status === 404;
-  const done = status ? STEP_ORDER.filter((id) => status.steps.find((s) => s.id === id)?.done).length : 0;
 
   return (
     <>
@@ -59,7 +59,7 @@ export function SetupPage({ channelId }: { channelId: string }) {
         {channel && (
           <p class="lead">
             Channel id <code>{channel.id}</code>
-            {channel.source === 'file' && ' · defined in the channels file (changes here are overwritten when that file is loaded again)'} ·{' '}
+            {isFromFile(channel) && ' · defined in the channels file'} ·{' '}
             <Link to={`/conversations?channelId=${encodeURIComponent(channel.id)}`}>its conversations</Link>
           </p>
         )}
@@ -74,53 +74,74 @@ export function SetupPage({ channelId }: { channelId: string }) {
         <ErrorAlert error={load.error} testid="setup-error" />
       )}
       {!channel && load.busy && <Loading what="the channel" />}
-      {channel && (
-        <>
-          <nav aria-label="Setup steps" class="stepper" data-testid="setup-progress">
-            <p class="stepper-summary">
-              {done} of {STEP_ORDER.length} steps done
-            </p>
-            <ol>
-              {STEP_ORDER.map((id, i) => {
-                const s = status?.steps.find((x) => x.id === id);
-                return (
-                  <li key={id} class={s?.done ? 'is-done' : ''} data-testid={`progress-${id}`} data-done={String(!!s?.done)}>
-                    <a href={`#step-${id}`}>
-                      <span class="stepper-num" aria-hidden="true">
-                        {s?.done ? '✓' : i + 1}
-                      </span>
-                      <span>{s?.title ?? STEP_TITLES[id]}</span>
-                      <span class="visually-hidden">{s?.done ? ' (done)' : ' (to do)'}</span>
-                    </a>
-                  </li>
-                );
-              })}
-            </ol>
-          </nav>
-          {status?.lastError && (
-            <Notice tone="warn" testid="setup-last-error">
-              <p>
-                <strong>Last error</strong>
-                {status.lastError.at ? ` (${formatDateTime(status.lastError.at)})` : ''}: {status.lastError.message}
-              </p>
-            </Notice>
-          )}
-          <Doctor channelId={channel.id} />
-          <div class="steps">
-            <WebhookStep channel={channel} status={status} setChannel={setChannel} reload={reload} />
-            <AppStep channel={channel} status={status} setChannel={setChannel} reload={reload} />
-            <OAuthStep channel={channel} status={status} setChannel={setChannel} reload={reload} />
-            <BotsStep channel={channel} status={status} setChannel={setChannel} reload={reload} />
-            <EnableStep channel={channel} status={status} setChannel={setChannel} reload={reload} />
-          </div>
-          <ArchitectGuide channel={channel} />
-          <MessengerGuide />
-          <DigitalBotConnectorPanel channel={channel} reload={reload} />
-          <TestPanel channel={channel} />
-          <DeleteChannel channel={channel} />
-        </>
-      )}
+      {channel && <ChannelSetup channel={channel} status={status} setChannel={setChannel} reload={reload} />}
     </>
+  );
+}
+
+/** The setup page once the channel is loaded: notice, progress, doctor, the five steps, guides, test panel, delete. */
+export function ChannelSetup({ channel, status, setChannel, reload }: StepProps) {
+  const done = status ? STEP_ORDER.filter((id) => status.steps.find((s) => s.id === id)?.done).length : 0;
+  return (
+    <>
+      {isFromFile(channel) && <FileChannelNotice />}
+      <nav aria-label="Setup steps" class="stepper" data-testid="setup-progress">
+        <p class="stepper-summary">
+          {done} of {STEP_ORDER.length} steps done
+        </p>
+        <ol>
+          {STEP_ORDER.map((id, i) => {
+            const s = status?.steps.find((x) => x.id === id);
+            return (
+              <li key={id} class={s?.done ? 'is-done' : ''} data-testid={`progress-${id}`} data-done={String(!!s?.done)}>
+                <a href={`#step-${id}`}>
+                  <span class="stepper-num" aria-hidden="true">
+                    {s?.done ? '✓' : i + 1}
+                  </span>
+                  <span>{s?.title ?? STEP_TITLES[id]}</span>
+                  <span class="visually-hidden">{s?.done ? ' (done)' : ' (to do)'}</span>
+                </a>
+              </li>
+            );
+          })}
+        </ol>
+      </nav>
+      {status?.lastError && (
+        <Notice tone="warn" testid="setup-last-error">
+          <p>
+            <strong>Last error</strong>
+            {status.lastError.at ? ` (${formatDateTime(status.lastError.at)})` : ''}: {status.lastError.message}
+          </p>
+        </Notice>
+      )}
+      <Doctor channelId={channel.id} />
+      <div class="steps">
+        <WebhookStep channel={channel} status={status} setChannel={setChannel} reload={reload} />
+        <AppStep channel={channel} status={status} setChannel={setChannel} reload={reload} />
+        <OAuthStep channel={channel} status={status} setChannel={setChannel} reload={reload} />
+        <BotsStep channel={channel} status={status} setChannel={setChannel} reload={reload} />
+        <EnableStep channel={channel} status={status} setChannel={setChannel} reload={reload} />
+      </div>
+      <ArchitectGuide channel={channel} />
+      <MessengerGuide />
+      <DigitalBotConnectorPanel channel={channel} reload={reload} />
+      <TestPanel channel={channel} />
+      {!isFromFile(channel) && <DeleteChannel channel={channel} />}
+    </>
+  );
+}
+
+/**
+ * The API refuses every change to a channel from the channels file (the next start would undo it),
+ * so say so before the admin meets a disabled form, and say what still works here.
+ */
+function FileChannelNotice() {
+  return (
+    <Notice tone="info" role="note" testid="setup-file-notice">
+      <p>
+        <strong>This channel is defined in the channels file</strong> (<code>CHANNELS_FILE</code>). Its settings and credentials are changed in that file and take effect when the gateway restarts, so the forms on this page are read-only; to remove the channel, delete it from the file. Authorize or Connect (step 3), Publish (step 4), the setup doctor and the test panel work here as usual.
+      </p>
+    </Notice>
   );
 }
 

@@ -2,7 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import { ApiError, api, path } from '../api.js';
 import { CopyField, ErrorAlert, Notice, announce, useAction } from '../components/ui.js';
 import type { AppSecretAnswer, ChannelView } from '../types.js';
-import { GenesysSteps, MenuPath, StepSection, stepOf, type StepProps } from './step.js';
+import { FileManaged, GenesysSteps, MenuPath, StepSection, isFromFile, stepOf, type StepProps } from './step.js';
 
 export function AppStep({ channel, status, setChannel, reload }: StepProps) {
   // Shown once: kept only in this component's memory, gone when the page is left.
@@ -25,15 +25,27 @@ export function AppStep({ channel, status, setChannel, reload }: StepProps) {
     await reload();
   });
   const secrets = channel.app.secrets ?? [];
-  const lastSecret = revoke.error instanceof ApiError && revoke.error.status === 409;
+  const lastSecret = revoke.error instanceof ApiError && revoke.error.status === 409 && revoke.error.code === 'conflict';
+  // Revoking is a change the channels file would undo at the next start: a file channel lists its secrets only.
+  const fromFile = isFromFile(channel);
   return (
     <StepSection n={2} id="app" title="App credential" step={stepOf(status, 'app')}>
       <p>
         Genesys proves each call with a credential the gateway issues: a JWT signed with the channel's app secret. App client id: <code data-testid="app-client-id">{channel.app.clientId}</code>.
       </p>
-      <button type="button" class="btn btn-primary" onClick={() => void create.run()} disabled={create.busy} data-testid="create-app-secret">
-        {create.busy ? 'Creating…' : secrets.length ? 'Create another app secret' : 'Create app secret'}
-      </button>
+      <FileManaged
+        channel={channel}
+        name="app-secrets"
+        hint={
+          <>
+            Create or revoke secrets in the channels file (<code>app.clientSecrets</code>, up to 5, each at least 32 characters). When the gateway starts, the ingress prints each enabled channel’s ready-to-paste credential (in production only with <code>PRINT_CREDENTIALS=true</code>).
+          </>
+        }
+      >
+        <button type="button" class="btn btn-primary" onClick={() => void create.run()} disabled={create.busy} data-testid="create-app-secret">
+          {create.busy ? 'Creating…' : secrets.length ? 'Create another app secret' : 'Create app secret'}
+        </button>
+      </FileManaged>
       <ErrorAlert error={create.error} testid="create-app-secret-error" />
       {created && (
         <section class="shown-once" tabIndex={-1} ref={shownRef} data-testid="app-secret-shown" aria-labelledby="app-secret-shown-title">
@@ -58,7 +70,7 @@ export function AppStep({ channel, status, setChannel, reload }: StepProps) {
           In the Bot Connector integration, open <MenuPath parts={['Configuration', 'Credentials']} /> and click <strong>Change</strong>.
         </li>
         <li>
-          Add a field named <code>Authorization</code> whose value is <code>bearer </code> followed by the JWT (the ready-to-paste value above). Click <strong>OK</strong>, then <strong>Save</strong>.
+          Add a field named <code>Authorization</code> whose value is <code>bearer </code> followed by the JWT ({fromFile ? 'the ready-to-paste value the gateway prints at start' : 'the ready-to-paste value above'}). Click <strong>OK</strong>, then <strong>Save</strong>.
         </li>
         <li>
           Set the integration to <strong>Active</strong>, and note its id (<strong>Details</strong> tab, or the page address) for step 4.
@@ -71,7 +83,11 @@ export function AppStep({ channel, status, setChannel, reload }: StepProps) {
         </p>
       ) : (
         <>
-          <p class="hint">All listed secrets are accepted, so you can rotate: create a new one, update Genesys, then revoke the old one.</p>
+          <p class="hint">
+            {fromFile
+              ? 'All listed secrets are accepted, so you can rotate: add a new one to the channels file and restart, update Genesys, then remove the old one from the file and restart again.'
+              : 'All listed secrets are accepted, so you can rotate: create a new one, update Genesys, then revoke the old one.'}
+          </p>
           <ul class="secret-list" data-testid="app-secrets">
             {secrets.map((s) => (
               <li key={s.fingerprint} data-testid="app-secret" data-fingerprint={s.fingerprint}>
@@ -79,7 +95,7 @@ export function AppStep({ channel, status, setChannel, reload }: StepProps) {
                   Fingerprint <code>{s.fingerprint}</code>
                   {created?.fingerprint === s.fingerprint && <span class="badge badge-ready">new</span>}
                 </span>
-                {confirming === s.fingerprint ? (
+                {fromFile ? null : confirming === s.fingerprint ? (
                   <span class="confirm" role="group" aria-label={`Confirm revoking ${s.fingerprint}`}>
                     <span>Genesys calls signed with it will be refused.</span>
                     <button type="button" class="btn btn-danger btn-small" onClick={() => void revoke.run(s.fingerprint)} disabled={revoke.busy} data-testid="app-secret-revoke-confirm">
@@ -102,7 +118,7 @@ export function AppStep({ channel, status, setChannel, reload }: StepProps) {
       <ErrorAlert error={revoke.error} testid="app-secret-revoke-error">
         {lastSecret && <p>Create a new secret and paste it into Genesys before revoking this one, or disable the channel first.</p>}
       </ErrorAlert>
-      {secrets.length >= 5 && <Notice tone="warn">A channel keeps at most 5 secrets: revoke an old one before creating another.</Notice>}
+      {secrets.length >= 5 && !fromFile && <Notice tone="warn">A channel keeps at most 5 secrets: revoke an old one before creating another.</Notice>}
     </StepSection>
   );
 }

@@ -3,7 +3,7 @@ import { ApiError, api, path, query } from '../api.js';
 import { ErrorAlert, Notice, announce, useAction } from '../components/ui.js';
 import { formatDateTime, nextVersion, splitList } from '../format.js';
 import type { BotListDrift, BotView, ChannelView, PublishView } from '../types.js';
-import { MenuPath, StepSection, stepOf, type StepProps } from './step.js';
+import { FileManaged, MenuPath, StepSection, isFromFile, stepOf, type StepProps } from './step.js';
 
 /** The editable form of a bot: lists as text, everything else kept as it came. */
 interface BotDraft {
@@ -100,152 +100,173 @@ export function BotsStep({ channel, status, setChannel, reload }: StepProps) {
   const update = (key: number, patch: Partial<BotDraft>) => setDrafts((ds) => ds.map((d) => (d.key === key ? { ...d, ...patch } : d)));
   const conflict = publish.error instanceof ApiError && publish.error.status === 409 && publish.error.code === 'conflict' ? publish.error : null;
   const conflictBots = conflict ? conflictRefs(conflict.details) : [];
+  const fromFile = isFromFile(channel);
 
   return (
     <StepSection n={4} id="bots" title="Bots published" step={stepOf(status, 'bots')}>
       <p>
         Architect lists the bots, versions and intents the gateway publishes to your Bot Connector integration. Each intent becomes an output path of <strong>Call Bot Connector</strong>.
       </p>
-      <form
-        class="inline-form"
-        data-testid="integration-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void saveIntegration.run();
-        }}
+      <FileManaged
+        channel={channel}
+        name="integration"
+        hint={
+          <>
+            Set the integration id in the channels file (<code>genesys.integrationId</code>).
+          </>
+        }
       >
-        <div class="field grow">
-          <label for="integration-id">Bot Connector integration id</label>
-          <input id="integration-id" value={integrationId} onInput={(e) => setIntegrationId(e.currentTarget.value)} autoCapitalize="none" spellcheck={false} aria-describedby="integration-id-hint" data-testid="integration-id" />
-          <p class="hint" id="integration-id-hint">
-            From Genesys Cloud: <MenuPath parts={['Admin', 'Integrations', 'your Bot Connector', 'Details']} /> (also the last part of its page address). Needed to publish.
-          </p>
-        </div>
-        <button type="submit" class="btn btn-primary" disabled={!dirtyIntegration || saveIntegration.busy} data-testid="integration-save">
-          Save id
-        </button>
-      </form>
+        <form
+          class="inline-form"
+          data-testid="integration-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void saveIntegration.run();
+          }}
+        >
+          <div class="field grow">
+            <label for="integration-id">Bot Connector integration id</label>
+            <input id="integration-id" value={integrationId} onInput={(e) => setIntegrationId(e.currentTarget.value)} autoCapitalize="none" spellcheck={false} aria-describedby="integration-id-hint" data-testid="integration-id" />
+            <p class="hint" id="integration-id-hint">
+              From Genesys Cloud: <MenuPath parts={['Admin', 'Integrations', 'your Bot Connector', 'Details']} /> (also the last part of its page address). Needed to publish.
+            </p>
+          </div>
+          <button type="submit" class="btn btn-primary" disabled={!dirtyIntegration || saveIntegration.busy} data-testid="integration-save">
+            Save id
+          </button>
+        </form>
+      </FileManaged>
       <ErrorAlert error={saveIntegration.error} testid="integration-error" />
 
-      <form
-        class="bots-form"
-        data-testid="bots-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void saveBots.run();
-        }}
+      <FileManaged
+        channel={channel}
+        name="bots"
+        hint={
+          <>
+            Change bots, versions and intents in the channels file (<code>bots</code>); after the gateway restarts, publish them here.
+          </>
+        }
       >
-        <h3>Bots</h3>
-        {drafts.length === 0 && <p class="muted">No bots. Add one.</p>}
-        {drafts.map((d, bi) => (
-          <fieldset class="bot" key={d.key} data-testid="bot" data-bot-id={d.id}>
-            <legend>
-              Bot {bi + 1}
-              {d.id ? `: ${d.id}` : ''}
-            </legend>
-            <div class="form-grid cols-3">
-              <div class="field">
-                <label for={`bot-${d.key}-id`}>Bot id</label>
-                <input
-                  id={`bot-${d.key}-id`}
-                  required
-                  readOnly={!!d.original}
-                  value={d.id}
-                  onInput={(e) => update(d.key, { id: e.currentTarget.value })}
-                  autoCapitalize="none"
-                  spellcheck={false}
-                  aria-describedby={d.original ? `bot-${d.key}-id-hint` : undefined}
-                  data-testid="bot-id"
-                />
-                {d.original && (
-                  <p class="hint" id={`bot-${d.key}-id-hint`}>
-                    Fixed: flows and the bot’s provider settings refer to it. Add a new bot for a new id.
+        <form
+          class="bots-form"
+          data-testid="bots-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void saveBots.run();
+          }}
+        >
+          <h3>Bots</h3>
+          {drafts.length === 0 && <p class="muted">No bots. Add one.</p>}
+          {drafts.map((d, bi) => (
+            <fieldset class="bot" key={d.key} data-testid="bot" data-bot-id={d.id}>
+              <legend>
+                Bot {bi + 1}
+                {d.id ? `: ${d.id}` : ''}
+              </legend>
+              <div class="form-grid cols-3">
+                <div class="field">
+                  <label for={`bot-${d.key}-id`}>Bot id</label>
+                  <input
+                    id={`bot-${d.key}-id`}
+                    required
+                    readOnly={!!d.original}
+                    value={d.id}
+                    onInput={(e) => update(d.key, { id: e.currentTarget.value })}
+                    autoCapitalize="none"
+                    spellcheck={false}
+                    aria-describedby={d.original ? `bot-${d.key}-id-hint` : undefined}
+                    data-testid="bot-id"
+                  />
+                  {d.original && (
+                    <p class="hint" id={`bot-${d.key}-id-hint`}>
+                      Fixed: flows and the bot’s provider settings refer to it. Add a new bot for a new id.
+                    </p>
+                  )}
+                </div>
+                <div class="field">
+                  <label for={`bot-${d.key}-name`}>Bot name (shown in Architect)</label>
+                  <input id={`bot-${d.key}-name`} value={d.name} onInput={(e) => update(d.key, { name: e.currentTarget.value })} data-testid="bot-name" />
+                </div>
+                <div class="field">
+                  <label for={`bot-${d.key}-provider`}>Provider</label>
+                  <input id={`bot-${d.key}-provider`} value={d.provider} onInput={(e) => update(d.key, { provider: e.currentTarget.value })} aria-describedby={`bot-${d.key}-provider-hint`} autoCapitalize="none" spellcheck={false} data-testid="bot-provider" />
+                  <p class="hint" id={`bot-${d.key}-provider-hint`}>
+                    Which bot answers: <code>demo</code>, <code>http</code> or your own provider. Its other settings are kept.
                   </p>
-                )}
-              </div>
-              <div class="field">
-                <label for={`bot-${d.key}-name`}>Bot name (shown in Architect)</label>
-                <input id={`bot-${d.key}-name`} value={d.name} onInput={(e) => update(d.key, { name: e.currentTarget.value })} data-testid="bot-name" />
-              </div>
-              <div class="field">
-                <label for={`bot-${d.key}-provider`}>Provider</label>
-                <input id={`bot-${d.key}-provider`} value={d.provider} onInput={(e) => update(d.key, { provider: e.currentTarget.value })} aria-describedby={`bot-${d.key}-provider-hint`} autoCapitalize="none" spellcheck={false} data-testid="bot-provider" />
-                <p class="hint" id={`bot-${d.key}-provider-hint`}>
-                  Which bot answers: <code>demo</code>, <code>http</code> or your own provider. Its other settings are kept.
-                </p>
-              </div>
-              <div class="field">
-                <label for={`bot-${d.key}-versions`}>Versions</label>
-                <input id={`bot-${d.key}-versions`} required value={d.versions} onInput={(e) => update(d.key, { versions: e.currentTarget.value })} aria-describedby={`bot-${d.key}-versions-hint`} data-testid="bot-versions" />
-                <p class="hint" id={`bot-${d.key}-versions-hint`}>
-                  Comma separated, e.g. <code>1.0, 1.1</code>. Each is published with the intents below; once published, changed intents need a new version.{' '}
-                  <button type="button" class="btn-link" onClick={() => update(d.key, { versions: [...splitList(d.versions), nextVersion(splitList(d.versions))].join(', ') })} data-testid="bot-add-version">
-                    Add version {nextVersion(splitList(d.versions))}
-                  </button>
-                </p>
-              </div>
-              <div class="field">
-                <label for={`bot-${d.key}-languages`}>Languages</label>
-                <input id={`bot-${d.key}-languages`} required value={d.languages} onInput={(e) => update(d.key, { languages: e.currentTarget.value })} aria-describedby={`bot-${d.key}-languages-hint`} data-testid="bot-languages" />
-                <p class="hint" id={`bot-${d.key}-languages-hint`}>
-                  Comma separated, e.g. <code>en-us, de-de</code>.
-                </p>
-              </div>
-            </div>
-            <div class="intents">
-              <p class="sub-label" id={`bot-${d.key}-intents-label`}>
-                Intents
-              </p>
-              <ul class="intent-list" aria-labelledby={`bot-${d.key}-intents-label`}>
-                {d.intents.map((name, ii) => (
-                  <li key={ii} class="intent-row" data-testid="bot-intent">
-                    <label for={`bot-${d.key}-intent-${ii}`} class="visually-hidden">
-                      Intent {ii + 1} of bot {d.id || bi + 1}
-                    </label>
-                    <input id={`bot-${d.key}-intent-${ii}`} value={name} onInput={(e) => update(d.key, { intents: d.intents.map((x, j) => (j === ii ? e.currentTarget.value : x)) })} data-testid="bot-intent-name" />
-                    <button type="button" class="btn btn-secondary btn-small" onClick={() => update(d.key, { intents: d.intents.filter((_, j) => j !== ii) })} aria-label={`Remove intent ${name || ii + 1}`} data-testid="bot-intent-remove">
-                      Remove
+                </div>
+                <div class="field">
+                  <label for={`bot-${d.key}-versions`}>Versions</label>
+                  <input id={`bot-${d.key}-versions`} required value={d.versions} onInput={(e) => update(d.key, { versions: e.currentTarget.value })} aria-describedby={`bot-${d.key}-versions-hint`} data-testid="bot-versions" />
+                  <p class="hint" id={`bot-${d.key}-versions-hint`}>
+                    Comma separated, e.g. <code>1.0, 1.1</code>. Each is published with the intents below; once published, changed intents need a new version.{' '}
+                    <button type="button" class="btn-link" onClick={() => update(d.key, { versions: [...splitList(d.versions), nextVersion(splitList(d.versions))].join(', ') })} data-testid="bot-add-version">
+                      Add version {nextVersion(splitList(d.versions))}
                     </button>
+                  </p>
+                </div>
+                <div class="field">
+                  <label for={`bot-${d.key}-languages`}>Languages</label>
+                  <input id={`bot-${d.key}-languages`} required value={d.languages} onInput={(e) => update(d.key, { languages: e.currentTarget.value })} aria-describedby={`bot-${d.key}-languages-hint`} data-testid="bot-languages" />
+                  <p class="hint" id={`bot-${d.key}-languages-hint`}>
+                    Comma separated, e.g. <code>en-us, de-de</code>.
+                  </p>
+                </div>
+              </div>
+              <div class="intents">
+                <p class="sub-label" id={`bot-${d.key}-intents-label`}>
+                  Intents
+                </p>
+                <ul class="intent-list" aria-labelledby={`bot-${d.key}-intents-label`}>
+                  {d.intents.map((name, ii) => (
+                    <li key={ii} class="intent-row" data-testid="bot-intent">
+                      <label for={`bot-${d.key}-intent-${ii}`} class="visually-hidden">
+                        Intent {ii + 1} of bot {d.id || bi + 1}
+                      </label>
+                      <input id={`bot-${d.key}-intent-${ii}`} value={name} onInput={(e) => update(d.key, { intents: d.intents.map((x, j) => (j === ii ? e.currentTarget.value : x)) })} data-testid="bot-intent-name" />
+                      <button type="button" class="btn btn-secondary btn-small" onClick={() => update(d.key, { intents: d.intents.filter((_, j) => j !== ii) })} aria-label={`Remove intent ${name || ii + 1}`} data-testid="bot-intent-remove">
+                        Remove
+                      </button>
+                    </li>
+                  ))}
+                  <li class="intent-row is-fixed" data-testid="bot-intent-fixed">
+                    <code>{channel.handoff.intent}</code> <span class="badge badge-neutral">always registered</span> <span class="muted">handoff to an agent; slots queue, reason, summary</span>
                   </li>
-                ))}
-                <li class="intent-row is-fixed" data-testid="bot-intent-fixed">
-                  <code>{channel.handoff.intent}</code> <span class="badge badge-neutral">always registered</span> <span class="muted">handoff to an agent; slots queue, reason, summary</span>
-                </li>
-                <li class="intent-row is-fixed" data-testid="bot-intent-fixed">
-                  <code>{channel.handoff.endIntent}</code> <span class="badge badge-neutral">always registered</span> <span class="muted">end of conversation</span>
-                </li>
-              </ul>
-              <button type="button" class="btn btn-secondary btn-small" onClick={() => update(d.key, { intents: [...d.intents, ''] })} data-testid="bot-intent-add">
-                Add intent
-              </button>
-            </div>
-            <div class="bot-actions">
-              <button type="button" class="btn btn-danger-outline btn-small" onClick={() => setDrafts((ds) => ds.filter((x) => x.key !== d.key))} aria-label={`Remove bot ${d.id || bi + 1}`} data-testid="bot-remove">
-                Remove bot
-              </button>
-            </div>
-          </fieldset>
-        ))}
-        <div class="form-actions">
-          <button
-            type="button"
-            class="btn btn-secondary"
-            onClick={() => setDrafts((ds) => [...ds, { key: ++keySeq, original: null, id: '', name: '', versions: '1.0', languages: channel.defaultLanguage || 'en-us', intents: [], provider: 'demo' }])}
-            data-testid="bot-add"
-          >
-            Add bot
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={!dirtyBots || saveBots.busy} data-testid="bots-save">
-            Save bots
-          </button>
-          {dirtyBots && (
-            <button type="button" class="btn btn-secondary" onClick={() => setDrafts(draftsOf(channel.bots))} data-testid="bots-reset">
-              Discard changes
+                  <li class="intent-row is-fixed" data-testid="bot-intent-fixed">
+                    <code>{channel.handoff.endIntent}</code> <span class="badge badge-neutral">always registered</span> <span class="muted">end of conversation</span>
+                  </li>
+                </ul>
+                <button type="button" class="btn btn-secondary btn-small" onClick={() => update(d.key, { intents: [...d.intents, ''] })} data-testid="bot-intent-add">
+                  Add intent
+                </button>
+              </div>
+              <div class="bot-actions">
+                <button type="button" class="btn btn-danger-outline btn-small" onClick={() => setDrafts((ds) => ds.filter((x) => x.key !== d.key))} aria-label={`Remove bot ${d.id || bi + 1}`} data-testid="bot-remove">
+                  Remove bot
+                </button>
+              </div>
+            </fieldset>
+          ))}
+          <div class="form-actions">
+            <button
+              type="button"
+              class="btn btn-secondary"
+              onClick={() => setDrafts((ds) => [...ds, { key: ++keySeq, original: null, id: '', name: '', versions: '1.0', languages: channel.defaultLanguage || 'en-us', intents: [], provider: 'demo' }])}
+              data-testid="bot-add"
+            >
+              Add bot
             </button>
-          )}
-        </div>
-        <ErrorAlert error={saveBots.error} testid="bots-error" />
-      </form>
+            <button type="submit" class="btn btn-primary" disabled={!dirtyBots || saveBots.busy} data-testid="bots-save">
+              Save bots
+            </button>
+            {dirtyBots && (
+              <button type="button" class="btn btn-secondary" onClick={() => setDrafts(draftsOf(channel.bots))} data-testid="bots-reset">
+                Discard changes
+              </button>
+            )}
+          </div>
+          <ErrorAlert error={saveBots.error} testid="bots-error" />
+        </form>
+      </FileManaged>
 
       <div class="publish">
         <h3>Publish to Genesys Cloud</h3>
@@ -270,7 +291,7 @@ export function BotsStep({ channel, status, setChannel, reload }: StepProps) {
         {conflict ? (
           <div class="notice notice-warn" role="alert" data-testid="publish-conflict">
             <p>
-              <strong>Add a new version.</strong> A version that is already published in Genesys would get different intents. Architect flows keep the bot list they were published with, so a published version is never changed under them. Every version listed for a bot is published with the bot’s current intents, so list a new version (for example <code>1.1</code>) <em>instead of</em> the published one: the old version stays in Genesys for the flows that use it. Save, publish, then select the new version in your flow.
+              <strong>Add a new version.</strong> A version that is already published in Genesys would get different intents. Architect flows keep the bot list they were published with, so a published version is never changed under them. Every version listed for a bot is published with the bot’s current intents, so list a new version (for example <code>1.1</code>) <em>instead of</em> the published one: the old version stays in Genesys for the flows that use it. {fromFile ? 'Change the versions in the channels file and restart the gateway,' : 'Save,'} publish, then select the new version in your flow.
             </p>
             {conflict.details.length > 0 && (
               <ul>
@@ -280,7 +301,7 @@ export function BotsStep({ channel, status, setChannel, reload }: StepProps) {
               </ul>
             )}
             <div class="form-actions">
-              {conflictBots.map(({ botId, versions }) => {
+              {fromFile ? null : conflictBots.map(({ botId, versions }) => {
                 const draft = drafts.find((x) => x.id === botId);
                 if (!draft) return null;
                 const current = splitList(draft.versions);

@@ -3,7 +3,7 @@ import { api, path } from '../api.js';
 import { CopyField, ErrorAlert, Notice, announce, useAction } from '../components/ui.js';
 import { formatDateTime, splitList } from '../format.js';
 import type { ChannelView, OAuthGrant, OAuthStatus } from '../types.js';
-import { GenesysSteps, MenuPath, StepSection, stepOf, type StepProps } from './step.js';
+import { FileManaged, GenesysSteps, MenuPath, StepSection, isFromFile, stepOf, type StepProps } from './step.js';
 
 const KNOWN_SCOPES: { scope: string; why: string }[] = [
   { scope: 'architect', why: 'read flows' },
@@ -38,6 +38,17 @@ function draftOf(channel: ChannelView): Draft {
 
 function sameDraft(a: Draft, b: Draft): boolean {
   return a.clientId === b.clientId && a.clientSecret === b.clientSecret && a.grant === b.grant && a.pkce === b.pkce && a.scopes.join() === b.scopes.join() && a.otherScopes === b.otherScopes;
+}
+
+/**
+ * Why the client secret must be typed, or null when the stored one may stay: there is none yet,
+ * or the client id changes (the gateway refuses a new client id without its secret, since the
+ * stored secret is never sent to another client or host).
+ */
+export function oauthSecretRequirement(channel: ChannelView, clientId: string): 'missing' | 'new-client' | null {
+  const o = channel.genesys.oauth;
+  if (!o?.clientSecretSet) return 'missing';
+  return clientId.trim() !== o.clientId ? 'new-client' : null;
 }
 
 export function OAuthStep({ channel, status, setChannel, reload }: StepProps) {
@@ -92,7 +103,7 @@ export function OAuthStep({ channel, status, setChannel, reload }: StepProps) {
   };
 
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
-  const needsSecret = !channel.genesys.oauth?.clientSecretSet;
+  const secretRequired = oauthSecretRequirement(channel, draft.clientId);
 
   return (
     <StepSection n={3} id="oauth" title="Genesys OAuth" step={stepOf(status, 'oauth')}>
@@ -109,82 +120,98 @@ export function OAuthStep({ channel, status, setChannel, reload }: StepProps) {
           <strong>Save</strong>, then copy the <strong>Client ID</strong> and <strong>Client Secret</strong> into the form below.
         </li>
       </GenesysSteps>
-      <form
-        class="form-grid"
-        data-testid="oauth-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setSaved('');
-          void save.run();
-        }}
+      <FileManaged
+        channel={channel}
+        name="oauth"
+        hint={
+          <>
+            Change the OAuth client in the channels file (<code>genesys.oauth</code>: <code>clientId</code>, <code>clientSecret</code>, <code>grant</code>, <code>pkce</code>, <code>scopes</code>). Authorize or Connect below works here.
+          </>
+        }
       >
-        <div class="field">
-          <label for="oauth-client-id">Client ID</label>
-          <input id="oauth-client-id" required value={draft.clientId} onInput={(e) => set('clientId', e.currentTarget.value)} autoCapitalize="none" spellcheck={false} autocomplete="off" data-testid="oauth-client-id" />
-        </div>
-        <div class="field">
-          <label for="oauth-client-secret">Client Secret</label>
-          <input
-            id="oauth-client-secret"
-            type="password"
-            autocomplete="new-password"
-            required={needsSecret}
-            value={draft.clientSecret}
-            onInput={(e) => set('clientSecret', e.currentTarget.value)}
-            aria-describedby="oauth-client-secret-hint"
-            data-testid="oauth-client-secret"
-          />
-          <p class="hint" id="oauth-client-secret-hint">
-            {needsSecret ? 'Required. Stored encrypted; never shown again.' : 'A secret is set. Leave empty to keep it; type a new one to replace it.'}
-          </p>
-        </div>
-        <fieldset class="field">
-          <legend>Grant type</legend>
-          <label class="choice">
-            <input type="radio" name="oauth-grant" value="authorization_code" checked={draft.grant === 'authorization_code'} onChange={() => set('grant', 'authorization_code')} data-testid="oauth-grant-code" />
-            Code Authorization (an admin approves in Genesys)
-          </label>
-          <label class="choice">
-            <input type="radio" name="oauth-grant" value="client_credentials" checked={draft.grant === 'client_credentials'} onChange={() => set('grant', 'client_credentials')} data-testid="oauth-grant-client-credentials" />
-            Client Credentials (server to server)
-          </label>
-        </fieldset>
-        {draft.grant === 'authorization_code' && (
+        <form
+          class="form-grid"
+          data-testid="oauth-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setSaved('');
+            void save.run();
+          }}
+        >
           <div class="field">
-            <label class="choice">
-              <input type="checkbox" checked={draft.pkce} onChange={(e) => set('pkce', e.currentTarget.checked)} data-testid="oauth-pkce" />
-              Use PKCE (recommended)
-            </label>
+            <label for="oauth-client-id">Client ID</label>
+            <input id="oauth-client-id" required value={draft.clientId} onInput={(e) => set('clientId', e.currentTarget.value)} autoCapitalize="none" spellcheck={false} autocomplete="off" data-testid="oauth-client-id" />
           </div>
-        )}
-        <fieldset class="field">
-          <legend>Scopes</legend>
-          {KNOWN_SCOPES.map((k) => (
-            <label class="choice" key={k.scope}>
-              <input
-                type="checkbox"
-                checked={draft.scopes.includes(k.scope)}
-                onChange={(e) => set('scopes', e.currentTarget.checked ? [...draft.scopes, k.scope].filter((s, i, a) => a.indexOf(s) === i) : draft.scopes.filter((s) => s !== k.scope))}
-                data-testid={`oauth-scope-${k.scope}`}
-              />
-              <code>{k.scope}</code> <span class="muted">— {k.why}</span>
+          <div class="field">
+            <label for="oauth-client-secret">Client Secret</label>
+            <input
+              id="oauth-client-secret"
+              type="password"
+              autocomplete="new-password"
+              required={secretRequired !== null}
+              value={draft.clientSecret}
+              onInput={(e) => set('clientSecret', e.currentTarget.value)}
+              aria-describedby="oauth-client-secret-hint"
+              data-testid="oauth-client-secret"
+            />
+            <p class="hint" id="oauth-client-secret-hint">
+              {isFromFile(channel)
+                ? 'Set in the channels file; never shown here.'
+                : secretRequired === 'missing'
+                  ? 'Required. Stored encrypted; never shown again.'
+                  : secretRequired === 'new-client'
+                    ? 'Required again for a new client id: the stored secret is never sent to another client or host.'
+                    : 'A secret is set. Leave empty to keep it; type a new one to replace it.'}
+            </p>
+          </div>
+          <fieldset class="field">
+            <legend>Grant type</legend>
+            <label class="choice">
+              <input type="radio" name="oauth-grant" value="authorization_code" checked={draft.grant === 'authorization_code'} onChange={() => set('grant', 'authorization_code')} data-testid="oauth-grant-code" />
+              Code Authorization (an admin approves in Genesys)
             </label>
-          ))}
-          <label for="oauth-other-scopes" class="sub-label">
-            Other scopes (comma separated)
-          </label>
-          <input id="oauth-other-scopes" value={draft.otherScopes} onInput={(e) => set('otherScopes', e.currentTarget.value)} autoCapitalize="none" spellcheck={false} data-testid="oauth-other-scopes" />
-        </fieldset>
-        <ErrorAlert error={save.error} testid="oauth-save-error" />
-        <div class="form-actions">
-          <button type="submit" class="btn btn-primary" disabled={save.busy || !dirty} data-testid="oauth-save">
-            Save OAuth client
-          </button>
-          <p role="status" class="status-line" data-testid="oauth-saved">
-            {saved}
-          </p>
-        </div>
-      </form>
+            <label class="choice">
+              <input type="radio" name="oauth-grant" value="client_credentials" checked={draft.grant === 'client_credentials'} onChange={() => set('grant', 'client_credentials')} data-testid="oauth-grant-client-credentials" />
+              Client Credentials (server to server)
+            </label>
+          </fieldset>
+          {draft.grant === 'authorization_code' && (
+            <div class="field">
+              <label class="choice">
+                <input type="checkbox" checked={draft.pkce} onChange={(e) => set('pkce', e.currentTarget.checked)} data-testid="oauth-pkce" />
+                Use PKCE (recommended)
+              </label>
+            </div>
+          )}
+          <fieldset class="field">
+            <legend>Scopes</legend>
+            {KNOWN_SCOPES.map((k) => (
+              <label class="choice" key={k.scope}>
+                <input
+                  type="checkbox"
+                  checked={draft.scopes.includes(k.scope)}
+                  onChange={(e) => set('scopes', e.currentTarget.checked ? [...draft.scopes, k.scope].filter((s, i, a) => a.indexOf(s) === i) : draft.scopes.filter((s) => s !== k.scope))}
+                  data-testid={`oauth-scope-${k.scope}`}
+                />
+                <code>{k.scope}</code> <span class="muted">— {k.why}</span>
+              </label>
+            ))}
+            <label for="oauth-other-scopes" class="sub-label">
+              Other scopes (comma separated)
+            </label>
+            <input id="oauth-other-scopes" value={draft.otherScopes} onInput={(e) => set('otherScopes', e.currentTarget.value)} autoCapitalize="none" spellcheck={false} data-testid="oauth-other-scopes" />
+          </fieldset>
+          <ErrorAlert error={save.error} testid="oauth-save-error" />
+          <div class="form-actions">
+            <button type="submit" class="btn btn-primary" disabled={save.busy || !dirty} data-testid="oauth-save">
+              Save OAuth client
+            </button>
+            <p role="status" class="status-line" data-testid="oauth-saved">
+              {saved}
+            </p>
+          </div>
+        </form>
+      </FileManaged>
 
       <div class="oauth-connect">
         <h3>Connection</h3>
@@ -210,7 +237,17 @@ export function OAuthStep({ channel, status, setChannel, reload }: StepProps) {
             <ErrorAlert error={connect.error} testid="oauth-connect-error" />
           </>
         )}
-        {!configured && <Notice>Save an OAuth client above to connect.</Notice>}
+        {!configured && (
+          <Notice>
+            {isFromFile(channel) ? (
+              <>
+                Add <code>genesys.oauth</code> to this channel in the channels file and restart the gateway to connect.
+              </>
+            ) : (
+              'Save an OAuth client above to connect.'
+            )}
+          </Notice>
+        )}
         <button type="button" class="btn btn-secondary btn-small" onClick={() => void loadStatus.run()} disabled={loadStatus.busy} data-testid="oauth-status-refresh">
           Refresh status
         </button>

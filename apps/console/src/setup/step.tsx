@@ -12,6 +12,32 @@ export interface StepProps {
   reload: () => Promise<void>;
 }
 
+/** A CHANNELS_FILE channel: the gateway loads it from the file at every start, and the API refuses to change it (409 managed_by_file). */
+export function isFromFile(channel: ChannelView): boolean {
+  return channel.source === 'file';
+}
+
+/**
+ * Wraps the controls that change the channel. For a channel from the channels file they are one
+ * disabled fieldset (a disabled fieldset takes its controls out of the Tab order and tells
+ * assistive technology they are unavailable, which grey styling alone would not), with a hint in
+ * front saying which field of the file to edit instead. Other channels get the controls as they are.
+ */
+export function FileManaged({ channel, name, hint, children }: { channel: ChannelView; name: string; hint: ComponentChildren; children: ComponentChildren }) {
+  if (!isFromFile(channel)) return <>{children}</>;
+  const hintId = `${name}-from-file`;
+  return (
+    <div class="from-file">
+      <p class="hint from-file-hint" id={hintId} data-testid={hintId}>
+        <span class="from-file-tag">Channels file</span> {hint}
+      </p>
+      <fieldset class="plain-fieldset" disabled aria-describedby={hintId}>
+        {children}
+      </fieldset>
+    </div>
+  );
+}
+
 export function stepOf(status: ChannelStatus | null, id: string): SetupStep | undefined {
   return status?.steps.find((s) => s.id === id);
 }
