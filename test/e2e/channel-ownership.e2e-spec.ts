@@ -59,6 +59,10 @@ describe('channels from CHANNELS_FILE are changed in the file, API channels keep
     }
     expect((await api(gw, 'GET', '/api/channels/own-file')).body).toEqual(before);
     expect((await gw.turn(file, newSessionBody('hi'))).status).toBe(200);
+    // The setup checklist sends the admin to the file, not to buttons that would be refused.
+    const steps = Object.fromEntries((await api(gw, 'GET', '/api/channels/own-gone/status')).body.steps.map((st: { id: string; next: string | null }) => [st.id, st.next]));
+    expect(steps.oauth).toMatch(/put its id and secret into genesys\.oauth in the channels file/);
+    expect(steps.bots).toMatch(/^Set genesys\.integrationId in the channels file/);
   });
 
   it('keeps an API channel\'s credential changes across a restart: the revoked secret stays revoked, the new one works', async () => {
@@ -123,6 +127,8 @@ describe('development-only settings never serve Genesys in production', () => {
 
   it('stores a file channel with DEV-ONLY secrets disabled and refuses its public credential', async () => {
     expect((await api(gw, 'GET', '/api/channels/own-dev')).body).toMatchObject({ enabled: false, source: 'file' });
+    const enabledStep = (await api(gw, 'GET', '/api/channels/own-dev/status')).body.steps.find((st: { id: string }) => st.id === 'enabled');
+    expect(enabledStep.next).toBe('Replace the development-only settings in the channels file (CHANNELS_FILE) (app.clientSecrets[0], genesys.digitalBotConnector.secret), then set enabled: true there and restart the gateway');
     expect((await gw.turn(devFile, newSessionBody('hi'))).status).toBe(403);
     expect((await fetch(`${gw.baseUrl}/genesys/own-dev/dbc/bots`, { headers: { 'x-connection-secret': 'DEV-ONLY-demo-dbc-secret-0123456789abcdef' } })).status).toBe(403);
     // The issue's reproduction: a new secret, then enable; both are the file's business now.

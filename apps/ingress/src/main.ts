@@ -74,7 +74,8 @@ function printBanner(config: IngressConfig, channels: Awaited<ReturnType<typeof 
     for (const b of ch.bots) lines.push(`  Bot: ${b.id} "${b.name}" versions ${b.versions.join(', ')} languages ${b.languages.join(', ')}`);
     const newest = ch.app.clientSecrets.at(-1);
     if (!newest) {
-      lines.push('  Credential: none yet; create an app secret (console, or POST /api/channels/:id/app/secrets)');
+      // Every channel here comes from the file, and is changed there (the admin API refuses).
+      lines.push(`  Credential: none yet; add a secret to app.clientSecrets in ${config.CHANNELS_FILE} and restart`, `    (make one: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))")`);
     } else if (showCredentials) {
       const token = mintBotConnectorToken({ clientId: ch.app.clientId, clientSecret: newest });
       lines.push('  Credentials to add to the Genesys integration:', '    Field Name: Authorization', `    Value:      ${bearerCredential(token)}`);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { ChannelRepository, type Channel } from '@app/channels';
+import { ChannelRepository, developmentOnlySettings, type Channel } from '@app/channels';
 import { IngressConfig } from '@app/config';
 import { GatewayError } from '@app/errors';
 import { GenesysApiClientFactory } from '@app/genesys-api';
@@ -57,6 +57,14 @@ export class ChannelSetupService {
     return c;
   }
 
+  /** What enabling takes: development-only settings replaced first (where not allowed), then the switch, wherever the channel is owned. */
+  private howToEnable(channel: Channel): string {
+    const dev = this.config.devSecretsAllowed ? [] : developmentOnlySettings(channel);
+    const where = byOwner(channel, '', ' in the channels file (CHANNELS_FILE)');
+    if (dev.length) return `Replace the development-only settings${where} (${dev.join(', ')}), then ${byOwner(channel, 'enable the channel', 'set enabled: true there and restart the gateway')}`;
+    return byOwner(channel, 'Enable the channel', 'Set enabled: true in the channels file (CHANNELS_FILE) and restart the gateway');
+  }
+
   async status(id: string) {
     const channel = await this.channel(id);
     const [oauth, publish, lastContact] = await Promise.all([this.oauth.status(id), this.publisher.status(id).catch(() => ({}) as Awaited<ReturnType<BotListPublisher['status']>>), this.contact.last(id)]);
@@ -76,7 +84,9 @@ export class ChannelSetupService {
         title: 'App credential',
         done: channel.app.clientSecrets.length > 0,
         detail: channel.app.clientSecrets.length ? `${channel.app.clientSecrets.length} app secret(s) for client id ${channel.app.clientId}` : 'no app secret yet',
-        next: channel.app.clientSecrets.length ? null : "Create an app secret and paste the credential into the integration's Credentials (Field Name Authorization, value bearer <JWT>)",
+        next: channel.app.clientSecrets.length
+          ? null
+          : byOwner(channel, "Create an app secret and paste the credential into the integration's Credentials (Field Name Authorization, value bearer <JWT>)", 'Add a secret to app.clientSecrets in the channels file (CHANNELS_FILE) and restart the gateway; then paste its credential (Field Name Authorization, value bearer <JWT>) into the integration\'s Credentials'),
       },
       {
         id: 'oauth',
@@ -84,7 +94,7 @@ export class ChannelSetupService {
         done: oauth.connected && !oauth.reauthorizeNeeded,
         detail: !oauth.configured ? 'no OAuth client configured' : oauth.connected ? `connected (${oauth.grant})` : (oauth.reason ?? 'not connected'),
         next: !oauth.configured
-          ? `Create an OAuth client in Genesys Cloud with redirect URI ${this.config.publicBaseUrl}/oauth/genesys/callback and enter its id and secret`
+          ? `Create an OAuth client in Genesys Cloud with redirect URI ${this.config.publicBaseUrl}/oauth/genesys/callback and ${byOwner(channel, 'enter its id and secret', 'put its id and secret into genesys.oauth in the channels file (CHANNELS_FILE), then restart the gateway')}`
           : oauth.connected && !oauth.reauthorizeNeeded
             ? null
             : oauth.grant === 'client_credentials'
@@ -102,14 +112,19 @@ export class ChannelSetupService {
             : publish.lastPublish
               ? `last publish ${publish.lastPublish.at}: ${publish.lastPublish.ok ? 'ok' : `failed (${publish.lastPublish.error})`}${publish.upToDate === false ? '; configuration changed since' : ''}`
               : 'never published',
-        next: v2Only || published ? null : !channel.genesys.integrationId ? 'Enter the Bot Connector integration id (Admin > Integrations > the integration)' : 'Publish the bot list',
+        next:
+          v2Only || published
+            ? null
+            : !channel.genesys.integrationId
+              ? byOwner(channel, 'Enter the Bot Connector integration id (Admin > Integrations > the integration)', 'Set genesys.integrationId in the channels file (CHANNELS_FILE) to the Bot Connector integration id (Admin > Integrations > the integration), then restart the gateway')
+              : 'Publish the bot list',
       },
       {
         id: 'enabled',
         title: 'Channel enabled',
         done: channel.enabled,
         detail: channel.enabled ? 'enabled: Genesys calls are answered' : 'disabled: Genesys calls get 403',
-        next: channel.enabled ? null : 'Enable the channel',
+        next: channel.enabled ? null : this.howToEnable(channel),
       },
     ];
     return {
@@ -189,7 +204,7 @@ export class ChannelSetupService {
     }));
 
     // 5. Enabled.
-    checks.push({ id: 'enabled', title: 'Channel enabled', ok: channel.enabled, detail: channel.enabled ? 'enabled' : 'disabled: Genesys calls are refused with 403', ...(channel.enabled ? {} : { fix: 'enable the channel' }) });
+    checks.push({ id: 'enabled', title: 'Channel enabled', ok: channel.enabled, detail: channel.enabled ? 'enabled' : 'disabled: Genesys calls are refused with 403', ...(channel.enabled ? {} : { fix: this.howToEnable(channel) }) });
 
     // 6. Genesys actually calls.
     const last = await this.contact.last(id);
@@ -245,4 +260,9 @@ export class ChannelSetupService {
       return { id, title, ok: false, detail: detail ?? 'failed', ...(fix ? { fix } : {}) };
     }
   }
+}
+
+/** Advice for an admin: a file channel is changed in CHANNELS_FILE, an API channel here (see ChannelsAdminService). */
+function byOwner(channel: Channel, api: string, file: string): string {
+  return channel.source === 'file' ? file : api;
 }
