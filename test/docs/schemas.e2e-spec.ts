@@ -155,7 +155,12 @@ describe('docker-compose.yml', () => {
   });
 
   it('passes `docker-compose config -q` when docker-compose is installed', () => {
-    const env = { ...process.env, ADMIN_TOKEN: process.env.ADMIN_TOKEN || 'schemas-e2e-spec-admin-token', SECRETS_KEY: process.env.SECRETS_KEY || 'schemas-e2e-spec-secrets-key-schemas-e2e' };
+    const env = {
+      ...process.env,
+      ADMIN_TOKEN: process.env.ADMIN_TOKEN || 'schemas-e2e-spec-admin-token',
+      SECRETS_KEY: process.env.SECRETS_KEY || 'schemas-e2e-spec-secrets-key-schemas-e2e',
+      PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL || 'https://bots.example.test',
+    };
     const probe = spawnSync('docker-compose', ['version'], { encoding: 'utf8' });
     if (probe.error) {
       console.log('docker-compose not found: skipping `docker-compose config -q` (apt-get install docker-compose to run it)');
@@ -163,5 +168,10 @@ describe('docker-compose.yml', () => {
     }
     const run = spawnSync('docker-compose', ['-f', file, 'config', '-q'], { encoding: 'utf8', env });
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    // The stack runs in production, which needs every one of these: compose says so before starting anything.
+    for (const name of ['ADMIN_TOKEN', 'SECRETS_KEY', 'PUBLIC_BASE_URL']) {
+      const missing = spawnSync('docker-compose', ['-f', file, 'config', '-q'], { encoding: 'utf8', env: { ...env, [name]: '' } });
+      expect([name, missing.status, missing.stderr]).toEqual([name, 1, expect.stringContaining(`set ${name}`)]);
+    }
   });
 });
