@@ -105,7 +105,7 @@ export function DigitalBotConnectorPanel({ channel, reload }: { channel: Channel
         name="dbc"
         hint={
           <>
-            Set v2 up in the channels file (<code>genesys.digitalBotConnector</code>: <code>secret</code> of at least 32 characters, <code>secretHeader</code>, <code>inlineWindowMs</code>).
+            Set v2 up in the channels file (<code>genesys.digitalBotConnector</code>: <code>secret</code> of at least 32 random bytes, <code>secretHeader</code>, <code>inlineWindowMs</code>).
           </>
         }
       >

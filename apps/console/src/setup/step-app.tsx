@@ -38,7 +38,7 @@ export function AppStep({ channel, status, setChannel, reload }: StepProps) {
         name="app-secrets"
         hint={
           <>
-            Create or revoke secrets in the channels file (<code>app.clientSecrets</code>, up to 5, each at least 32 characters). When the gateway starts, the ingress prints each enabled channel’s ready-to-paste credential (in production only with <code>PRINT_CREDENTIALS=true</code>).
+            Create or revoke secrets in the channels file (<code>app.clientSecrets</code>, up to 5, each at least 32 random bytes, not a placeholder). When the gateway starts, the ingress prints each enabled channel’s ready-to-paste credential (in production only with <code>PRINT_CREDENTIALS=true</code>).
           </>
         }
       >
