@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { IsInt, IsString, MaxLength, Min } from 'class-validator';
 import { GatewayError } from '@app/errors';
 import { LoginDto } from '../admin/auth.controller.js';
-import { IncomingTurnDto } from '../bot-connector/dto/incoming-turn.dto.js';
+import { IncomingMessagesRequestDto, IncomingTurnDto } from '../bot-connector/dto/incoming-turn.dto.js';
 import { CreateNotificationDto } from '../notifications/dto/create-notification.dto.js';
 import { ValidationSubject, createValidationPipe } from './validation.pipe.js';
 
@@ -35,6 +35,12 @@ describe('validation errors say what was invalid for the route called', () => {
     expect(JSON.stringify(login)).not.toContain('ppppp');
     expect((await refusal({}, CreateNotificationDto)).message).toBe('invalid notification');
     expect((await refusal({ botSessionId: 7 }, IncomingTurnDto)).message).toBe('invalid Bot Connector request');
+  });
+
+  it('says a missing field is required, once, instead of every rule its absence breaks', async () => {
+    const v2 = await refusal({ botId: 'b', botSessionId: 's', inputMessage: { type: 'Text', text: 'hi' }, languageCode: 'en-us' }, IncomingMessagesRequestDto);
+    expect(v2).toMatchObject({ message: 'invalid Digital Bot Connector request', details: ['botVersion is required', 'messageId is required'] });
+    expect((await refusal({ botId: 'b', botVersion: '', messageId: 'm', botSessionId: 's', inputMessage: { type: 'Text', text: 'hi' } }, IncomingMessagesRequestDto)).details).toEqual(['botVersion must be longer than or equal to 1 characters']);
   });
 
   it('subclasses keep their parent\'s name; an unnamed DTO is described by where it came from', async () => {

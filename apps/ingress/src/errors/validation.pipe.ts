@@ -4,6 +4,8 @@ import { GatewayError } from '@app/errors';
 function describe(errors: ValidationError[], path = ''): string[] {
   return errors.flatMap((e) => {
     const here = path ? `${path}.${e.property}` : e.property;
+    // A missing field breaks every rule of it; saying it is missing is the whole story.
+    if (e.constraints?.isDefined) return [`${here}${e.constraints.isDefined.slice(e.property.length)}`];
     // Constraint messages name the field and the rule, never the offending value.
     return e.constraints ? Object.values(e.constraints).map((m) => (m.startsWith(e.property) ? `${here}${m.slice(e.property.length)}` : `${here}: ${m}`)) : describe(e.children ?? [], here);
   });

@@ -3,6 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsDefined,
   IsInt,
   IsObject,
   IsOptional,
@@ -19,10 +20,14 @@ import {
 import { BotListLimits, GenesysLimits as L } from '@app/genesys';
 import { ValidationSubject } from '../../errors/validation.pipe.js';
 
+/** A missing required field is reported as that alone, not as every rule its absence breaks. */
+const IsRequired = () => IsDefined({ message: '$property is required' });
+
 /** Genesys ids: opaque strings; bounded so a hostile body cannot bloat keys and logs. */
 const GenesysId = (opts: { optional?: boolean } = {}) =>
   (target: object, key: string) => {
     if (opts.optional) IsOptional()(target, key);
+    else IsRequired()(target, key);
     IsString()(target, key);
     MinLength(1)(target, key);
     MaxLength(L.maxIdLength)(target, key);
@@ -99,7 +104,7 @@ export class ChatBotDto {
 @ValidationSubject('Bot Connector request')
 abstract class TurnBodyDto {
   @GenesysId() botSessionId: string;
-  @IsObject() @ValidateNested() @Type(() => InputMessageDto) inputMessage: InputMessageDto;
+  @IsRequired() @IsObject() @ValidateNested() @Type(() => InputMessageDto) inputMessage: InputMessageDto;
   @IsOptional() @IsString() @MaxLength(L.maxLanguageCodeLength) languageCode?: string;
   @IsOptional() @IsInt() @Min(1) @Max(L.maxBotSessionTimeoutMinutes) botSessionTimeout?: number;
   @GenesysId({ optional: true }) genesysConversationId?: string;
@@ -124,6 +129,6 @@ export class IncomingTurnDto extends TurnBodyDto {
 @ValidationSubject('Digital Bot Connector request')
 export class IncomingMessagesRequestDto extends TurnBodyDto {
   @GenesysId() botId: string;
-  @IsString() @MinLength(1) @MaxLength(BotListLimits.maxVersionLength) botVersion: string;
+  @IsRequired() @IsString() @MinLength(1) @MaxLength(BotListLimits.maxVersionLength) botVersion: string;
   @GenesysId() messageId: string;
 }
