@@ -55,7 +55,7 @@ describe('channels from CHANNELS_FILE are changed in the file, API channels keep
     for (const [method, path, body] of attempts) {
       const res = await api(gw, method, path, body);
       expect([method, path, res.status, res.body.error.code]).toEqual([method, path, 409, 'managed_by_file']);
-      expect(res.body.error.message).toMatch(/defined in the channels file \(CHANNELS_FILE\): change it there/);
+      expect(res.body.error.message).toMatch(/defined in the channels file \(CHANNELS_FILE=\S+channels\.json\): change it there and restart/);
     }
     expect((await api(gw, 'GET', '/api/channels/own-file')).body).toEqual(before);
     expect((await gw.turn(file, newSessionBody('hi'))).status).toBe(200);

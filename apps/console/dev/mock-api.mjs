@@ -211,7 +211,7 @@ function getChannel(id) {
 function changeable(id) {
   const c = getChannel(id);
   if (c.source === 'file') {
-    throw new HttpError(409, 'managed_by_file', `channel "${id}" is defined in the channels file (CHANNELS_FILE): change it there and restart the gateway; a change made here would be undone at the next start`);
+    throw new HttpError(409, 'managed_by_file', `channel "${id}" is defined in the channels file (CHANNELS_FILE=config/channels.yaml): change it there and restart the gateway; a change made here would be undone at the next start`);
   }
   return c;
 }

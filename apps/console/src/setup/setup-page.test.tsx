@@ -180,7 +180,7 @@ describe('the OAuth client secret follows the client and its host', () => {
 
 describe('ErrorAlert shows what the gateway refused and why', () => {
   it('a file channel change: 409 managed_by_file with its message', () => {
-    const e = new ApiError(409, 'managed_by_file', 'channel "demo" is defined in the channels file (CHANNELS_FILE): change it there and restart the gateway; a change made here would be undone at the next start');
+    const e = new ApiError(409, 'managed_by_file', 'channel "demo" is defined in the channels file (CHANNELS_FILE=config/channels.yaml): change it there and restart the gateway; a change made here would be undone at the next start');
     const html = renderToString(<ErrorAlert error={e} testid="x" />);
     expect(html).toContain('role="alert"');
     expect(html).toContain('Not changed here.');

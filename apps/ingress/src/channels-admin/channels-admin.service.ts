@@ -87,7 +87,7 @@ export class ChannelsAdminService {
     if (channel.source === 'file') {
       throw new GatewayError(
         'managed_by_file',
-        `channel "${id}" is defined in the channels file (CHANNELS_FILE): change it there and restart the gateway; a change made here would be undone at the next start`,
+        `channel "${id}" is defined in the channels file (CHANNELS_FILE=${this.config.CHANNELS_FILE}): change it there and restart the gateway; a change made here would be undone at the next start`,
       );
     }
     return channel;
