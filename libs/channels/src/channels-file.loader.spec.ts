@@ -86,6 +86,13 @@ describe('loadChannelsFile', () => {
     expect(developmentOnlySettings(fromJson[0]!)).toEqual(['app.clientSecrets[0]']);
   });
 
+  it('refuses a file channel that claims to be an API channel: the file owns every channel it defines', async () => {
+    const problems = await problemsOf(await file(`channels:${channelYaml('sneaky', '    source: api\n')}${channelYaml('plain', '    source: file\n')}`));
+    expect(problems).toEqual(['channel sneaky: source "api" is not allowed in CHANNELS_FILE (every channel of the file is a file channel; leave source out)']);
+    const ok = await loadChannelsFile(await file(`channels:${channelYaml('plain', '    source: file\n')}`));
+    expect(ok[0]!.source).toBe('file');
+  });
+
   it('rejects a duplicate channel id', async () => {
     const problems = await problemsOf(await file(`channels:${channelYaml('dup')}${channelYaml('other')}${channelYaml('dup')}`));
     expect(problems).toEqual(['channel dup is defined twice']);

@@ -23,6 +23,14 @@ export async function loadChannelsFile(path: string): Promise<Channel[]> {
   const channels: Channel[] = [];
   const seen = new Set<string>();
   for (const raw of list) {
+    // Where a channel came from decides who may change it (the file, or the admin API): a file
+    // cannot declare its channels to be API channels, or the API would accept changes the next
+    // start undoes.
+    const source = raw && typeof raw === 'object' ? (raw as { source?: unknown }).source : undefined;
+    if (source !== undefined && source !== 'file') {
+      problems.push(`channel ${String((raw as { id?: unknown }).id ?? '?')}: source "${String(source).slice(0, 20)}" is not allowed in CHANNELS_FILE (every channel of the file is a file channel; leave source out)`);
+      continue;
+    }
     try {
       const ch = parseChannel(raw);
       if (seen.has(ch.id)) problems.push(`channel ${ch.id} is defined twice`);
