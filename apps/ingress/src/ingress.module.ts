@@ -63,7 +63,7 @@ export class IngressModule implements OnApplicationShutdown {
         BullModule.forRoot({ connection: queueConnection, prefix: keys.bullPrefix }),
         BullModule.registerQueue({ name: TURNS_QUEUE }, { name: NOTIFICATIONS_QUEUE }),
         ChannelsModule.register(box),
-        GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, logger: nestGenesysLogger() }),
+        GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, allowLocalEmulator: config.devSecretsAllowed, logger: nestGenesysLogger() }),
         GenesysJwtModule,
       ],
       controllers: [AuthController, DashboardController, ChannelsAdminController, AuditController, BotConnectorController, DigitalBotConnectorController, HealthController, MetricsController, ConversationsController, GenesysOAuthController, NotificationsController, PublishingController],

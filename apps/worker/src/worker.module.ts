@@ -35,7 +35,7 @@ export class WorkerModule {
       imports: [
         RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, name: 'worker' }),
         ChannelsModule.register(box),
-        GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, logger: nestGenesysLogger() }),
+        GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, allowLocalEmulator: config.devSecretsAllowed, logger: nestGenesysLogger() }),
         options.botProviders ??
           BotProvidersModule.forRoot({
             providers: [DemoBotProvider, HttpBotProvider],

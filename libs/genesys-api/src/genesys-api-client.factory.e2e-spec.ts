@@ -80,7 +80,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   redis = new Redis(TEST_REDIS_URL);
   moduleRef = await Test.createTestingModule({
-    imports: [RedisModule.forRoot({ url: TEST_REDIS_URL, prefix, name: 'genesys-api-test' }), GenesysApiModule.register({ secretBox: box, baseUrlOverride: base, backoffBaseMs: 10 })],
+    imports: [RedisModule.forRoot({ url: TEST_REDIS_URL, prefix, name: 'genesys-api-test' }), GenesysApiModule.register({ secretBox: box, baseUrlOverride: base, backoffBaseMs: 10, allowLocalEmulator: true })],
   }).compile();
   await moduleRef.init();
   factory = moduleRef.get(GenesysApiClientFactory);
@@ -149,6 +149,21 @@ describe('GenesysApiModule / GenesysApiClientFactory', () => {
     const plain = new GenesysApiClientFactory(store);
     expect(plain.forChannel(ccChannel('plain')).apiBaseUrl).toBe('https://api.mypurecloud.com');
     expect(plain.oauthClientFor(ccChannel('plain')).loginBaseUrl).toBe('https://login.mypurecloud.com');
+  });
+
+  it('sends the client secret and tokens over plain http only where development settings are allowed, and never to a non-loopback http host', () => {
+    const local = ccChannel('local');
+    local.genesys.oauth!.baseUrl = 'http://127.0.0.1:9';
+    // The default is production's: no plain http at all.
+    const strict = new GenesysApiClientFactory(store);
+    expect(() => strict.oauthClientFor(local)).toThrow(GenesysNotConnectedError);
+    expect(() => strict.forChannel(local)).toThrow(/plain-http genesys\.oauth\.baseUrl \(the local emulator\), a development-only setting/);
+    const remote = ccChannel('remote');
+    remote.genesys.oauth!.baseUrl = 'http://login.example.com';
+    expect(() => factory.oauthClientFor(remote)).toThrow(/unusable genesys\.oauth\.baseUrl: it must be an https URL/);
+    const secure = ccChannel('secure');
+    secure.genesys.oauth!.baseUrl = 'https://login.example.com';
+    expect(strict.oauthClientFor(secure).loginBaseUrl).toBe('https://login.example.com');
   });
 
   it('a client-credentials channel marked "re-authorize needed" waits for an admin', async () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
 import type { Channel } from '@app/channels';
+import { checkGenesysBaseUrl } from '@app/genesys';
 import { GenesysOAuthClient, GenesysTokenStore, ReauthorizationRequiredError, type OAuthLogger } from '@app/genesys-oauth';
 import { GenesysApiClient, type GenesysApiLogger, type GenesysTokenProvider } from './genesys-api.client.js';
 import { GenesysNotConnectedError } from './genesys-api.errors.js';
@@ -24,6 +25,12 @@ export interface GenesysApiFactoryOptions {
    * an admin.
    */
   autoConnectClientCredentials?: boolean;
+  /**
+   * Whether a channel's `genesys.oauth.baseUrl` may be plain http on a loopback host (the local
+   * emulator): where development settings are allowed. Default false: the OAuth client secret and
+   * the tokens then only ever travel over https.
+   */
+  allowLocalEmulator?: boolean;
   logger?: GenesysApiLogger & OAuthLogger;
 }
 
@@ -52,6 +59,16 @@ export class GenesysApiClientFactory {
   oauthClientFor(channel: Channel, opts: ForChannelOptions = {}): GenesysOAuthClient {
     const oauth = channel.genesys.oauth;
     if (!oauth) throw new GenesysNotConnectedError(channel.id);
+    if (oauth.baseUrl) {
+      // Checked here too, not only when the channel is stored: every call that sends the client
+      // secret or a token (authorize, connect, refresh, the API) is built here, whatever the
+      // channel's state, and a record may come from an older version.
+      const checked = checkGenesysBaseUrl(oauth.baseUrl);
+      if ('problem' in checked) throw new GenesysNotConnectedError(channel.id, `has an unusable genesys.oauth.baseUrl: it ${checked.problem}.`);
+      if (checked.localEmulator && !this.options.allowLocalEmulator) {
+        throw new GenesysNotConnectedError(channel.id, 'has a plain-http genesys.oauth.baseUrl (the local emulator), a development-only setting not allowed here: use the https login host of your region, or remove baseUrl.');
+      }
+    }
     const baseUrl = oauth.baseUrl ?? this.options.baseUrlOverride;
     return new GenesysOAuthClient({
       clientId: oauth.clientId,

@@ -57,8 +57,11 @@ export class GenesysApiError extends Error {
 /** The channel has no `genesys.oauth`, so the gateway has no way to call the Genesys API for it. */
 export class GenesysNotConnectedError extends Error {
   readonly code = 'genesys_not_connected';
-  constructor(readonly channelId: string) {
-    super(`Channel "${channelId}" has no genesys.oauth configuration, so the gateway cannot call the Genesys API for it. Add an OAuth client (client_credentials recommended) to the channel.`);
+  constructor(
+    readonly channelId: string,
+    why = 'has no genesys.oauth configuration, so the gateway cannot call the Genesys API for it. Add an OAuth client (client_credentials recommended) to the channel.',
+  ) {
+    super(`Channel "${channelId}" ${why}`);
     this.name = 'GenesysNotConnectedError';
   }
 }

@@ -99,6 +99,15 @@ export class GenesysOAuthClient {
     return this.config.clientId;
   }
 
+  /**
+   * Whom tokens obtained through this client belong to: the OAuth client and the hosts it talks
+   * to. Tokens are stored with it and never used by a client with another one (the channel's
+   * client or region changed), so a token never reaches a host it was not issued by.
+   */
+  get tokenBinding(): string {
+    return `${this.config.clientId} ${this.loginBaseUrl} ${this.apiBaseUrl}`;
+  }
+
   /** The URL to send the admin's browser to (`/oauth/authorize`), with PKCE S256 when a challenge is given. */
   authorizeUrl(params: { redirectUri: string; state: string; codeChallenge?: string }): string {
     const url = new URL('/oauth/authorize', this.loginBaseUrl);

@@ -82,7 +82,7 @@ async function authorizeChannel(channelId: string, store: GenesysTokenStore, opt
   const bound = await states.consume(returned);
   const tokens = await client.exchangeCode({ code, redirectUri: bound.redirectUri, codeVerifier: bound.codeVerifier });
   const info = await client.verify(tokens.accessToken, GATEWAY_OAUTH_SCOPES);
-  const saved = await store.save(bound.channelId, tokens, 'authorization_code', info.authorizedScope);
+  const saved = await store.save(bound.channelId, tokens, 'authorization_code', client, info.authorizedScope);
   return { client, tokens, saved, bound, code };
 }
 
@@ -269,6 +269,28 @@ describe('refresh', () => {
     expect(await store.status('ch-reuse')).toMatchObject({ status: 'reauthorize_needed' });
     expect(await store.load('ch-reuse')).toBeUndefined();
     await expect(store.getAccessToken('ch-reuse', client)).rejects.toBeInstanceOf(ReauthorizationRequiredError);
+  });
+});
+
+describe('tokens belong to the client and hosts that obtained them', () => {
+  it('another client id or another host never gets them, and nothing is sent to it; a record from before bindings is still used', async () => {
+    const store = new GenesysTokenStore(redis, keys, box, { now });
+    const { saved } = await authorizeChannel('ch-bound', store);
+    expect(await store.getAccessToken('ch-bound', codeClient())).toBe(saved.accessToken);
+    emu.emulator.clearCalls();
+    for (const other of [codeClient({ clientId: 'another-client' }), codeClient({ baseUrl: baseUrl.replace('127.0.0.1', 'localhost') })]) {
+      await expect(store.getAccessToken('ch-bound', other)).rejects.toBeInstanceOf(ReauthorizationRequiredError);
+      await expect(store.getAccessToken('ch-bound', other)).rejects.toThrow(/OAuth client or Genesys region changed/);
+      await expect(store.refreshAfterUnauthorized('ch-bound', other, saved.accessToken)).rejects.toBeInstanceOf(ReauthorizationRequiredError);
+      expect(await store.loadFor('ch-bound', other)).toBeUndefined();
+    }
+    // Not even a refresh went out with the old refresh token.
+    expect(emu.emulator.callsTo('/oauth/token')).toEqual([]);
+    expect((await store.loadFor('ch-bound', codeClient()))!.accessToken).toBe(saved.accessToken);
+
+    const { binding: _, ...legacy } = (await store.load('ch-bound'))!;
+    await redis.set(keys.oauthTokens('ch-bound'), box.seal(JSON.stringify(legacy), 'oauth:ch-bound:tokens'));
+    expect(await store.getAccessToken('ch-bound', codeClient())).toBe(saved.accessToken);
   });
 });
 

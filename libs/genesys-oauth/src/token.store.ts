@@ -18,6 +18,11 @@ export interface StoredOAuthTokens {
   obtainedAt: number;
   /** Scopes verified at authorization (tokens/me), for the channel status. */
   scopes?: string[];
+  /**
+   * The client and hosts the tokens were issued to (GenesysOAuthClient.tokenBinding). Records
+   * written before it existed have none and are bound at their next save.
+   */
+  binding?: string;
 }
 
 /** Non-secret OAuth status of a channel, readable by the channel status without SECRETS_KEY. */
@@ -79,10 +84,10 @@ export class GenesysTokenStore {
     if (this.skewMs < 0 || this.lockTtlMs < 100 || this.pollMs < 1) throw new RangeError('invalid token store timing options');
   }
 
-  /** Stores tokens from a token endpoint answer; clears a previous "re-authorize needed" status. */
-  async save(channelId: string, tokens: OAuthTokens, grant: StoredGrant, scopes?: string[]): Promise<StoredOAuthTokens> {
+  /** Stores tokens from a token endpoint answer, bound to the client that obtained them; clears a previous "re-authorize needed" status. */
+  async save(channelId: string, tokens: OAuthTokens, grant: StoredGrant, client: Pick<GenesysOAuthClient, 'tokenBinding'>, scopes?: string[]): Promise<StoredOAuthTokens> {
     const now = this.now();
-    const record: StoredOAuthTokens = { grant, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: now + tokens.expiresIn * 1000, obtainedAt: now, scopes };
+    const record: StoredOAuthTokens = { grant, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: now + tokens.expiresIn * 1000, obtainedAt: now, scopes, binding: client.tokenBinding };
     await this.redis.multi().set(this.keys.oauthTokens(channelId), this.box.seal(JSON.stringify(record), this.context(channelId))).del(this.keys.oauthStatus(channelId)).exec();
     return record;
   }
@@ -90,6 +95,21 @@ export class GenesysTokenStore {
   async load(channelId: string): Promise<StoredOAuthTokens | undefined> {
     const sealed = await this.redis.get(this.keys.oauthTokens(channelId));
     return sealed === null ? undefined : (JSON.parse(this.box.open(sealed, this.context(channelId))) as StoredOAuthTokens);
+  }
+
+  /** The channel's tokens when they belong to this client (and its hosts); undefined otherwise. */
+  async loadFor(channelId: string, client: Pick<GenesysOAuthClient, 'tokenBinding'>): Promise<StoredOAuthTokens | undefined> {
+    const cur = await this.load(channelId);
+    return cur && belongsTo(cur, client) ? cur : undefined;
+  }
+
+  /** The stored tokens for use by `client`; a record issued to another client or host is never used. */
+  private async current(channelId: string, client: Pick<GenesysOAuthClient, 'tokenBinding'>): Promise<StoredOAuthTokens | undefined> {
+    const cur = await this.load(channelId);
+    if (cur && !belongsTo(cur, client)) {
+      throw new ReauthorizationRequiredError(channelId, "the channel's OAuth client or Genesys region changed since it was authorized; authorize (or connect) it again");
+    }
+    return cur;
   }
 
   async status(channelId: string): Promise<ChannelOAuthStatus | undefined> {
@@ -103,12 +123,12 @@ export class GenesysTokenStore {
 
   /** Client Credentials as the channel's grant: fetch a token now and keep renewing it that way. */
   async connectClientCredentials(channelId: string, client: GenesysOAuthClient): Promise<StoredOAuthTokens> {
-    return this.save(channelId, await client.clientCredentials(), 'client_credentials');
+    return this.save(channelId, await client.clientCredentials(), 'client_credentials', client);
   }
 
   /** A valid access token, refreshed first when it expires within the skew. */
   async getAccessToken(channelId: string, client: GenesysOAuthClient): Promise<string> {
-    const cur = await this.load(channelId);
+    const cur = await this.current(channelId, client);
     if (!cur) throw await this.missing(channelId);
     if (cur.expiresAt - this.skewMs > this.now()) return cur.accessToken;
     return this.renew(channelId, client, cur.accessToken);
@@ -137,7 +157,7 @@ export class GenesysTokenStore {
       if ((await this.redis.set(lockKey, lockValue, 'PX', this.lockTtlMs, 'NX')) === 'OK') {
         try {
           // Re-read under the lock: another process may have refreshed between our read and the lock.
-          const cur = await this.load(channelId);
+          const cur = await this.current(channelId, client);
           if (!cur) throw await this.missing(channelId);
           if (replaced(cur)) return cur.accessToken;
           return (await this.refreshLocked(channelId, client, cur)).accessToken;
@@ -146,7 +166,7 @@ export class GenesysTokenStore {
         }
       }
       await new Promise((r) => setTimeout(r, this.pollMs));
-      const cur = await this.load(channelId);
+      const cur = await this.current(channelId, client);
       if (replaced(cur)) return cur.accessToken;
       if (!cur) throw await this.missing(channelId);
       if (Date.now() > deadline) {
@@ -157,11 +177,11 @@ export class GenesysTokenStore {
 
   private async refreshLocked(channelId: string, client: GenesysOAuthClient, cur: StoredOAuthTokens): Promise<StoredOAuthTokens> {
     try {
-      if (cur.grant === 'client_credentials') return await this.save(channelId, await client.clientCredentials(), 'client_credentials');
+      if (cur.grant === 'client_credentials') return await this.save(channelId, await client.clientCredentials(), 'client_credentials', client);
       if (!cur.refreshToken) throw new GenesysOAuthError('invalid_grant', 'no refresh token is stored');
       const next = await client.refresh(cur.refreshToken);
       // Genesys rotates; should a server not, keep the one we have rather than lose it.
-      const saved = await this.save(channelId, { ...next, refreshToken: next.refreshToken ?? cur.refreshToken }, 'authorization_code', cur.scopes);
+      const saved = await this.save(channelId, { ...next, refreshToken: next.refreshToken ?? cur.refreshToken }, 'authorization_code', client, cur.scopes);
       this.options.logger?.info({ channelId, expiresAt: saved.expiresAt }, 'genesys oauth tokens refreshed');
       return saved;
     } catch (e) {
@@ -190,4 +210,9 @@ export class GenesysTokenStore {
   private context(channelId: string): string {
     return `oauth:${channelId}:tokens`;
   }
+}
+
+/** A record without a binding predates it: accepted, and bound at its next save. */
+function belongsTo(record: StoredOAuthTokens, client: Pick<GenesysOAuthClient, 'tokenBinding'>): boolean {
+  return record.binding === undefined || record.binding === client.tokenBinding;
 }

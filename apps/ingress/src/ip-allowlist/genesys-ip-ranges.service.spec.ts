@@ -197,21 +197,21 @@ describe('GenesysIpRanges', () => {
 
   it('warms up at start only the regions of enabled channels that use the check', async () => {
     const source = new FakeSource();
-    const restricted = channel('r1', { oauth: { clientId: 'x', clientSecret: 'y'.repeat(16), grant: 'client_credentials', pkce: false, scopes: [], baseUrl: 'http://restricted.test:1' } });
-    const open = channel('o1', { restrictToGenesysIps: undefined, oauth: { clientId: 'x', clientSecret: 'y'.repeat(16), grant: 'client_credentials', pkce: false, scopes: [], baseUrl: 'http://open.test:1' } });
-    const disabled = { ...channel('d1', { oauth: { clientId: 'x', clientSecret: 'y'.repeat(16), grant: 'client_credentials', pkce: false, scopes: [], baseUrl: 'http://disabled.test:1' } }), enabled: false };
+    const restricted = channel('r1', { oauth: { clientId: 'x', clientSecret: 'y'.repeat(16), grant: 'client_credentials', pkce: false, scopes: [], baseUrl: 'https://restricted.test:1' } });
+    const open = channel('o1', { restrictToGenesysIps: undefined, oauth: { clientId: 'x', clientSecret: 'y'.repeat(16), grant: 'client_credentials', pkce: false, scopes: [], baseUrl: 'https://open.test:1' } });
+    const disabled = { ...channel('d1', { oauth: { clientId: 'x', clientSecret: 'y'.repeat(16), grant: 'client_credentials', pkce: false, scopes: [], baseUrl: 'https://disabled.test:1' } }), enabled: false };
     const { service } = setup({ source, channels: [restricted, open, disabled] });
     await service.onApplicationBootstrap();
     await until(() => source.calls.length === 1);
     await sleep(50);
-    expect(source.calls).toEqual(['http://restricted.test:1']);
+    expect(source.calls).toEqual(['https://restricted.test:1']);
   });
 
   it('resolves the region as the API client factory does', () => {
-    const withOAuth = channel('a', { oauth: { clientId: 'x', clientSecret: 'y'.repeat(16), grant: 'client_credentials', pkce: false, scopes: [], baseUrl: 'http://own.test:9/' } });
+    const withOAuth = channel('a', { oauth: { clientId: 'x', clientSecret: 'y'.repeat(16), grant: 'client_credentials', pkce: false, scopes: [], baseUrl: 'https://own.test:9/' } });
     const plain = channel('b');
     const { service, baseUrl } = setup();
-    expect(service.apiBaseUrlOf(withOAuth)).toBe('http://own.test:9');
+    expect(service.apiBaseUrlOf(withOAuth)).toBe('https://own.test:9');
     expect(service.apiBaseUrlOf(plain)).toBe(baseUrl);
     const config = Object.assign(new IngressConfig(), { GENESYS_IP_RANGES_REFRESH_MS: 3_600_000 });
     const noOverride = new GenesysIpRanges(config, keys, redis, {} as ChannelRepository, new GenesysApiClientFactory({} as GenesysTokenStore, {}), new FakeSource());

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ChannelRepository, type Channel, type ChannelGenesysOAuth } from '@app/channels';
 import { IngressConfig } from '@app/config';
 import { GatewayError } from '@app/errors';
-import { GenesysApiClientFactory } from '@app/genesys-api';
+import { GenesysApiClientFactory, GenesysNotConnectedError } from '@app/genesys-api';
 import { GenesysOAuthClient, GenesysOAuthError, GenesysTokenStore, OAuthStateError, OAuthStateStore, createPkcePair } from '@app/genesys-oauth';
 
 export const OAUTH_CALLBACK_PATH = '/oauth/genesys/callback';
@@ -99,7 +99,7 @@ export class GenesysOAuthService {
       const { code } = client.parseCallback(query);
       const tokens = await client.exchangeCode({ code, redirectUri: bound.redirectUri, codeVerifier: bound.codeVerifier });
       const info = await client.verify(tokens.accessToken, oauth.scopes);
-      await this.tokens.save(channelId, tokens, 'authorization_code', info.authorizedScope ?? [...oauth.scopes]);
+      await this.tokens.save(channelId, tokens, 'authorization_code', client, info.authorizedScope ?? [...oauth.scopes]);
       const org = info.organization?.name ?? info.organization?.id ?? 'unknown organization';
       return { ok: true, channelId, by: bound.adminId, status: 200, title: 'Connected', message: `Channel ${channel.name} (${channelId}) is connected to Genesys Cloud (org ${org}).` };
     } catch (e) {
@@ -125,7 +125,15 @@ export class GenesysOAuthService {
     if (!channel) throw new GatewayError('channel_not_found', `no channel "${channelId}"`);
     const oauth = channel.genesys.oauth;
     if (!oauth) return { configured: false, connected: false, reauthorizeNeeded: false };
-    const [stored, st] = await Promise.all([this.tokens.load(channelId), this.tokens.status(channelId)]);
+    let client: GenesysOAuthClient;
+    try {
+      client = this.clientFor(channel);
+    } catch (e) {
+      if (!(e instanceof GenesysNotConnectedError)) throw e;
+      return { configured: true, grant: oauth.grant, connected: false, reauthorizeNeeded: false, reason: e.message };
+    }
+    // Tokens issued to another client or region (the channel changed) do not count as connected.
+    const [stored, st] = await Promise.all([this.tokens.loadFor(channelId, client), this.tokens.status(channelId)]);
     // A code grant with a refresh token stays connected past access-token expiry: it is renewed on use.
     const connected = !!stored && (stored.expiresAt > Date.now() || !!stored.refreshToken || stored.grant === 'client_credentials');
     const reauthorizeNeeded = !!st || (!stored && oauth.grant === 'authorization_code');
