@@ -137,36 +137,55 @@ describe('development-only settings never serve Genesys in production', () => {
     expect((await gw.turn(devFile, newSessionBody('hi'))).status).toBe(403);
   });
 
-  it('refuses to enable an API channel that carries a development-only setting, by any route, and names the field', async () => {
+  it('refuses development-only settings through the API, stored or enabled, by any route, naming the field', async () => {
     expect((await api(gw, 'POST', '/api/channels', { id: 'own-prod', environment: 'mypurecloud.ie' })).status).toBe(201);
     const secret = (await api(gw, 'POST', '/api/channels/own-prod/app/secrets')).body;
-    // Stored while disabled (the admin may be halfway through the setup)...
-    const oauth = { clientId: 'oc-1', clientSecret: 'DEV-ONLY-emulator-client-secret', grant: 'client_credentials' };
-    expect((await api(gw, 'PATCH', '/api/channels/own-prod', { genesys: { oauth } })).status).toBe(200);
-    // ...but never enabled.
-    for (const [method, path, body] of [
-      ['POST', '/api/channels/own-prod/enable', undefined],
-      ['PATCH', '/api/channels/own-prod', { enabled: true }],
-      ['PATCH', '/api/channels/own-prod', { enabled: true, name: 'Sneaky' }],
+    // Not even while disabled: authorize and connect send the client secret whatever the channel's state.
+    const oauth = { clientId: 'oc-1', clientSecret: 'a-real-oauth-client-secret-42', grant: 'client_credentials' };
+    for (const [field, bad] of [
+      ['genesys.oauth.clientSecret', { ...oauth, clientSecret: 'DEV-ONLY-emulator-client-secret' }],
+      ['genesys.oauth.baseUrl', { ...oauth, baseUrl: 'http://127.0.0.1:9555' }],
     ] as const) {
-      const res = await api(gw, method, path, body);
-      expect([method, res.status]).toEqual([method, 409]);
-      expect(res.body.error.message).toMatch(/genesys\.oauth\.clientSecret is a development-only setting/);
-      expect(res.body.error.details).toEqual(['genesys.oauth.clientSecret']);
+      const res = await api(gw, 'PATCH', '/api/channels/own-prod', { genesys: { oauth: bad } });
+      expect([field, res.status, res.body.error.details]).toEqual([field, 400, [field]]);
+      expect(res.body.error.message).toMatch(/development-only settings .* are not allowed here/);
     }
-    expect((await api(gw, 'GET', '/api/channels/own-prod')).body).toMatchObject({ enabled: false, name: 'own-prod' });
-    // A plain-http Genesys host is a development setting too (the emulator); https is fine.
-    const emulatorHost = await api(gw, 'PATCH', '/api/channels/own-prod', { genesys: { oauth: { ...oauth, clientSecret: 'a-real-oauth-client-secret-42', baseUrl: 'http://127.0.0.1:9555' } } });
-    expect(emulatorHost.status).toBe(200);
-    expect((await api(gw, 'POST', '/api/channels/own-prod/enable')).body.error.details).toEqual(['genesys.oauth.baseUrl']);
-    expect((await api(gw, 'PATCH', '/api/channels/own-prod', { genesys: { oauth: { baseUrl: null, clientSecret: 'a-real-oauth-client-secret-42' } } })).status).toBe(200);
+    expect((await api(gw, 'GET', '/api/channels/own-prod')).body.genesys.oauth).toBeNull();
+    expect((await api(gw, 'PATCH', '/api/channels/own-prod', { genesys: { oauth } })).status).toBe(200);
+    expect((await api(gw, 'PATCH', '/api/channels/own-prod', { genesys: { oauth: { baseUrl: 'https://login.example.com', clientSecret: oauth.clientSecret } } })).status).toBe(200);
+    expect((await api(gw, 'PATCH', '/api/channels/own-prod', { genesys: { oauth: { baseUrl: null, clientSecret: oauth.clientSecret } } })).status).toBe(200);
     const enabled = await api(gw, 'POST', '/api/channels/own-prod/enable');
     expect(enabled.status).toBe(200);
     const asApi: TestChannel = { id: 'own-prod', clientId: 'own-prod-app', secret: secret.clientSecret, raw: {} };
     expect((await gw.turn(asApi, newSessionBody('hi', { botId: 'demo-bot', chatBot: undefined }), { auth: secret.credential.value })).status).toBe(200);
-    // Once enabled, a development-only setting cannot be patched in either.
-    const back = await api(gw, 'PATCH', '/api/channels/own-prod', { genesys: { oauth: { clientSecret: 'DEV-ONLY-emulator-client-secret' } } });
-    expect(back.status).toBe(409);
+  });
+
+  it('refuses to enable a channel that already carries a development-only setting (written by a development process or an older version)', async () => {
+    const redis = new Redis(gw.redisUrl);
+    try {
+      const repo = new ChannelRepository(redis, new RedisKeys(gw.prefix), SecretBox.fromEnv(gw.secretsKey));
+      const raw = testChannel('own-devapi', { enabled: false, genesys: { environment: 'mypurecloud.ie', oauth: { clientId: 'oc-2', clientSecret: 'DEV-ONLY-emulator-client-secret', grant: 'client_credentials', baseUrl: 'http://127.0.0.1:9555' } } }).raw;
+      await repo.upsert(parseChannel({ ...raw, source: 'api' }));
+    } finally {
+      redis.disconnect();
+    }
+    for (const [method, path, body] of [
+      ['POST', '/api/channels/own-devapi/enable', undefined],
+      ['PATCH', '/api/channels/own-devapi', { enabled: true }],
+      ['PATCH', '/api/channels/own-devapi', { enabled: true, name: 'Sneaky' }],
+    ] as const) {
+      const res = await api(gw, method, path, body);
+      expect([method, res.status]).toEqual([method, 409]);
+      expect(res.body.error.message).toMatch(/genesys\.oauth\.clientSecret, genesys\.oauth\.baseUrl are development-only settings/);
+      expect(res.body.error.details).toEqual(['genesys.oauth.clientSecret', 'genesys.oauth.baseUrl']);
+    }
+    expect((await api(gw, 'GET', '/api/channels/own-devapi')).body).toMatchObject({ enabled: false, name: 'Test own-devapi' });
+    // Nor is the plain-http host used to send the client secret: connect is refused before any call.
+    const connect = await api(gw, 'POST', '/api/channels/own-devapi/oauth/connect');
+    expect(connect.status).toBe(409);
+    expect(connect.body.error.message).toMatch(/plain-http genesys\.oauth\.baseUrl \(the local emulator\), a development-only setting not allowed here/);
+    const status = await api(gw, 'GET', '/api/channels/own-devapi/oauth/status');
+    expect(status.body).toMatchObject({ configured: true, connected: false });
   });
 
   it('drops the OAuth client secret and a bot backend\'s headers when their host changes, unless given again', async () => {

@@ -46,10 +46,13 @@ export function genesysHosts(env: string): { api: string; login: string; apps: s
   return { api: `https://api.${env}`, login: `https://login.${env}`, apps: `https://apps.${env}` };
 }
 
-/** Hosts that can only be this machine: where the local emulator runs. */
+/**
+ * Hosts that can only be this machine: where the local emulator runs. Not `*.localhost`: outside
+ * a resolver that special-cases it (nss-myhostname), that name goes to DNS.
+ */
 export function isLoopbackHostname(hostname: string): boolean {
   const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 export type GenesysBaseUrlCheck = { origin: string; localEmulator: boolean } | { problem: string };

@@ -105,6 +105,20 @@ export class ChannelsAdminService {
     }
   }
 
+  /**
+   * Where development settings are not allowed, a change cannot bring one in, enabled or not: the
+   * OAuth client secret would otherwise be sent over plain http by authorize or connect, which do
+   * not depend on the channel being enabled.
+   */
+  private assertNoNewDevelopmentSettings(current: Channel, next: Channel): void {
+    if (this.config.devSecretsAllowed) return;
+    const before = new Set(developmentOnlySettings(current));
+    const added = developmentOnlySettings(next).filter((f) => !before.has(f));
+    if (added.length) {
+      throw new GatewayError('invalid_request', `${added.join(', ')}: development-only settings (DEV-ONLY secrets, a plain-http Genesys host) are not allowed here`, added);
+    }
+  }
+
   async update(actor: AdminActor, id: string, patch: Json): Promise<ChannelView> {
     const bad = NOT_PATCHABLE.filter((k) => k in patch);
     if (bad.length) throw new GatewayError('invalid_request', `these fields cannot be changed here: ${bad.join(', ')}`);
@@ -113,6 +127,7 @@ export class ChannelsAdminService {
     const definition = mergePatch(toDefinition(current), withConfigs);
     const next = this.parse({ ...definition, id, source: current.source, app: current.app });
     assertOAuthSecretFollowsHost(current, next, patch);
+    this.assertNoNewDevelopmentSettings(current, next);
     this.assertServable(next);
     await this.channels.upsert(next);
     // New OAuth client or host: the stored tokens belong to the old one.
