@@ -101,7 +101,7 @@ configureIngressApp(app);
 await app.init();
 // As apps/ingress main(): its shared Redis client fails fast, so wait until it is connected.
 if (redisLib.waitUntilReady) await redisLib.waitUntilReady(app.get(redisLib.REDIS_CLIENT));
-await syncChannelsFromFile(app.get(ChannelRepository), config.CHANNELS_FILE, config.devSecretsAllowed);
+await syncChannelsFromFile(app.get(ChannelRepository), config.CHANNELS_FILE, config.devSecretsAllowed, { removeStale: true });
 await app.listen({ port: config.PORT, host: config.HOST });
 
 let closing = false;

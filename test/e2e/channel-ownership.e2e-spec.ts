@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { ChannelRepository, parseChannel } from '@app/channels';
 import { RedisKeys } from '@app/queue';
 import { SecretBox } from '@app/secrets';
-import { GatewayHarness, freePort, newSessionBody, testChannel, type TestChannel } from '../support/gateway-harness.js';
+import { GatewayHarness, freePort, newSessionBody, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
 
 /**
  * Who owns a channel's settings, and what may serve Genesys. A channel from CHANNELS_FILE is
@@ -95,6 +95,21 @@ describe('channels from CHANNELS_FILE are changed in the file, API channels keep
     expect((await gw.turn(gone, newSessionBody('hi'))).status).toBe(403);
     // API channels are not the file's business.
     expect((await api(gw, 'GET', '/api/channels/own-api')).status).toBe(200);
+  });
+
+  it('only the ingress removes channels: a worker started with an older file (a scale-out mid-rollout) deletes nothing', async () => {
+    gw.writeChannels([]);
+    await gw.startWorker();
+    expect((await api(gw, 'GET', '/api/channels/own-file')).status).toBe(200);
+    expect((await gw.turn(file, newSessionBody('hi'))).status).toBe(200);
+  });
+
+  it('says so when the file takes over a channel created with the API', async () => {
+    const takeover = testChannel('own-api');
+    gw.writeChannels([file, takeover]);
+    await restartIngress(gw);
+    expect((await api(gw, 'GET', '/api/channels/own-api')).body).toMatchObject({ source: 'file', app: { clientId: takeover.clientId } });
+    expect(processOutput(gw)).toMatch(/"channelId":"own-api".*CHANNELS_FILE defines a channel that was created with the admin API/);
   });
 });
 

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   }
   try {
     await waitUntilReady(app.get<Redis>(REDIS_CLIENT));
-    const report = await syncChannelsFromFile(app.get(ChannelRepository), config.CHANNELS_FILE, config.devSecretsAllowed);
+    const report = await syncChannelsFromFile(app.get(ChannelRepository), config.CHANNELS_FILE, config.devSecretsAllowed, { removeStale: true });
     logSyncReport(root, report);
     // A deep accept queue: under a burst of new connections Node's default (511) overflows and
     // clients wait for SYN retries the shedder and the deadline clock never see.

@@ -29,8 +29,9 @@ export async function startWorker(options: WorkerModuleOptions = {}, env: NodeJS
   }
   const app = await NestFactory.createApplicationContext(WorkerModule.register(config, options), { logger: new PinoNestLogger(root), abortOnError: false });
   try {
-    // Both processes load the file, so a worker started alone (scaling) finds its channels.
-    logSyncReport(root, await syncChannelsFromFile(app.get(ChannelRepository), config.CHANNELS_FILE, config.devSecretsAllowed));
+    // Both processes load the file, so a worker started alone (scaling) finds its channels; only
+    // the ingress removes the channels a file dropped (see SyncOptions).
+    logSyncReport(root, await syncChannelsFromFile(app.get(ChannelRepository), config.CHANNELS_FILE, config.devSecretsAllowed, { removeStale: false }));
   } catch (e) {
     await app.close().catch(() => undefined);
     fail(e instanceof ChannelConfigError ? e.message : `Could not start: ${(e as Error).message}`);

@@ -76,6 +76,8 @@ export class ChannelsAdminService {
       genesys: { environment: body.environment },
       bots: body.bots ?? [{ id: 'demo-bot', name: 'Demo Bot', versions: ['1.0'], languages: ['en-us'], intents: [{ name: 'Help' }], provider: { name: 'demo', config: {} } }],
     });
+    // Tokens a deleted channel of the same id left behind belong to that one.
+    await this.tokens.clear(channel.id);
     await this.channels.upsert(channel);
     await this.auth.audit.record(actor, 'channel.create', `channel:${channel.id}`);
     return this.view(channel);
