@@ -105,7 +105,7 @@ describe('Genesys source ranges (genesys.restrictToGenesysIps)', () => {
     const bots = await v2Bots(gw, ch.open);
     expect(bots.status).toBe(200);
     expect(bots.body.entities[0].id).toBe('bot1');
-    // The credential is still checked after the address.
+    // The credential is checked too (before the address).
     expect((await v1(gw, ch.open, { auth: null })).status).toBe(401);
     expect((await v2Bots(gw, ch.open, 'wrong')).status).toBe(403);
 
@@ -113,7 +113,7 @@ describe('Genesys source ranges (genesys.restrictToGenesysIps)', () => {
     expect(shared).toMatchObject({ apiBaseUrl: urls.main, cidrs: ['127.0.0.0/8', '::1/128'] });
   });
 
-  it('refuses v1 and v2 calls from outside the ranges with 403, before the credential is checked', async () => {
+  it('refuses v1 and v2 calls from outside the ranges with 403, even with the right credential', async () => {
     expectRefused(await v1(gw, ch.deny), 403, FORBIDDEN);
     // A v1 call without a credential is a 401 before any channel is looked up, wherever it comes from.
     expect((await v1(gw, ch.deny, { auth: null })).status).toBe(401);
@@ -127,7 +127,11 @@ describe('Genesys source ranges (genesys.restrictToGenesysIps)', () => {
     expect(rangeCalls('deny')).toHaveLength(1);
   });
 
-  it('answers 503 with Retry-After while the ranges could never be loaded', async () => {
+  it('answers 503 with Retry-After while the ranges could never be loaded, but only to a caller with the credential', async () => {
+    // Without it the answer is the one every unauthenticated call gets: the 503 would tell that
+    // the channel exists and checks source addresses.
+    expectRefused(await v1(gw, ch.down, { auth: gw.credential(ch.down, { secret: 'w'.repeat(8) + ch.down.secret.slice(8) }) }), 403, FORBIDDEN);
+    expectRefused(await v2Bots(gw, ch.down, 'wrong'), 403, FORBIDDEN);
     const res = await v1(gw, ch.down);
     expectRefused(res, 503, UNAVAILABLE);
     expect(res.headers.get('retry-after')).toBe('30');
@@ -185,8 +189,9 @@ describe('Genesys source ranges (genesys.restrictToGenesysIps)', () => {
   it('counts the refusals in the metrics', async () => {
     const text = await (await fetch(`${gw.baseUrl}/metrics`)).text();
     const count = (reason: string) => Number(new RegExp(`gbg_rejected_requests_total\\{[^}]*reason="${reason}"[^}]*\\} (\\d+)`).exec(text)?.[1] ?? 0);
-    // The refusals of the tests above on this gateway: 3 + 1 outside the ranges, 1 while unloaded.
-    expect(count('ip_not_allowed')).toBe(4);
+    // The refusals of the tests above on this gateway with a valid credential: 2 + 1 outside the
+    // ranges, 1 while unloaded (the ones without a credential were refused for that first).
+    expect(count('ip_not_allowed')).toBe(3);
     expect(count('ip_ranges_unavailable')).toBe(1);
   });
 

@@ -10,7 +10,7 @@ import { assertJsonBody, noteRefusal, refuseWebhookCall, resolveWebhookChannel, 
 
 /**
  * Checks the Bot Connector credential Genesys sends as a header (`Authorization: bearer <JWT>`),
- * and for a channel restricted to Genesys's ranges the caller's address. Runs before body
+ * then, for a channel restricted to Genesys's ranges, the caller's address. Runs before body
  * validation, so nothing about an unauthenticated request is processed further. The token is
  * never logged, only its fingerprint.
  *
@@ -44,9 +44,11 @@ export class BotConnectorAuthGuard implements CanActivate {
       throw new GatewayError('unauthenticated', 'missing or malformed Authorization header; expected "bearer <JWT>"');
     }
     const channel = await resolveWebhookChannel(req, this.channels, this.edge);
-    await this.source.assertFromGenesys(channel, req);
     const verdict = this.verifier.verifyToken(bearer.token, verifiableApp(channel.app, this.edge));
     if (!verdict.ok) throw refuseWebhookCall(req, this.edge, `auth_${verdict.reason}`, { tokenFingerprint: verdict.fingerprint }, 'Bot Connector credential rejected');
+    // After the credential: its 503 (ranges not loaded yet) would otherwise tell anyone that the
+    // channel exists and how it is set up. A stolen credential is still refused from elsewhere.
+    await this.source.assertFromGenesys(channel, req);
     this.contact.seen(channel.id);
     req.channel = channel;
     return true;

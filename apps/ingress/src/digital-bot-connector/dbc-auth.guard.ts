@@ -11,7 +11,7 @@ import { GenesysContactTracker } from '../bot-connector/genesys-contact.tracker.
  * Digital Bot Connector (v2) calls carry the integration's connection secret as a header under
  * the name the admin gave it in Genesys's Credentials; missing or wrong is 403, as the spec asks
  * (reference §3.1). A channel without a `digitalBotConnector` section does not serve v2 at all.
- * A channel restricted to Genesys's ranges refuses other callers first. All of these are the one
+ * A channel restricted to Genesys's ranges then refuses other callers. All of these are the one
  * refusal of webhook-edge.ts: the header's name and whether the channel exists or serves v2 are
  * for the logs only.
  */
@@ -34,7 +34,6 @@ export class DigitalBotConnectorAuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (req.method === 'POST') assertJsonBody(req, this.metrics);
     const channel = await resolveWebhookChannel(req, this.channels, this.edge);
-    await this.source.assertFromGenesys(channel, req);
     const dbc = channel.genesys.digitalBotConnector;
     if (!dbc) throw refuseWebhookCall(req, this.edge, 'dbc_not_configured', {}, 'Digital Bot Connector call for a channel without a genesys.digitalBotConnector section refused');
     const raw = req.headers[dbc.secretHeader];
@@ -42,6 +41,8 @@ export class DigitalBotConnectorAuthGuard implements CanActivate {
     if (given === undefined || !mayVerifyWith(dbc.secret, this.edge) || !constantTimeEqual(given, dbc.secret)) {
       throw refuseWebhookCall(req, this.edge, given === undefined ? 'auth_missing' : 'auth_invalid', { header: dbc.secretHeader }, 'Digital Bot Connector secret rejected');
     }
+    // After the secret, as in the v1 guard: the 503 for unloaded ranges must not reveal the channel.
+    await this.source.assertFromGenesys(channel, req);
     this.contact.seen(channel.id);
     req.channel = channel;
     return true;

@@ -10,8 +10,8 @@ import { GenesysIpRanges } from './genesys-ip-ranges.service.js';
 const UNAVAILABLE_RETRY_AFTER_S = 30;
 
 /**
- * The source-address check both webhook guards run after the channel lookup and before the
- * credential: for a channel with `genesys.restrictToGenesysIps`, the caller (`req.ip`, which
+ * The source-address check both webhook guards run once the credential is verified (so its 503
+ * reveals nothing to a caller without one): for a channel with `genesys.restrictToGenesysIps`, the caller (`req.ip`, which
  * honours TRUST_PROXY_HOPS) must be inside Genesys's `bot-connector` ranges for its region.
  * Other channels return at once and cause no fetch. Only the IP is logged, never a header; the
  * caller gets the refusal every other unauthenticated webhook call gets.
