@@ -85,6 +85,21 @@ describe('channels from CHANNELS_FILE are changed in the file, API channels keep
     expect(v2.status).toBe(200);
   });
 
+  it('serializes concurrent changes of one channel: parallel secret creations and revocations never write over each other', async () => {
+    expect((await api(gw, 'POST', '/api/channels', { id: 'own-race', environment: 'mypurecloud.ie' })).status).toBe(201);
+    const created = await Promise.all(Array.from({ length: 8 }, () => api(gw, 'POST', '/api/channels/own-race/app/secrets')));
+    const made = created.filter((r) => r.status === 201).map((r) => r.body.fingerprint as string);
+    // At most 5 secrets: exactly 5 creations succeed and every one of them is kept.
+    expect(made).toHaveLength(5);
+    expect(created.filter((r) => r.status === 409)).toHaveLength(3);
+    expect((await api(gw, 'GET', '/api/channels/own-race')).body.app.secrets.map((x: { fingerprint: string }) => x.fingerprint).sort()).toEqual([...made].sort());
+    // Revoking four at once while creating one: the revoked stay revoked.
+    const [revoked, fresh] = await Promise.all([Promise.all(made.slice(0, 4).map((f) => api(gw, 'DELETE', `/api/channels/own-race/app/secrets/${f}`))), api(gw, 'POST', '/api/channels/own-race/app/secrets')]);
+    expect(revoked.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const left = (await api(gw, 'GET', '/api/channels/own-race')).body.app.secrets.map((x: { fingerprint: string }) => x.fingerprint).sort();
+    expect(left).toEqual([made[4]!, ...(fresh.status === 201 ? [fresh.body.fingerprint as string] : [])].sort());
+  });
+
   it('a restart keeps the file\'s credentials, and drops a file channel the file no longer defines', async () => {
     gw.writeChannels([file]);
     await restartIngress(gw);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RedisKeys } from '@app/queue';
-import { REDIS_CLIENT } from '@app/redis';
+import { REDIS_CLIENT, tryLock, unlock } from '@app/redis';
 import { SecretBox } from '@app/secrets';
 import type { Channel, ChannelDigitalBotConnector, ChannelGenesysOAuth } from './channel.types.js';
 
@@ -24,6 +24,19 @@ function withoutSecret(o: ChannelGenesysOAuth): Omit<ChannelGenesysOAuth, 'clien
 
 /** How long a process trusts its copy of a channel; a disable takes effect within this. */
 const CACHE_MS = 1000;
+
+/** An admin change to a channel holds its lock at most this long (a crashed holder frees it then). */
+const CHANGE_LOCK_MS = 10_000;
+/** How long another change waits for it before giving up. */
+const CHANGE_WAIT_MS = 3_000;
+
+/** Another change to the same channel is still running; the caller may retry at once. */
+export class ChannelBusyError extends Error {
+  constructor(readonly channelId: string) {
+    super(`another change to channel "${channelId}" is in progress; retry`);
+    this.name = 'ChannelBusyError';
+  }
+}
 
 /**
  * Channels live in Redis so every ingress and worker sees the same configuration. Reads are
@@ -123,6 +136,27 @@ export class ChannelRepository {
     const [[, n]] = (await this.redis.multi().del(this.keys.channel(id)).srem(this.keys.channelIndex(), id).exec()) as [[Error | null, number], unknown];
     this.cache.delete(id);
     return n === 1;
+  }
+
+  /**
+   * Runs one read-modify-write of a channel while holding its lock, shared by every ingress: two
+   * admin changes never write over each other (a revoke undone by a concurrent secret creation, a
+   * disable undone by a PATCH in flight). `fn` reads with getFresh and writes with upsert.
+   */
+  async change<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const key = this.keys.channelLock(id);
+    const until = Date.now() + CHANGE_WAIT_MS;
+    let token = await tryLock(this.redis, key, CHANGE_LOCK_MS);
+    while (!token) {
+      if (Date.now() > until) throw new ChannelBusyError(id);
+      await new Promise((r) => setTimeout(r, 20));
+      token = await tryLock(this.redis, key, CHANGE_LOCK_MS);
+    }
+    try {
+      return await fn();
+    } finally {
+      await unlock(this.redis, key, token);
+    }
   }
 
   /** Reads past the per-process cache: for read-modify-write by the admin API. */

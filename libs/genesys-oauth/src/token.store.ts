@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@app/queue/redis-keys.js';
+import { tryLock, unlock } from '@app/redis';
 import type { SecretBox } from '@app/secrets';
 import type { GenesysOAuthClient, OAuthLogger, OAuthTokens } from './genesys-oauth.client.js';
 import { GenesysOAuthError, ReauthorizationRequiredError } from './genesys-oauth.errors.js';
@@ -49,9 +49,6 @@ export interface GenesysTokenStoreOptions {
   now?: () => number;
   logger?: OAuthLogger;
 }
-
-/** Deletes the lock only if this process still holds it (it may have expired and been taken). */
-const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /**
  * Genesys OAuth tokens per channel, sealed with SECRETS_KEY (AES-256-GCM, context
@@ -153,8 +150,8 @@ export class GenesysTokenStore {
     // A token other than the stale one that has not expired was written by whoever refreshed.
     const replaced = (t: StoredOAuthTokens | undefined): t is StoredOAuthTokens => !!t && t.accessToken !== stale && t.expiresAt > this.now();
     for (;;) {
-      const lockValue = randomBytes(16).toString('hex');
-      if ((await this.redis.set(lockKey, lockValue, 'PX', this.lockTtlMs, 'NX')) === 'OK') {
+      const lockValue = await tryLock(this.redis, lockKey, this.lockTtlMs);
+      if (lockValue) {
         try {
           // Re-read under the lock: another process may have refreshed between our read and the lock.
           const cur = await this.current(channelId, client);
@@ -162,7 +159,7 @@ export class GenesysTokenStore {
           if (replaced(cur)) return cur.accessToken;
           return (await this.refreshLocked(channelId, client, cur)).accessToken;
         } finally {
-          await this.redis.eval(RELEASE_LOCK, 1, lockKey, lockValue).catch(() => undefined);
+          await unlock(this.redis, lockKey, lockValue).catch(() => undefined);
         }
       }
       await new Promise((r) => setTimeout(r, this.pollMs));

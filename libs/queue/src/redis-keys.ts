@@ -18,6 +18,10 @@ export class RedisKeys {
   channelIndex(): string {
     return `${this.prefix}:channels`;
   }
+  /** Held (SET NX PX) while an admin change reads, changes and writes one channel. */
+  channelLock(channelId: string): string {
+    return `${this.prefix}:channel-lock:${channelId}`;
+  }
   turn(turnId: string): string {
     return `${this.prefix}:turn:${turnId}`;
   }

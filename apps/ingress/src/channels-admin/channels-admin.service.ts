@@ -66,21 +66,23 @@ export class ChannelsAdminService {
   }
 
   async create(actor: AdminActor, body: { id: string; name?: string; environment: string; bots?: unknown[] }): Promise<ChannelView> {
-    if (await this.channels.getFresh(body.id)) throw new GatewayError('conflict', `channel "${body.id}" already exists`);
-    const channel = this.parse({
-      id: body.id,
-      name: body.name ?? body.id,
-      // Disabled until it has a credential and the admin turns it on.
-      enabled: false,
-      source: 'api',
-      genesys: { environment: body.environment },
-      bots: body.bots ?? [{ id: 'demo-bot', name: 'Demo Bot', versions: ['1.0'], languages: ['en-us'], intents: [{ name: 'Help' }], provider: { name: 'demo', config: {} } }],
+    return this.channels.change(body.id, async () => {
+      if (await this.channels.getFresh(body.id)) throw new GatewayError('conflict', `channel "${body.id}" already exists`);
+      const channel = this.parse({
+        id: body.id,
+        name: body.name ?? body.id,
+        // Disabled until it has a credential and the admin turns it on.
+        enabled: false,
+        source: 'api',
+        genesys: { environment: body.environment },
+        bots: body.bots ?? [{ id: 'demo-bot', name: 'Demo Bot', versions: ['1.0'], languages: ['en-us'], intents: [{ name: 'Help' }], provider: { name: 'demo', config: {} } }],
+      });
+      // Tokens a deleted channel of the same id left behind belong to that one.
+      await this.tokens.clear(channel.id);
+      await this.channels.upsert(channel);
+      await this.auth.audit.record(actor, 'channel.create', `channel:${channel.id}`);
+      return this.view(channel);
     });
-    // Tokens a deleted channel of the same id left behind belong to that one.
-    await this.tokens.clear(channel.id);
-    await this.channels.upsert(channel);
-    await this.auth.audit.record(actor, 'channel.create', `channel:${channel.id}`);
-    return this.view(channel);
   }
 
   /** The channel, when the admin API may change it (it was not defined in CHANNELS_FILE). */
@@ -122,40 +124,46 @@ export class ChannelsAdminService {
   }
 
   async update(actor: AdminActor, id: string, patch: Json): Promise<ChannelView> {
-    const bad = NOT_PATCHABLE.filter((k) => k in patch);
-    if (bad.length) throw new GatewayError('invalid_request', `these fields cannot be changed here: ${bad.join(', ')}`);
-    const current = await this.getChangeable(id);
-    const { patch: withConfigs, dropped } = withProviderConfigs(current, patch);
-    const definition = mergePatch(toDefinition(current), withConfigs);
-    const next = this.parse({ ...definition, id, source: current.source, app: current.app });
-    assertOAuthSecretFollowsHost(current, next, patch);
-    this.assertNoNewDevelopmentSettings(current, next);
-    this.assertServable(next);
-    await this.channels.upsert(next);
-    // New OAuth client or host: the stored tokens belong to the old one.
-    const before = current.genesys.oauth;
-    const after = next.genesys.oauth;
-    if (before && (!after || after.clientId !== before.clientId || after.baseUrl !== before.baseUrl || next.genesys.environment !== current.genesys.environment)) {
-      await this.tokens.clear(id);
-    }
-    await this.auth.audit.record(actor, 'channel.update', `channel:${id}`, { fields: changedPaths(patch), ...(dropped.length ? { credentialsDropped: dropped } : {}) });
-    return this.view(next);
+    return this.channels.change(id, async () => {
+      const bad = NOT_PATCHABLE.filter((k) => k in patch);
+      if (bad.length) throw new GatewayError('invalid_request', `these fields cannot be changed here: ${bad.join(', ')}`);
+      const current = await this.getChangeable(id);
+      const { patch: withConfigs, dropped } = withProviderConfigs(current, patch);
+      const definition = mergePatch(toDefinition(current), withConfigs);
+      const next = this.parse({ ...definition, id, source: current.source, app: current.app });
+      assertOAuthSecretFollowsHost(current, next, patch);
+      this.assertNoNewDevelopmentSettings(current, next);
+      this.assertServable(next);
+      await this.channels.upsert(next);
+      // New OAuth client or host: the stored tokens belong to the old one.
+      const before = current.genesys.oauth;
+      const after = next.genesys.oauth;
+      if (before && (!after || after.clientId !== before.clientId || after.baseUrl !== before.baseUrl || next.genesys.environment !== current.genesys.environment)) {
+        await this.tokens.clear(id);
+      }
+      await this.auth.audit.record(actor, 'channel.update', `channel:${id}`, { fields: changedPaths(patch), ...(dropped.length ? { credentialsDropped: dropped } : {}) });
+      return this.view(next);
+    });
   }
 
   async setEnabled(actor: AdminActor, id: string, enabled: boolean): Promise<ChannelView> {
-    const current = await this.getChangeable(id);
-    const next = { ...current, enabled };
-    this.assertServable(next);
-    await this.channels.upsert(next);
-    await this.auth.audit.record(actor, enabled ? 'channel.enable' : 'channel.disable', `channel:${id}`);
-    return this.view(next);
+    return this.channels.change(id, async () => {
+      const current = await this.getChangeable(id);
+      const next = { ...current, enabled };
+      this.assertServable(next);
+      await this.channels.upsert(next);
+      await this.auth.audit.record(actor, enabled ? 'channel.enable' : 'channel.disable', `channel:${id}`);
+      return this.view(next);
+    });
   }
 
   async remove(actor: AdminActor, id: string): Promise<void> {
-    await this.getChangeable(id);
-    await this.channels.remove(id);
-    await this.tokens.clear(id);
-    await this.auth.audit.record(actor, 'channel.delete', `channel:${id}`);
+    return this.channels.change(id, async () => {
+      await this.getChangeable(id);
+      await this.channels.remove(id);
+      await this.tokens.clear(id);
+      await this.auth.audit.record(actor, 'channel.delete', `channel:${id}`);
+    });
   }
 
   /**
@@ -163,50 +171,56 @@ export class ChannelsAdminService {
    * verifying until revoked, so a rotation never breaks a running integration.
    */
   async createAppSecret(actor: AdminActor, id: string) {
-    const current = await this.getChangeable(id);
-    if (current.app.clientSecrets.length >= MAX_APP_SECRETS) {
-      throw new GatewayError('conflict', `channel "${id}" already has ${MAX_APP_SECRETS} app secrets; revoke an old one first`);
-    }
-    const secret = randomBytes(32).toString('base64url');
-    const next: Channel = { ...current, app: { ...current.app, clientSecrets: [...current.app.clientSecrets, secret] } };
-    await this.channels.upsert(next);
-    const fingerprint = fingerprintOf(secret);
-    await this.auth.audit.record(actor, 'channel.app_secret.create', `channel:${id}`, { fingerprint });
-    return {
-      clientId: next.app.clientId,
-      clientSecret: secret,
-      fingerprint,
-      credential: { fieldName: 'Authorization', value: bearerCredential(mintBotConnectorToken({ clientId: next.app.clientId, clientSecret: secret })) },
-    };
+    return this.channels.change(id, async () => {
+      const current = await this.getChangeable(id);
+      if (current.app.clientSecrets.length >= MAX_APP_SECRETS) {
+        throw new GatewayError('conflict', `channel "${id}" already has ${MAX_APP_SECRETS} app secrets; revoke an old one first`);
+      }
+      const secret = randomBytes(32).toString('base64url');
+      const next: Channel = { ...current, app: { ...current.app, clientSecrets: [...current.app.clientSecrets, secret] } };
+      await this.channels.upsert(next);
+      const fingerprint = fingerprintOf(secret);
+      await this.auth.audit.record(actor, 'channel.app_secret.create', `channel:${id}`, { fingerprint });
+      return {
+        clientId: next.app.clientId,
+        clientSecret: secret,
+        fingerprint,
+        credential: { fieldName: 'Authorization', value: bearerCredential(mintBotConnectorToken({ clientId: next.app.clientId, clientSecret: secret })) },
+      };
+    });
   }
 
   async revokeAppSecret(actor: AdminActor, id: string, fingerprint: string): Promise<ChannelView> {
-    const current = await this.getChangeable(id);
-    const remaining = current.app.clientSecrets.filter((s) => fingerprintOf(s) !== fingerprint);
-    if (remaining.length === current.app.clientSecrets.length) throw new GatewayError('not_found', `channel "${id}" has no app secret ${fingerprint.slice(0, 12)}`);
-    if (remaining.length === 0 && current.enabled) {
-      throw new GatewayError('conflict', `that is the channel's last app secret and the channel is enabled: Genesys would be locked out; create a new secret first or disable the channel`);
-    }
-    const next: Channel = { ...current, app: { ...current.app, clientSecrets: remaining } };
-    await this.channels.upsert(next);
-    await this.auth.audit.record(actor, 'channel.app_secret.revoke', `channel:${id}`, { fingerprint });
-    return this.view(next);
+    return this.channels.change(id, async () => {
+      const current = await this.getChangeable(id);
+      const remaining = current.app.clientSecrets.filter((s) => fingerprintOf(s) !== fingerprint);
+      if (remaining.length === current.app.clientSecrets.length) throw new GatewayError('not_found', `channel "${id}" has no app secret ${fingerprint.slice(0, 12)}`);
+      if (remaining.length === 0 && current.enabled) {
+        throw new GatewayError('conflict', `that is the channel's last app secret and the channel is enabled: Genesys would be locked out; create a new secret first or disable the channel`);
+      }
+      const next: Channel = { ...current, app: { ...current.app, clientSecrets: remaining } };
+      await this.channels.upsert(next);
+      await this.auth.audit.record(actor, 'channel.app_secret.revoke', `channel:${id}`, { fingerprint });
+      return this.view(next);
+    });
   }
 
   /** Turns on (or re-keys) the Digital Bot Connector: a new connection secret, shown once. */
   async createDbcSecret(actor: AdminActor, id: string, opts: { secretHeader?: string; inlineWindowMs?: number }) {
-    const current = await this.getChangeable(id);
-    const secret = randomBytes(32).toString('base64url');
-    const dbc = current.genesys.digitalBotConnector;
-    // Unset header and window take the schema's defaults (or keep the current ones).
-    const next = this.parse(
-      mergePatch(toDefinition(current), {
-        genesys: { digitalBotConnector: { secret, ...(opts.secretHeader ? { secretHeader: opts.secretHeader } : {}), ...(opts.inlineWindowMs !== undefined ? { inlineWindowMs: opts.inlineWindowMs } : {}) } },
-      }),
-    );
-    await this.channels.upsert(next);
-    await this.auth.audit.record(actor, 'channel.dbc_secret.create', `channel:${id}`, { fingerprint: fingerprintOf(secret) });
-    return { secretHeader: next.genesys.digitalBotConnector!.secretHeader, secret, botConnectorUri: `${this.config.publicBaseUrl}/genesys/${id}/dbc` };
+    return this.channels.change(id, async () => {
+      const current = await this.getChangeable(id);
+      const secret = randomBytes(32).toString('base64url');
+      const dbc = current.genesys.digitalBotConnector;
+      // Unset header and window take the schema's defaults (or keep the current ones).
+      const next = this.parse(
+        mergePatch(toDefinition(current), {
+          genesys: { digitalBotConnector: { secret, ...(opts.secretHeader ? { secretHeader: opts.secretHeader } : {}), ...(opts.inlineWindowMs !== undefined ? { inlineWindowMs: opts.inlineWindowMs } : {}) } },
+        }),
+      );
+      await this.channels.upsert(next);
+      await this.auth.audit.record(actor, 'channel.dbc_secret.create', `channel:${id}`, { fingerprint: fingerprintOf(secret) });
+      return { secretHeader: next.genesys.digitalBotConnector!.secretHeader, secret, botConnectorUri: `${this.config.publicBaseUrl}/genesys/${id}/dbc` };
+    });
   }
 
   private parse(definition: Json): Channel {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_ERROR_STATUS, GatewayError, type GatewayErrorCode } from '@app/errors';
+import { ChannelBusyError } from '@app/channels';
 import { GenesysNotConnectedError } from '@app/genesys-api';
 import { GenesysOAuthError, OAuthStateError, ReauthorizationRequiredError } from '@app/genesys-oauth';
 import { matchedRoute } from '../matched-route.js';
@@ -16,6 +17,7 @@ function fromOAuthError(e: unknown): GatewayError | undefined {
   if (e instanceof ReauthorizationRequiredError) return new GatewayError('forbidden', e.message);
   // The channel's OAuth setup does not allow calling Genesys from here: fix the channel, then retry.
   if (e instanceof GenesysNotConnectedError) return new GatewayError('conflict', e.message);
+  if (e instanceof ChannelBusyError) return new GatewayError('conflict', e.message, undefined, 1);
   return undefined;
 }
 
