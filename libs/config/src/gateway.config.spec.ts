@@ -53,6 +53,22 @@ describe('production is the default', () => {
   });
 });
 
+describe('the ingress\'s public URL and admin token', () => {
+  it('in production the public URL is https (plain http only on loopback, to try it locally)', () => {
+    expect(problemsOf(() => loadIngressConfig({ SECRETS_KEY: KEY, ADMIN_TOKEN: TOKEN, PUBLIC_BASE_URL: 'http://bots.example.com' }))).toEqual([expect.stringMatching(/^PUBLIC_BASE_URL must be an https URL in production/)]);
+    for (const ok of ['https://bots.example.com', 'http://localhost:3000', 'http://127.0.0.1:3000']) {
+      expect(loadIngressConfig({ SECRETS_KEY: KEY, ADMIN_TOKEN: TOKEN, PUBLIC_BASE_URL: ok }).publicBaseUrl).toBe(ok);
+    }
+    expect(loadIngressConfig({ NODE_ENV: 'development', PUBLIC_BASE_URL: 'http://bots.example.com' }).publicBaseUrl).toBe('http://bots.example.com');
+  });
+
+  it('refuses a padded placeholder as ADMIN_TOKEN, without printing it', () => {
+    const problems = problemsOf(() => loadIngressConfig({ NODE_ENV: 'development', ADMIN_TOKEN: 'changeme'.repeat(3) }));
+    expect(problems).toEqual([expect.stringMatching(/^ADMIN_TOKEN uses fewer than 8 distinct characters/)]);
+    expect(problems.join()).not.toContain('changeme');
+  });
+});
+
 describe('GENESYS_BASE_URL', () => {
   const prod = { SECRETS_KEY: KEY, ADMIN_TOKEN: TOKEN, PUBLIC_BASE_URL: 'https://bots.example.com' };
 

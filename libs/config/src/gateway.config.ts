@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { checkGenesysBaseUrl } from '@app/genesys';
-import { SECRETS_KEY_HELP } from '@app/secrets';
+import { checkGenesysBaseUrl, isLoopbackHostname } from '@app/genesys';
+import { SECRETS_KEY_HELP, weakSecretProblem } from '@app/secrets';
 import { validateEnv } from './validate-env.js';
 
 /** `Boolean('false')` is true, so env booleans are parsed explicitly. */
@@ -195,14 +195,30 @@ function productionProblems(cfg: SharedConfig, required: { name: string; why: st
 
 const SECRETS_KEY_REQUIRED = { name: 'SECRETS_KEY', why: `it encrypts the secrets kept in Redis. ${SECRETS_KEY_HELP}` };
 
+/** What only the ingress must get right: its public URL and its admin credential. */
+function ingressProblems(cfg: IngressConfig): string[] {
+  const problems: string[] = [];
+  const weak = cfg.ADMIN_TOKEN ? weakSecretProblem(cfg.ADMIN_TOKEN, 24) : undefined;
+  if (weak) problems.push(`ADMIN_TOKEN ${weak}`);
+  if (cfg.NODE_ENV === 'production' && cfg.PUBLIC_BASE_URL) {
+    // Genesys calls webhooks over https, and the console cookie is Secure only over https.
+    const url = URL.canParse(cfg.PUBLIC_BASE_URL) ? new URL(cfg.PUBLIC_BASE_URL) : undefined;
+    if (url && url.protocol !== 'https:' && !isLoopbackHostname(url.hostname)) {
+      problems.push('PUBLIC_BASE_URL must be an https URL in production (plain http only on a loopback host, to try the stack locally)');
+    }
+  }
+  return problems;
+}
+
 export function loadIngressConfig(env: NodeJS.ProcessEnv = process.env): IngressConfig {
-  const cfg = validateEnv(IngressConfig, env, (c) =>
-    productionProblems(c, [
+  const cfg = validateEnv(IngressConfig, env, (c) => [
+    ...productionProblems(c, [
       SECRETS_KEY_REQUIRED,
       { name: 'ADMIN_TOKEN', why: `the bootstrap credential of the admin API (24+ characters). ${ADMIN_TOKEN_HELP}` },
       { name: 'PUBLIC_BASE_URL', why: 'the https URL Genesys and admins reach this gateway at (Webhook URLs, the OAuth redirect URI, secure console cookies)' },
     ]),
-  );
+    ...ingressProblems(c),
+  ]);
   if (!cfg.ADMIN_TOKEN) {
     cfg.ADMIN_TOKEN = randomBytes(24).toString('base64url');
     (cfg as IngressConfig & { adminTokenGenerated?: boolean }).adminTokenGenerated = true;
