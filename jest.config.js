@@ -15,6 +15,8 @@ export default {
     ".ts"
   ],
   "moduleNameMapper": {
+    "^@app/net$": "<rootDir>/libs/net/src/index.ts",
+    "^@app/net/(.*?)(\\.js)?$": "<rootDir>/libs/net/src/$1",
     "^@app/secrets$": "<rootDir>/libs/secrets/src/index.ts",
     "^@app/secrets/(.*?)(\\.js)?$": "<rootDir>/libs/secrets/src/$1",
     "^@app/genesys$": "<rootDir>/libs/genesys/src/index.ts",

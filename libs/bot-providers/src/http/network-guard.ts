@@ -1,9 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
-
-function ipv4ToInt(ip: string): number {
-  return ip.split('.').reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0;
-}
+import { ipv4ToInt, isIPv4Mapped, lowIPv4, parseIPv6 } from '@app/net';
 
 const V4_BLOCKED: [number, number][] = (
   [
@@ -25,47 +22,10 @@ function isBlockedV4(n: number): boolean {
   return V4_BLOCKED.some(([base, bits]) => n >>> (32 - bits) === base >>> (32 - bits));
 }
 
-/**
- * The eight 16-bit groups of an IPv6 address: `::` expanded, a trailing dotted quad read as the
- * last two groups, a zone id (`%eth0`) dropped. Undefined when the text is not an IPv6 address.
- * The guard works on these numbers because one address has many spellings (`::127.0.0.1`,
- * `::7f00:1`, `0:0:0:0:0:0:7f00:1`), and `new URL()` rewrites embedded IPv4 into hex.
- */
-export function parseIPv6(text: string): number[] | undefined {
-  const zone = text.indexOf('%');
-  const addr = zone >= 0 ? text.slice(0, zone) : text;
-  if (isIP(addr) !== 6) return undefined;
-  const groupsOf = (part: string): number[] | undefined => {
-    if (part === '') return [];
-    const out: number[] = [];
-    const pieces = part.split(':');
-    for (const [i, piece] of pieces.entries()) {
-      if (i === pieces.length - 1 && piece.includes('.')) {
-        if (isIP(piece) !== 4) return undefined;
-        const n = ipv4ToInt(piece);
-        out.push(n >>> 16, n & 0xffff);
-      } else if (/^[0-9a-fA-F]{1,4}$/.test(piece)) {
-        out.push(parseInt(piece, 16));
-      } else {
-        return undefined;
-      }
-    }
-    return out;
-  };
-  const halves = addr.split('::');
-  if (halves.length > 2) return undefined;
-  const head = groupsOf(halves[0]!);
-  const tail = halves.length === 2 ? groupsOf(halves[1]!) : [];
-  if (!head || !tail) return undefined;
-  if (halves.length === 1) return head.length === 8 ? head : undefined;
-  const zeros = 8 - head.length - tail.length;
-  return zeros >= 1 ? [...head, ...new Array<number>(zeros).fill(0), ...tail] : undefined;
-}
-
 function isBlockedV6(g: number[]): boolean {
   const v4At = (i: number) => ((g[i]! << 16) | g[i + 1]!) >>> 0;
   // ::ffff:0:0/96: a dual-stack socket connects to the embedded IPv4 address, so that decides.
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) return isBlockedV4(v4At(6));
+  if (isIPv4Mapped(g)) return isBlockedV4(lowIPv4(g));
   // Only global unicast (2000::/3) reaches a server on the internet. Everything else is refused
   // whole rather than range by range: ::/8 (unspecified, loopback, the deprecated IPv4-compatible
   // ::/96 that some stacks tunnel to the embedded IPv4, NAT64 64:ff9b::/96 which reaches whatever
