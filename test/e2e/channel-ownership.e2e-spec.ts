@@ -63,6 +63,9 @@ describe('channels from CHANNELS_FILE are changed in the file, API channels keep
     const steps = Object.fromEntries((await api(gw, 'GET', '/api/channels/own-gone/status')).body.steps.map((st: { id: string; next: string | null }) => [st.id, st.next]));
     expect(steps.oauth).toMatch(/put its id and secret into genesys\.oauth in the channels file/);
     expect(steps.bots).toMatch(/^Set genesys\.integrationId in the channels file/);
+    const doctor = Object.fromEntries((await api(gw, 'POST', '/api/channels/own-gone/doctor')).body.checks.map((c: { id: string; fix?: string }) => [c.id, c.fix]));
+    expect(doctor.oauth).toMatch(/put its id and secret into genesys\.oauth in the channels file/);
+    expect(doctor.bots).toMatch(/^set genesys\.integrationId in the channels file/);
   });
 
   it('keeps an API channel\'s credential changes across a restart: the revoked secret stays revoked, the new one works', async () => {
@@ -258,5 +261,8 @@ describe('development-only settings never serve Genesys in production', () => {
     expect((await gw.turn(legacy, newSessionBody('hi'))).status).toBe(403);
     const v2 = await fetch(`${gw.baseUrl}/genesys/own-legacy/dbc/bots`, { headers: { 'x-connection-secret': 'DEV-ONLY-demo-dbc-secret-0123456789abcdef' } });
     expect(v2.status).toBe(403);
+    // The doctor judges the credential as the webhook does.
+    const app = (await api(gw, 'POST', '/api/channels/own-legacy/doctor')).body.checks.find((c: { id: string }) => c.id === 'app');
+    expect(app).toMatchObject({ ok: false, detail: expect.stringMatching(/DEV-ONLY secret, which the webhook refuses here/) });
   });
 });

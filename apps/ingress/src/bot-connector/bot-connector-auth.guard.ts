@@ -44,7 +44,7 @@ export class BotConnectorAuthGuard implements CanActivate {
       throw new GatewayError('unauthenticated', 'missing or malformed Authorization header; expected "bearer <JWT>"');
     }
     const channel = await resolveWebhookChannel(req, this.channels, this.edge);
-    const verdict = this.verifier.verifyToken(bearer.token, verifiableApp(channel.app, this.edge));
+    const verdict = this.verifier.verifyToken(bearer.token, verifiableApp(channel.app, this.edge.devSecretsAllowed));
     if (!verdict.ok) throw refuseWebhookCall(req, this.edge, `auth_${verdict.reason}`, { tokenFingerprint: verdict.fingerprint }, 'Bot Connector credential rejected');
     // After the credential: its 503 (ranges not loaded yet) would otherwise tell anyone that the
     // channel exists and how it is set up. A stolen credential is still refused from elsewhere.

@@ -28,13 +28,13 @@ export interface WebhookEdge {
  * (a record an older version or a development process wrote), not only because the admin API and
  * the file sync refuse to enable such a channel.
  */
-export function mayVerifyWith(secret: string, edge: WebhookEdge): boolean {
-  return edge.devSecretsAllowed || !isDevSecret(secret);
+export function mayVerifyWith(secret: string, devSecretsAllowed: boolean): boolean {
+  return devSecretsAllowed || !isDevSecret(secret);
 }
 
 /** The channel's app credential with only the secrets that may verify a caller here. */
-export function verifiableApp(app: ChannelApp, edge: WebhookEdge): ChannelApp {
-  return app.clientSecrets.every((s) => mayVerifyWith(s, edge)) ? app : { ...app, clientSecrets: app.clientSecrets.filter((s) => mayVerifyWith(s, edge)) };
+export function verifiableApp(app: ChannelApp, devSecretsAllowed: boolean): ChannelApp {
+  return app.clientSecrets.every((s) => mayVerifyWith(s, devSecretsAllowed)) ? app : { ...app, clientSecrets: app.clientSecrets.filter((s) => mayVerifyWith(s, devSecretsAllowed)) };
 }
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;

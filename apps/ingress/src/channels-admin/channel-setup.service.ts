@@ -8,6 +8,7 @@ import { BotConnectorTokenVerifier, bearerCredential, mintBotConnectorToken } fr
 import { GenesysTokenStore } from '@app/genesys-oauth';
 import { GenesysContactTracker } from '../bot-connector/genesys-contact.tracker.js';
 import { TurnDispatcher } from '../bot-connector/turn-dispatcher.service.js';
+import { mayVerifyWith, verifiableApp } from '../bot-connector/webhook-edge.js';
 import type { IncomingTurnDto } from '../bot-connector/dto/incoming-turn.dto.js';
 import { GenesysOAuthService } from '../oauth/genesys-oauth.service.js';
 import { BotListPublisher } from '../publishing/bot-list-publisher.service.js';
@@ -152,19 +153,22 @@ export class ChannelSetupService {
       throw new Error(`${base}/genesys/${id}/botconnector answered ${res.status}, not the gateway's 401|set PUBLIC_BASE_URL to the address Genesys uses and route /genesys/* to the ingress`);
     }));
 
-    // 2. The credential Genesys holds verifies (we can only check the newest one we issued).
+    // 2. The credential Genesys holds verifies (we can only check the newest one we issued), with
+    // the secrets the webhook really accepts here (never a DEV-ONLY one in production).
     checks.push(await this.check('app', 'App credential valid', async () => {
       const secret = channel.app.clientSecrets.at(-1);
-      if (!secret) throw new Error('no app secret|create an app secret and paste the credential into the integration');
-      const verdict = this.verifier.verify(bearerCredential(mintBotConnectorToken({ clientId: channel.app.clientId, clientSecret: secret })), channel.app);
-      if (!verdict.ok) throw new Error(`a freshly minted credential is refused (${verdict.reason})|create a new app secret`);
+      const newSecret = byOwner(channel, 'create an app secret', 'add a secret to app.clientSecrets in the channels file (CHANNELS_FILE) and restart the gateway');
+      if (!secret) throw new Error(`no app secret|${newSecret} and paste its credential into the integration`);
+      if (!mayVerifyWith(secret, this.config.devSecretsAllowed)) throw new Error(`the newest app secret is a DEV-ONLY secret, which the webhook refuses here|${newSecret} and paste its credential into the integration`);
+      const verdict = this.verifier.verify(bearerCredential(mintBotConnectorToken({ clientId: channel.app.clientId, clientSecret: secret })), verifiableApp(channel.app, this.config.devSecretsAllowed));
+      if (!verdict.ok) throw new Error(`a freshly minted credential is refused (${verdict.reason})|${newSecret}`);
       return `client id ${channel.app.clientId}, ${channel.app.clientSecrets.length} secret(s)`;
     }));
 
     // 3. OAuth token valid, with the scopes the channel needs.
     checks.push(await this.check('oauth', 'Genesys OAuth token valid with the needed scopes', async () => {
       const oauth = channel.genesys.oauth;
-      if (!oauth) throw new Error(`no OAuth client configured|create one in Genesys Cloud (redirect URI ${base}/oauth/genesys/callback) and enter its id and secret`);
+      if (!oauth) throw new Error(`no OAuth client configured|create one in Genesys Cloud (redirect URI ${base}/oauth/genesys/callback) and ${byOwner(channel, 'enter its id and secret', 'put its id and secret into genesys.oauth in the channels file (CHANNELS_FILE), then restart the gateway')}`);
       const client = this.api.oauthClientFor(channel);
       let token: string;
       try {
@@ -184,7 +188,7 @@ export class ChannelSetupService {
     checks.push(await this.check('bots', 'Bot list published and matching', async () => {
       if (!channel.genesys.integrationId) {
         if (channel.genesys.digitalBotConnector) return 'Digital Bot Connector: Genesys reads /dbc/bots, nothing to publish';
-        throw new Error('no Bot Connector integration id|enter the id of the integration (Admin > Integrations > Details)');
+        throw new Error(`no Bot Connector integration id|${byOwner(channel, 'enter the id of the integration (Admin > Integrations > Details)', 'set genesys.integrationId in the channels file (CHANNELS_FILE) to the id of the integration (Admin > Integrations > Details), then restart the gateway')}`);
       }
       const view = await this.publisher.status(id, true).catch((e: Error) => {
         throw new Error(`${e.message}|fix the OAuth connection, then publish`);
@@ -222,7 +226,7 @@ export class ChannelSetupService {
       checks.push(await this.check('dbc', 'Digital Bot Connector endpoint', async () => {
         const res = await fetch(`${base}/genesys/${id}/dbc/bots`, { headers: { [dbc.secretHeader]: dbc.secret }, signal: AbortSignal.timeout(5000) });
         if (res.ok) return `${base}/genesys/${id}/dbc answers GET /bots with the connection secret`;
-        throw new Error(`${base}/genesys/${id}/dbc/bots answered ${res.status}|${res.status === 403 && !channel.enabled ? 'enable the channel' : 'check PUBLIC_BASE_URL and the proxy route for /genesys/*'}`);
+        throw new Error(`${base}/genesys/${id}/dbc/bots answered ${res.status}|${res.status === 403 && !channel.enabled ? this.howToEnable(channel) : 'check PUBLIC_BASE_URL and the proxy route for /genesys/*'}`);
       }));
     }
     return { checks };

@@ -38,7 +38,7 @@ export class DigitalBotConnectorAuthGuard implements CanActivate {
     if (!dbc) throw refuseWebhookCall(req, this.edge, 'dbc_not_configured', {}, 'Digital Bot Connector call for a channel without a genesys.digitalBotConnector section refused');
     const raw = req.headers[dbc.secretHeader];
     const given = typeof raw === 'string' ? raw : undefined;
-    if (given === undefined || !mayVerifyWith(dbc.secret, this.edge) || !constantTimeEqual(given, dbc.secret)) {
+    if (given === undefined || !mayVerifyWith(dbc.secret, this.edge.devSecretsAllowed) || !constantTimeEqual(given, dbc.secret)) {
       throw refuseWebhookCall(req, this.edge, given === undefined ? 'auth_missing' : 'auth_invalid', { header: dbc.secretHeader }, 'Digital Bot Connector secret rejected');
     }
     // After the secret, as in the v1 guard: the 503 for unloaded ranges must not reveal the channel.
