@@ -148,15 +148,21 @@ describe('development-only settings never serve Genesys in production', () => {
   }, 60_000);
   afterAll(() => gw.stop());
 
-  /** The channel as the gateway stored it, secrets opened: what the API never shows. */
-  async function storedChannel(id: string) {
+  /** The gateway's own channel store, on its Redis prefix and with its SECRETS_KEY. */
+  async function withRepository<T>(fn: (repo: ChannelRepository) => Promise<T>): Promise<T> {
     const redis = new Redis(gw.redisUrl);
     try {
-      return (await new ChannelRepository(redis, new RedisKeys(gw.prefix), SecretBox.fromEnv(gw.secretsKey)).get(id))!;
+      return await fn(new ChannelRepository(redis, new RedisKeys(gw.prefix), SecretBox.fromEnv(gw.secretsKey)));
     } finally {
       redis.disconnect();
     }
   }
+
+  /** The channel as the gateway stored it, secrets opened: what the API never shows. */
+  const storedChannel = async (id: string) => (await withRepository((repo) => repo.get(id)))!;
+
+  /** Writes a channel the way a development process or an older version could have. */
+  const writeChannel = (raw: Record<string, unknown>) => withRepository((repo) => repo.upsert(parseChannel(raw)));
 
   it('stores a file channel with DEV-ONLY secrets disabled and refuses its public credential', async () => {
     expect((await api(gw, 'GET', '/api/channels/own-dev')).body).toMatchObject({ enabled: false, source: 'file' });
@@ -194,14 +200,8 @@ describe('development-only settings never serve Genesys in production', () => {
   });
 
   it('refuses to enable a channel that already carries a development-only setting (written by a development process or an older version)', async () => {
-    const redis = new Redis(gw.redisUrl);
-    try {
-      const repo = new ChannelRepository(redis, new RedisKeys(gw.prefix), SecretBox.fromEnv(gw.secretsKey));
-      const raw = testChannel('own-devapi', { enabled: false, genesys: { environment: 'mypurecloud.ie', oauth: { clientId: 'oc-2', clientSecret: 'DEV-ONLY-emulator-client-secret', grant: 'client_credentials', baseUrl: 'http://127.0.0.1:9555' } } }).raw;
-      await repo.upsert(parseChannel({ ...raw, source: 'api' }));
-    } finally {
-      redis.disconnect();
-    }
+    const raw = testChannel('own-devapi', { enabled: false, genesys: { environment: 'mypurecloud.ie', oauth: { clientId: 'oc-2', clientSecret: 'DEV-ONLY-emulator-client-secret', grant: 'client_credentials', baseUrl: 'http://127.0.0.1:9555' } } }).raw;
+    await writeChannel({ ...raw, source: 'api' });
     for (const [method, path, body] of [
       ['POST', '/api/channels/own-devapi/enable', undefined],
       ['PATCH', '/api/channels/own-devapi', { enabled: true }],
@@ -248,13 +248,7 @@ describe('development-only settings never serve Genesys in production', () => {
   });
 
   it('never verifies a DEV-ONLY secret, even one an older version left enabled in Redis', async () => {
-    const redis = new Redis(gw.redisUrl);
-    try {
-      const repo = new ChannelRepository(redis, new RedisKeys(gw.prefix), SecretBox.fromEnv(gw.secretsKey));
-      await repo.upsert(parseChannel({ ...devFile.raw, id: 'own-legacy', source: 'api', enabled: true }));
-    } finally {
-      redis.disconnect();
-    }
+    await writeChannel({ ...devFile.raw, id: 'own-legacy', source: 'api', enabled: true });
     const legacy: TestChannel = { ...devFile, id: 'own-legacy' };
     // Enabled, with the credential right: the only reason left to refuse is the public secret.
     expect((await api(gw, 'GET', '/api/channels/own-legacy')).body).toMatchObject({ enabled: true, source: 'api' });
