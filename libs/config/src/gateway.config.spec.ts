@@ -66,6 +66,8 @@ describe('the ingress\'s public URL and admin token', () => {
     const problems = problemsOf(() => loadIngressConfig({ NODE_ENV: 'development', ADMIN_TOKEN: 'changeme'.repeat(3) }));
     expect(problems).toEqual([expect.stringMatching(/^ADMIN_TOKEN uses fewer than 8 distinct characters/)]);
     expect(problems.join()).not.toContain('changeme');
+    // A short one is one problem, not one per rule.
+    expect(problemsOf(() => loadIngressConfig({ NODE_ENV: 'development', ADMIN_TOKEN: 'short-token' }))).toEqual(['ADMIN_TOKEN is 11 bytes; at least 24 are required']);
   });
 });
 

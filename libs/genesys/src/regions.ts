@@ -46,32 +46,3 @@ export function genesysHosts(env: string): { api: string; login: string; apps: s
   return { api: `https://api.${env}`, login: `https://login.${env}`, apps: `https://apps.${env}` };
 }
 
-/**
- * Hosts that can only be this machine: where the local emulator runs. Not `*.localhost`: outside
- * a resolver that special-cases it (nss-myhostname), that name goes to DNS.
- */
-export function isLoopbackHostname(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-
-export type GenesysBaseUrlCheck = { origin: string; localEmulator: boolean } | { problem: string };
-
-/**
- * An override of the Genesys login and API hosts (GENESYS_BASE_URL, a channel's
- * `genesys.oauth.baseUrl`): OAuth client secrets and tokens are sent there, so it must be https.
- * Plain http is accepted only on a loopback host, which is the local emulator, and callers treat
- * that as a development-only setting.
- */
-export function checkGenesysBaseUrl(raw: string): GenesysBaseUrlCheck {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return { problem: 'must be an https URL' };
-  }
-  if (url.username || url.password) return { problem: 'must not carry credentials' };
-  if (url.protocol === 'https:') return { origin: url.origin, localEmulator: false };
-  if (url.protocol === 'http:' && isLoopbackHostname(url.hostname)) return { origin: url.origin, localEmulator: true };
-  return { problem: 'must be an https URL (http only for the local emulator on a loopback host)' };
-}

@@ -1,1 +1,2 @@
 export * from './ip-address.js';
+export * from './hostname.js';
