@@ -30,7 +30,7 @@ const ADMIN_PATHS = ['/api/docs', '/api/docs-json', '/api/docs-yaml', '/api/chan
 const CONSOLE_PATHS = ['/console', '/console/channels'];
 
 describe('percent-encoded paths', () => {
-  const gw = new GatewayHarness('encoded', [ch], { MAX_INFLIGHT_TURNS: '1', SHED_EVENT_LOOP_DELAY_MS: '0' });
+  const gw = new GatewayHarness('encoded', [ch], { MAX_INFLIGHT_TURNS: '1' });
 
   beforeAll(async () => {
     await gw.startIngress();

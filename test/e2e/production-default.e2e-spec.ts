@@ -14,8 +14,9 @@ demo.secret = DEV_APP_SECRET;
 
 /** The harness's environment without NODE_ENV and without the given settings. */
 function deployEnv(gw: GatewayHarness, drop: string[], extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...gw.env(), PRINT_CREDENTIALS: undefined, ...extra };
-  for (const k of ['NODE_ENV', 'ALLOW_DEV_SECRETS', ...drop]) delete env[k];
+  const env: NodeJS.ProcessEnv = { ...gw.env(), ...extra };
+  // What a deploy that sets only the required settings leaves to the defaults.
+  for (const k of ['NODE_ENV', 'ALLOW_DEV_SECRETS', 'PRINT_CREDENTIALS', ...drop]) delete env[k];
   return env;
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RedisKeys } from '@app/queue';
@@ -149,7 +150,7 @@ export class ChannelRepository {
     let token = await tryLock(this.redis, key, CHANGE_LOCK_MS);
     while (!token) {
       if (Date.now() > until) throw new ChannelBusyError(id);
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
       token = await tryLock(this.redis, key, CHANGE_LOCK_MS);
     }
     try {
