@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ChannelRepository, ChannelConfigError, logSyncReport, syncChannelsFromFile } from '@app/channels';
 import { ConfigValidationError, loadIngressConfig, type IngressConfig } from '@app/config';
@@ -17,8 +18,8 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-export async function createIngressApp(config: IngressConfig, logger: PinoNestLogger): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(IngressModule.register(config), createIngressAdapter(config), { logger, abortOnError: false });
+export async function createIngressApp(config: IngressConfig, logger: PinoNestLogger, options: { botProviders?: DynamicModule } = {}): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(IngressModule.register(config, options), createIngressAdapter(config), { logger, abortOnError: false });
   configureIngressApp(app);
   await registerConsole(app);
   registerOpenApi(app);

@@ -24,9 +24,9 @@ export async function startWorker(options: WorkerModuleOptions = {}, env: NodeJS
     fail(e instanceof ConfigValidationError ? e.message : (e as Error).message);
   }
   const root = createRootLogger({ level: config.LOG_LEVEL, app: 'worker' });
-  if (config.NODE_ENV === 'production' && config.HTTP_PROVIDER_ALLOW_PRIVATE) {
+  if (config.NODE_ENV === 'production' && config.botProvidersAllowPrivate) {
     // Allowed (a bot in the same private network is a real deployment), but never silently.
-    root.warn('HTTP_PROVIDER_ALLOW_PRIVATE=true in production: bot URLs may use plain http and reach private and loopback addresses');
+    root.warn('BOT_PROVIDERS_ALLOW_PRIVATE=true in production: bot URLs may use plain http and reach private and loopback addresses');
   }
   if (!(await pingRedis(config.REDIS_URL))) {
     fail(`Redis is not reachable at ${config.REDIS_URL.replace(/\/\/[^@]*@/, '//***@')}. Start one or set REDIS_URL.`);

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BotProvidersModule, DemoBotProvider, HttpBotProvider } from '@app/bot-providers';
+import { BUILT_IN_BOT_PROVIDERS, BotProvidersModule } from '@app/bot-providers';
 import { ChannelsModule } from '@app/channels';
 import { secretBoxFor } from '@app/secrets';
 import { WorkerConfig } from '@app/config';
@@ -20,8 +20,8 @@ import { NotificationProcessor } from './notifications/notification.processor.js
 
 export interface WorkerModuleOptions {
   /**
-   * The bot providers this worker offers. Defaults to the built-in `demo` and `http`; pass your
-   * own `BotProvidersModule.forRoot({ providers: [DemoBotProvider, HttpBotProvider, MyBot] })`.
+   * The bot providers this worker offers. Defaults to the built-in ones; pass your own
+   * `BotProvidersModule.forRoot({ providers: [...BUILT_IN_BOT_PROVIDERS, MyBot] })` (and the same to the ingress).
    */
   botProviders?: DynamicModule;
 }
@@ -37,10 +37,7 @@ export class WorkerModule {
         ChannelsModule.register(box),
         GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, allowLocalEmulator: config.devSecretsAllowed, logger: nestGenesysLogger() }),
         options.botProviders ??
-          BotProvidersModule.forRoot({
-            providers: [DemoBotProvider, HttpBotProvider],
-            http: { allowPrivateNetworks: config.HTTP_PROVIDER_ALLOW_PRIVATE },
-          }),
+          BotProvidersModule.forRoot({ providers: BUILT_IN_BOT_PROVIDERS, allowPrivateNetworks: config.botProvidersAllowPrivate }),
       ],
       providers: [
         { provide: WorkerConfig, useValue: config },

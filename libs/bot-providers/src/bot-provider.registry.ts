@@ -1,10 +1,31 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { BotProviderRules } from '@app/channels';
 import type { BotProvider } from './bot-provider.interface.js';
+import { BOT_PROVIDERS_OPTIONS, type BotProvidersOptions } from './kit/backend-client.js';
+import { providerConfigProblems, type ProviderConfigField } from './kit/provider-config.js';
 
-/** Looks bot providers up by the name a channel's bot refers to. */
+/** What the console needs to offer a provider (GET /api/bot-providers). */
+export interface ProviderDescription {
+  name: string;
+  title: string;
+  docs?: string;
+  fields: readonly ProviderConfigField[];
+  secrets: readonly string[];
+}
+
+/**
+ * Looks bot providers up by the name a channel's bot refers to, and judges their config for the
+ * channel store (BotProviderRules): both processes hold one, so a channel is refused at load by
+ * the same rules that will run its turns.
+ */
 @Injectable()
-export class BotProviderRegistry {
+export class BotProviderRegistry implements BotProviderRules {
   private readonly byName = new Map<string, BotProvider>();
+  private readonly allowPrivate: boolean;
+
+  constructor(@Optional() @Inject(BOT_PROVIDERS_OPTIONS) options?: BotProvidersOptions) {
+    this.allowPrivate = options?.allowPrivateNetworks ?? false;
+  }
 
   register(provider: BotProvider): void {
     if (!provider.name || typeof provider.handleTurn !== 'function') {
@@ -20,5 +41,22 @@ export class BotProviderRegistry {
 
   names(): string[] {
     return [...this.byName.keys()].sort();
+  }
+
+  describe(): ProviderDescription[] {
+    return this.names().map((name) => {
+      const spec = this.byName.get(name)!.configSpec;
+      return { name, title: spec?.title ?? name, ...(spec?.docs ? { docs: spec.docs } : {}), fields: spec?.fields ?? [], secrets: spec?.secrets ?? [] };
+    });
+  }
+
+  configProblems(name: string, config: Record<string, unknown>): string[] | undefined {
+    const provider = this.byName.get(name);
+    if (!provider) return undefined;
+    return provider.configSpec ? providerConfigProblems(provider.configSpec, config, this.allowPrivate) : [];
+  }
+
+  secretPaths(name: string): readonly string[] {
+    return this.byName.get(name)?.configSpec?.secrets ?? (name === 'http' ? ['headers'] : []);
   }
 }

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RedisKeys } from '@app/queue';
 import { REDIS_CLIENT, tryLock, unlock } from '@app/redis';
 import { SecretBox } from '@app/secrets';
 import type { Channel, ChannelDigitalBotConnector, ChannelGenesysOAuth } from './channel.types.js';
+import { BOT_PROVIDER_RULES, mapSecretValues, openSealedValues, type BotProviderRules } from './provider-rules.js';
 
 /** How a channel sits in Redis: its app secrets sealed, never in clear. */
 type StoredOAuth = Omit<ChannelGenesysOAuth, 'clientSecret'> & { sealedClientSecret: string };
@@ -17,6 +18,7 @@ type StoredChannel = Omit<Channel, 'app' | 'genesys'> & {
 const secretContext = (channelId: string) => `channel:${channelId}:clientSecret`;
 const oauthSecretContext = (channelId: string) => `channel:${channelId}:oauthClientSecret`;
 const dbcSecretContext = (channelId: string) => `channel:${channelId}:dbcSecret`;
+const providerSecretContext = (channelId: string, botId: string, path: string) => `channel:${channelId}:${botId}:config:${path.toLowerCase()}`;
 
 function withoutSecret(o: ChannelGenesysOAuth): Omit<ChannelGenesysOAuth, 'clientSecret'> {
   const { clientSecret: _, ...rest } = o;
@@ -51,7 +53,15 @@ export class ChannelRepository {
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly box: SecretBox,
+    /** The registered bot providers' rules; absent only where no provider module is loaded (then `headers` are sealed, as before). */
+    @Optional() @Inject(BOT_PROVIDER_RULES) readonly providerRules?: BotProviderRules,
   ) {}
+
+  /** Secret paths of a provider's config; `headers` always (they carry backends' credentials). */
+  private secretPaths(provider: string): readonly string[] {
+    const paths = this.providerRules?.secretPaths(provider) ?? [];
+    return paths.includes('headers') ? paths : [...paths, 'headers'];
+  }
 
   private toStored(channel: Channel): string {
     const { oauth, digitalBotConnector: dbc, ...genesys } = channel.genesys;
@@ -63,8 +73,11 @@ export class ChannelRepository {
         ...(dbc ? { digitalBotConnector: { secretHeader: dbc.secretHeader, inlineWindowMs: dbc.inlineWindowMs, sealedSecret: this.box.seal(dbc.secret, dbcSecretContext(channel.id)) } } : {}),
       },
       app: { clientId: channel.app.clientId, sealedSecrets: channel.app.clientSecrets.map((s) => this.box.seal(s, secretContext(channel.id))) },
-      // Bot backends' headers usually carry their credentials (Authorization, API keys).
-      bots: channel.bots.map((b) => ({ ...b, provider: { ...b.provider, config: this.mapHeaders(b.provider.config, (v, ctx) => this.box.seal(v, ctx), `${channel.id}:${b.id}`, 'headers', 'sealedHeaders') } })),
+      // Each secret of a bot's provider config (per the provider's spec) is sealed in place, bound to its channel, bot and path.
+      bots: channel.bots.map((b) => ({
+        ...b,
+        provider: { ...b.provider, config: mapSecretValues(b.provider.config, this.secretPaths(b.provider.name), (v, path) => ({ $sealed: this.box.seal(v, providerSecretContext(channel.id, b.id, path)) })) },
+      })),
     };
     return JSON.stringify(stored);
   }
@@ -75,7 +88,11 @@ export class ChannelRepository {
       ? stored.app.sealedSecrets.map((s) => this.box.open(s, secretContext(stored.id)))
       : // Written before secrets were sealed; sealed again on the next upsert.
         (stored.app.clientSecrets ?? []);
-    const bots = stored.bots.map((b) => ({ ...b, provider: { ...b.provider, config: this.mapHeaders(b.provider.config, (v, ctx) => this.box.open(v, ctx), `${stored.id}:${b.id}`, 'sealedHeaders', 'headers') } }));
+    const bots = stored.bots.map((b) => {
+      const legacy = this.openLegacyHeaders(b.provider.config, `${stored.id}:${b.id}`);
+      const config = openSealedValues(legacy, (sealed, path) => this.box.open(sealed, providerSecretContext(stored.id, b.id, path))) as Record<string, unknown>;
+      return { ...b, provider: { ...b.provider, config } };
+    });
     const { oauth: sealedOAuth, digitalBotConnector: sealedDbc, ...genesys } = stored.genesys;
     const { sealedClientSecret, ...oauthRest } = sealedOAuth ?? ({} as StoredOAuth);
     return {
@@ -95,16 +112,16 @@ export class ChannelRepository {
     };
   }
 
-  /** Seals or opens every string value of `config[from]`, moving it to `config[to]`. */
-  private mapHeaders(config: Record<string, unknown>, fn: (v: string, ctx: string) => string, owner: string, from: string, to: string): Record<string, unknown> {
-    const headers = config[from];
-    if (!headers || typeof headers !== 'object' || Array.isArray(headers)) return config;
-    const { [from]: _, ...rest } = config;
-    const mapped: Record<string, string> = {};
-    for (const [k, v] of Object.entries(headers as Record<string, unknown>)) {
-      if (typeof v === 'string') mapped[k] = fn(v, `channel:${owner}:header:${k.toLowerCase()}`);
+  /** Channels stored before provider secrets were sealed in place kept their headers under `sealedHeaders`. */
+  private openLegacyHeaders(config: Record<string, unknown>, owner: string): Record<string, unknown> {
+    const sealed = config.sealedHeaders;
+    if (!sealed || typeof sealed !== 'object' || Array.isArray(sealed)) return config;
+    const { sealedHeaders: _, ...rest } = config;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(sealed as Record<string, unknown>)) {
+      if (typeof v === 'string') headers[k] = this.box.open(v, `channel:${owner}:header:${k.toLowerCase()}`);
     }
-    return { ...rest, [to]: mapped };
+    return { ...rest, headers };
   }
 
   async get(id: string): Promise<Channel | undefined> {

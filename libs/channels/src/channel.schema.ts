@@ -26,6 +26,7 @@ import { GenesysLimits, checkGenesysBaseUrl, isKnownGenesysEnvironment, normaliz
 import { MIN_CLIENT_SECRET_BYTES } from '@app/genesys-jwt';
 import { weakSecretProblem } from '@app/secrets';
 import type { Channel, MessengerProfile, TemplateFeature } from './channel.types.js';
+import type { BotProviderRules } from './provider-rules.js';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -200,8 +201,12 @@ function describe(errors: ValidationError[], path = ''): string[] {
   });
 }
 
-/** Validates one channel definition and fills in every default; the result is the stored Channel. */
-export function parseChannel(raw: unknown): Channel {
+/**
+ * Validates one channel definition and fills in every default; the result is the stored Channel.
+ * With `providers`, each bot's provider must exist and its config pass that provider's rules, so a
+ * bad backend config is refused here, with its path, and never fails turn by turn.
+ */
+export function parseChannel(raw: unknown, providers?: BotProviderRules): Channel {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ChannelConfigError(['channel must be an object']);
   const def = plainToInstance(ChannelDefinition, raw);
   // Unknown keys are refused so a typo (`maxConsecutiveFalbacks`) is reported, not silently ignored.
@@ -231,6 +236,16 @@ export function parseChannel(raw: unknown): Channel {
     for (const l of Array.isArray(bot.languages) ? bot.languages : []) {
       if (!normalizeLanguageCode(l)) problems.push(`channel ${def.id}: bot ${bot.id}: "${String(l)}" is not a language tag`);
     }
+  }
+  if (providers) {
+    (Array.isArray(def.bots) ? def.bots : []).forEach((bot, i) => {
+      const name = isPlainObject(bot) && isPlainObject(bot.provider) ? bot.provider.name : undefined;
+      if (typeof name !== 'string') return;
+      const config = isPlainObject(bot.provider.config) ? bot.provider.config : {};
+      const found = providers.configProblems(name, config);
+      if (!found) problems.push(`channel ${def.id}: bots[${i}].provider.name: no bot provider named "${name.slice(0, 100)}" (known: ${providers.names().join(', ')})`);
+      else for (const p of found.slice(0, 20)) problems.push(`channel ${def.id}: bots[${i}].provider.config.${p}`);
+    });
   }
   if (problems.length) throw new ChannelConfigError(problems);
 

@@ -2,9 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { ChannelConfigError, parseChannel } from './channel.schema.js';
 import type { Channel } from './channel.types.js';
+import type { BotProviderRules } from './provider-rules.js';
 
 /** Reads CHANNELS_FILE (YAML or JSON) and validates every channel; any problem stops the start. */
-export async function loadChannelsFile(path: string): Promise<Channel[]> {
+export async function loadChannelsFile(path: string, providers?: BotProviderRules): Promise<Channel[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -32,7 +33,7 @@ export async function loadChannelsFile(path: string): Promise<Channel[]> {
       continue;
     }
     try {
-      const ch = parseChannel(raw);
+      const ch = parseChannel(raw, providers);
       if (seen.has(ch.id)) problems.push(`channel ${ch.id} is defined twice`);
       seen.add(ch.id);
       channels.push(ch);

@@ -30,7 +30,7 @@ export interface SyncOptions {
  * never answer Genesys with a public secret.
  */
 export async function syncChannelsFromFile(repo: ChannelRepository, path: string, devSettingsAllowed: boolean, options: SyncOptions): Promise<SyncReport> {
-  const channels = await loadChannelsFile(path);
+  const channels = await loadChannelsFile(path, repo.providerRules);
   const disabledForDevelopmentSettings: SyncReport['disabledForDevelopmentSettings'] = [];
   const takenOverFromApi: string[] = [];
   for (const ch of channels) {

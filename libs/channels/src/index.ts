@@ -7,3 +7,4 @@ export * from './handoff-response.js';
 export * from './channels-sync.js';
 export * from './digital-bot-connector.js';
 export * from './development-settings.js';
+export * from './provider-rules.js';

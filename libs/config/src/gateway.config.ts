@@ -55,6 +55,21 @@ export class SharedConfig {
   @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
   PUBLIC_BASE_URL?: string;
 
+  /**
+   * Let bot providers call http:// and loopback/private addresses (development and tests only).
+   * Both processes read it: the ingress checks provider URLs when a channel is loaded or changed.
+   */
+  @EnvBoolean() @IsBoolean()
+  BOT_PROVIDERS_ALLOW_PRIVATE = false;
+
+  /** The older name of BOT_PROVIDERS_ALLOW_PRIVATE, still honoured. */
+  @EnvBoolean() @IsBoolean()
+  HTTP_PROVIDER_ALLOW_PRIVATE = false;
+
+  get botProvidersAllowPrivate(): boolean {
+    return this.BOT_PROVIDERS_ALLOW_PRIVATE || this.HTTP_PROVIDER_ALLOW_PRIVATE;
+  }
+
   /** Days a notification's record (and its idempotency key) is kept. */
   @Type(() => Number) @IsInt() @Min(1) @Max(365)
   NOTIFICATION_RETENTION_DAYS = 7;
@@ -148,9 +163,6 @@ export class WorkerConfig extends SharedConfig {
   @Type(() => Number) @IsInt() @Min(0) @Max(65535)
   WORKER_METRICS_PORT = 9464;
 
-  /** Let the http bot provider call loopback/private addresses (development and tests only). */
-  @EnvBoolean() @IsBoolean()
-  HTTP_PROVIDER_ALLOW_PRIVATE = false;
 
   /** Milliseconds SIGTERM waits for active turns before the process exits. */
   @Type(() => Number) @IsInt() @Min(0) @Max(120000)

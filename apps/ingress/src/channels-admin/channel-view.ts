@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Channel } from '@app/channels';
+import { withoutSecrets, type Channel } from '@app/channels';
 import { genesysHosts } from '@app/genesys';
 
 /** First 12 hex of SHA-256: names a secret in the console without revealing it. */
@@ -8,7 +8,7 @@ export function fingerprintOf(secret: string): string {
 }
 
 /** A channel as the admin API shows it: every setting, no secret (only whether one is set). */
-export function channelView(channel: Channel, publicBaseUrl: string, genesysBaseUrl?: string) {
+export function channelView(channel: Channel, publicBaseUrl: string, genesysBaseUrl: string | undefined, secretPaths: (provider: string) => readonly string[]) {
   const { oauth, digitalBotConnector: dbc, ...genesys } = channel.genesys;
   let loginUrl: string | undefined;
   try {
@@ -44,8 +44,15 @@ export function channelView(channel: Channel, publicBaseUrl: string, genesysBase
     handoff: channel.handoff,
     templates: channel.templates,
     circuitBreaker: channel.circuitBreaker,
-    // Provider config may hold backend credentials (headers): only the provider's name and limits.
-    bots: channel.bots.map((b) => ({ ...b, provider: { name: b.provider.name, timeoutMs: b.provider.timeoutMs, retries: b.provider.retries, ...(typeof b.provider.config.url === 'string' ? { url: b.provider.config.url } : {}) } })),
+    // Provider configs hold backend credentials: those are write-only (only which ones are set is shown).
+    bots: channel.bots.map((b) => {
+      const paths = secretPaths(b.provider.name);
+      const { config, secretsSet } = withoutSecrets(b.provider.config, paths.includes('headers') ? paths : [...paths, 'headers']);
+      return {
+        ...b,
+        provider: { name: b.provider.name, timeoutMs: b.provider.timeoutMs, retries: b.provider.retries, ...(typeof config.url === 'string' ? { url: config.url } : {}), config, secretsSet },
+      };
+    }),
     notifications: channel.notifications,
   };
 }

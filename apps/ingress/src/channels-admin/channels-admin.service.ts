@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { AdminActor } from '@app/admin-auth';
-import { ChannelConfigError, ChannelRepository, developmentOnlySettings, parseChannel, type Channel } from '@app/channels';
+import { ChannelConfigError, ChannelRepository, developmentOnlySettings, mapSecretValues, parseChannel, type Channel } from '@app/channels';
+import { BotProviderRegistry, valueAt } from '@app/bot-providers';
 import { IngressConfig } from '@app/config';
 import { GatewayError } from '@app/errors';
 import { bearerCredential, mintBotConnectorToken } from '@app/genesys-jwt';
@@ -49,10 +50,11 @@ export class ChannelsAdminService {
     private readonly config: IngressConfig,
     private readonly auth: AdminAuthService,
     private readonly tokens: GenesysTokenStore,
+    private readonly providers: BotProviderRegistry,
   ) {}
 
   view(channel: Channel): ChannelView {
-    return channelView(channel, this.config.publicBaseUrl, this.config.GENESYS_BASE_URL);
+    return channelView(channel, this.config.publicBaseUrl, this.config.GENESYS_BASE_URL, (name) => this.providers.secretPaths(name));
   }
 
   async get(id: string): Promise<Channel> {
@@ -128,7 +130,7 @@ export class ChannelsAdminService {
       const bad = NOT_PATCHABLE.filter((k) => k in patch);
       if (bad.length) throw new GatewayError('invalid_request', `these fields cannot be changed here: ${bad.join(', ')}`);
       const current = await this.getChangeable(id);
-      const { patch: withConfigs, dropped } = withProviderConfigs(current, patch);
+      const { patch: withConfigs, dropped } = withProviderConfigs(current, patch, this.providers);
       const definition = mergePatch(toDefinition(current), withConfigs);
       const next = this.parse({ ...definition, id, source: current.source, app: current.app });
       assertOAuthSecretFollowsHost(current, next, patch);
@@ -225,7 +227,7 @@ export class ChannelsAdminService {
 
   private parse(definition: Json): Channel {
     try {
-      return parseChannel(definition);
+      return parseChannel(definition, this.providers);
     } catch (e) {
       if (e instanceof ChannelConfigError) throw new GatewayError('invalid_request', 'invalid channel settings', e.problems.map((p) => p.replace(/^channel \S+: /, '').replace(/^channel \S+\./, '')).slice(0, 50));
       throw e;
@@ -239,29 +241,63 @@ export function toDefinition(channel: Channel): Json {
 }
 
 /**
- * Bots in a patch come from the view, which hides provider config (backend credentials): a bot
- * that keeps its provider keeps its config; a `url` given at the top of the provider updates it.
- * Headers carry the credentials of one backend, so when the URL moves to another one, they are
- * dropped unless the same request gives them again: they must never be sent to the new host.
+ * Bots in a patch come from the view, which hides the secrets of provider configs: a bot that keeps
+ * its provider keeps its config, and a given `config` is merged into it (JSON merge patch: objects
+ * merge, `null` removes), so a form that sends the visible fields back keeps the secrets. A `url`
+ * at the top of the provider updates `config.url`. Secrets belong to one backend: when any URL of
+ * the config moves to another origin, the secrets the same request does not give again are
+ * dropped, never sent to the new host (and a provider that needs them is then refused with the path).
  */
-function withProviderConfigs(current: Channel, patch: Json): { patch: Json; dropped: string[] } {
+function withProviderConfigs(current: Channel, patch: Json, rules: BotProviderRegistry): { patch: Json; dropped: string[] } {
   if (!Array.isArray(patch.bots)) return { patch, dropped: [] };
   const dropped: string[] = [];
   const bots = patch.bots.map((b: unknown, i: number) => {
     if (!isObj(b) || !isObj(b.provider)) return b;
     const { url, ...provider } = b.provider as Json;
     const existing = current.bots.find((x) => x.id === b.id && x.provider.name === provider.name);
-    const given = isObj(provider.config) ? provider.config : undefined;
-    const config: Json = given ? { ...given } : { ...(existing?.provider.config ?? {}) };
+    const given = isObj(provider.config) ? provider.config : {};
+    let config: Json = mergePatch(existing?.provider.config ?? {}, given);
     if (typeof url === 'string') config.url = url;
-    const oldUrl = existing?.provider.config.url;
-    if (!given?.headers && config.headers !== undefined && existing && config.url !== oldUrl) {
-      delete config.headers;
-      dropped.push(`bots[${i}].provider.config.headers`);
+    if (existing) {
+      const name = String(provider.name);
+      const spec = rules.get(name)?.configSpec;
+      const urlPaths = spec?.urls ?? ['url'];
+      const origin = (c: Json, path: string) => {
+        const v = valueAt(c, path);
+        try {
+          return typeof v === 'string' ? new URL(v.trim()).origin : undefined;
+        } catch {
+          return v === undefined ? undefined : String(v);
+        }
+      };
+      if (urlPaths.some((p) => origin(config, p) !== origin(existing.provider.config, p))) {
+        const secretPaths = rules.secretPaths(name).length ? rules.secretPaths(name) : ['headers'];
+        const givenAgain = new Set<string>();
+        mapSecretValues(given, secretPaths, (_v, path) => givenAgain.add(path));
+        config = mapSecretValues(config, secretPaths, (v, path) => {
+          if (givenAgain.has(path)) return v;
+          dropped.push(`bots[${i}].provider.config.${path}`);
+          return DROP;
+        });
+        config = withoutDropped(config);
+      }
     }
     return { ...b, provider: { ...provider, config } };
   });
   return { patch: { ...patch, bots }, dropped };
+}
+
+const DROP = Symbol('drop');
+function withoutDropped(node: Json): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (v === DROP) continue;
+    if (isObj(v)) {
+      const inner = withoutDropped(v);
+      if (Object.keys(inner).length || !Object.keys(v).length) out[k] = inner;
+    } else out[k] = v;
+  }
+  return out;
 }
 
 /**

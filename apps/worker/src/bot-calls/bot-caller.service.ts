@@ -1,6 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import {
   BotProviderRegistry,
+  type EndedSession,
   InvalidBotResultError,
   validateBotResult,
   type BotResult,
@@ -12,6 +14,9 @@ import { CircuitBreaker } from './circuit-breaker.js';
 export type BotCallOutcome =
   | { ok: true; result: BotResult; attempts: number }
   | { ok: false; error: string; attempts: number; circuitOpen?: boolean };
+
+/** The longest Retry-After a retry waits for; longer asks fail the attempt at once. */
+const MAX_RETRY_AFTER_MS = 2000;
 
 const isTransient = (e: unknown) => !!e && typeof e === 'object' && (e as { transient?: boolean }).transient === true;
 
@@ -30,6 +35,18 @@ export class BotCaller {
   breakerState(channelId: string): string {
     for (const [k, b] of this.breakers) if (k.startsWith(`${channelId}:`)) return b.state;
     return 'closed';
+  }
+
+  /** Tells the provider a bot session ended (best effort, bounded, never throws). */
+  async sessionEnded(channel: Channel, bot: ChannelBot, session: EndedSession): Promise<void> {
+    const provider = this.registry.get(bot.provider.name);
+    if (!provider?.sessionEnded) return;
+    const timeoutMs = Math.min(bot.provider.timeoutMs, 5000);
+    try {
+      await provider.sessionEnded(session, { signal: AbortSignal.timeout(timeoutMs), timeoutMs, config: bot.provider.config });
+    } catch (e) {
+      this.logger.warn({ channelId: channel.id, provider: provider.name, error: (e as Error)?.message }, 'telling the bot backend the session ended failed');
+    }
   }
 
   async call(channel: Channel, bot: ChannelBot, turn: CanonicalTurn): Promise<BotCallOutcome> {
@@ -62,10 +79,12 @@ export class BotCaller {
         return { ok: true, result, attempts: attempt };
       } catch (e) {
         lastError = e instanceof InvalidBotResultError ? e.message : (e as Error)?.message ?? String(e);
-        const retry = isTransient(e) && attempt < maxAttempts;
+        // A backend asking for more than MAX_RETRY_AFTER_MS gets no retry within this turn's budget.
+        const askedWait = (e as { retryAfterMs?: number })?.retryAfterMs;
+        const retry = isTransient(e) && attempt < maxAttempts && !(askedWait !== undefined && askedWait > MAX_RETRY_AFTER_MS);
         this.logger.warn({ channelId: channel.id, turnId: turn.turnId, provider: provider.name, attempt, retry, error: lastError }, 'bot call failed');
         if (!retry) break;
-        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** (attempt - 1), 1000)));
+        await sleep(Math.max(Math.min(100 * 2 ** (attempt - 1), 1000), askedWait ?? 0));
       } finally {
         clearTimeout(timer);
       }

@@ -108,6 +108,7 @@ export class TurnService {
       }
       this.metrics.observe(envelope.channelId, processed.result, outcome === 'late' || outcome === 'outbox');
       if (processed.result.outcome === 'handoff') void this.shareHandoffContext(envelope, processed);
+      if (processed.session.closed && !(next.sessionJson && (JSON.parse(next.sessionJson) as SessionState).closed)) void this.tellBotSessionEnded(envelope, processed);
       done++;
     }
     return { done, more: true };
@@ -128,6 +129,22 @@ export class TurnService {
       summary: p.handoffSummary || undefined,
       language: processed.session.language,
       lastUtterance: p.lastUtterance || undefined,
+    });
+  }
+
+  /** Best effort, after the answer went out: a backend that keeps sessions of its own (Kore) closes this one. */
+  private async tellBotSessionEnded(envelope: TurnEnvelope, processed: Processed): Promise<void> {
+    const channel = await this.channels.get(envelope.channelId).catch(() => undefined);
+    const bot = channel?.bots.find((b) => b.id === envelope.botId);
+    if (!channel || !bot) return;
+    const closed = processed.session.closed;
+    await this.bots.sessionEnded(channel, bot, {
+      channelId: channel.id,
+      botSessionId: envelope.request.botSessionId,
+      genesysConversationId: processed.session.genesysConversationId,
+      language: processed.session.language,
+      outcome: closed === 'handoff' ? 'Handoff' : closed === 'end' ? 'Complete' : 'Failed',
+      state: processed.session.botState,
     });
   }
 

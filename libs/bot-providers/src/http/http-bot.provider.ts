@@ -1,24 +1,30 @@
-import http from 'node:http';
-import https from 'node:https';
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import { HttpService } from '@nestjs/axios';
-import axios, { AxiosError } from 'axios';
-import { firstValueFrom } from 'rxjs';
-import type { BotCallContext, BotProvider } from '../bot-provider.interface.js';
-import { PermanentBotError, TransientBotError } from '../bot-provider.interface.js';
+import { Injectable } from '@nestjs/common';
+import { IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import type { BotCallContext, BotProvider, ProbeReport, BackendCallContext } from '../bot-provider.interface.js';
+import { PermanentBotError } from '../bot-provider.interface.js';
 import type { BotResult, CanonicalTurn } from '../canonical.types.js';
 import { InvalidBotResultError, validateBotResult } from '../bot-result.validator.js';
-import { checkBotUrl, guardedLookup } from './network-guard.js';
+import { BackendClient, jsonOf, throwForStatus } from '../kit/backend-client.js';
+import { typedConfig, type ProviderConfigSpec } from '../kit/provider-config.js';
+import { IsHeaderMap } from '../kit/validators.js';
 
-export const HTTP_PROVIDER_OPTIONS = Symbol('HTTP_PROVIDER_OPTIONS');
-
-export interface HttpProviderOptions {
-  /** Allow http:// and loopback/private targets: development and tests only. */
-  allowPrivateNetworks: boolean;
+class HttpConfig {
+  @IsString() @MaxLength(2048) url!: string;
+  /** Sent with every call (usually the backend's credentials); sealed at rest. */
+  @IsOptional() @IsObject() @IsHeaderMap() headers?: Record<string, string>;
 }
 
-const MAX_RESPONSE_BYTES = 1024 * 1024;
-const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
+export const HTTP_CONFIG_SPEC: ProviderConfigSpec<HttpConfig> = {
+  schema: HttpConfig,
+  secrets: ['headers'],
+  urls: ['url'],
+  title: 'Your own HTTP service speaking the gateway’s canonical JSON',
+  docs: 'docs/http-bot-provider.md',
+  fields: [
+    { key: 'url', label: 'Bot URL', kind: 'url', required: true, placeholder: 'https://bot.example.com/turn', help: 'Receives each canonical turn as a POST and answers a BotResult.' },
+    { key: 'headers', label: 'Headers', kind: 'map', help: 'Sent with every call, e.g. Authorization. Write-only.' },
+  ],
+};
 
 /**
  * Calls a bot backend over HTTP: POSTs the canonical turn (docs/canonical-turn.schema.json) and
@@ -28,66 +34,30 @@ const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'transfer-encoding'
 @Injectable()
 export class HttpBotProvider implements BotProvider {
   readonly name = 'http';
-  private readonly client: HttpService;
-  private readonly allowPrivate: boolean;
+  readonly configSpec = HTTP_CONFIG_SPEC;
 
-  constructor(@Optional() @Inject(HTTP_PROVIDER_OPTIONS) options?: HttpProviderOptions) {
-    this.allowPrivate = options?.allowPrivateNetworks ?? false;
-    const lookup = guardedLookup(this.allowPrivate) as unknown as http.AgentOptions['lookup'];
-    this.client = new HttpService(
-      axios.create({
-        httpAgent: new http.Agent({ keepAlive: true, maxSockets: 256, lookup } as http.AgentOptions),
-        httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 256, lookup } as https.AgentOptions),
-        // A redirect would bypass the configured URL's checks, and so would an HTTP(S)_PROXY from
-        // the environment (the proxy resolves and connects, not our guarded lookup).
-        maxRedirects: 0,
-        proxy: false,
-        maxContentLength: MAX_RESPONSE_BYTES,
-        maxBodyLength: MAX_RESPONSE_BYTES,
-        responseType: 'json',
-        validateStatus: () => true,
-      }),
-    );
-  }
+  constructor(private readonly client: BackendClient) {}
 
   async handleTurn(turn: CanonicalTurn, ctx: BotCallContext): Promise<BotResult> {
-    const url = checkBotUrl(String(ctx.config.url ?? ''), this.allowPrivate);
-    const headers: Record<string, string> = {};
-    const configured = ctx.config.headers;
-    if (configured && typeof configured === 'object') {
-      for (const [k, v] of Object.entries(configured as Record<string, unknown>)) {
-        if (typeof v === 'string' && !FORBIDDEN_HEADERS.has(k.toLowerCase())) headers[k] = v;
-      }
-    }
-    headers['content-type'] = 'application/json';
-    headers['idempotency-key'] = turn.turnId;
+    const config = typedConfig(HTTP_CONFIG_SPEC, ctx.config);
+    const headers: Record<string, string> = { ...(config.headers ?? {}), 'idempotency-key': turn.turnId };
     if (turn.correlationId) headers['x-correlation-id'] = turn.correlationId;
-
-    let status: number;
-    let data: unknown;
+    const res = await this.client.request({ method: 'POST', url: config.url, headers, body: turn, signal: ctx.signal, timeoutMs: ctx.timeoutMs, what: 'the bot' });
+    throwForStatus(res, 'the bot');
     try {
-      const res = await firstValueFrom(
-        this.client.post(url.toString(), turn, { headers, timeout: ctx.timeoutMs, signal: ctx.signal }),
-      );
-      status = res.status;
-      data = res.data;
-    } catch (e) {
-      const err = e as AxiosError;
-      if (err.code === 'EBLOCKED' || (err.cause as NodeJS.ErrnoException | undefined)?.code === 'EBLOCKED') {
-        throw new PermanentBotError('bot URL resolves to a private or reserved address');
-      }
-      if (err.code === 'ERR_BAD_RESPONSE' || err.message?.includes('maxContentLength')) {
-        throw new PermanentBotError('bot response too large or unreadable');
-      }
-      throw new TransientBotError(`bot call failed: ${err.code ?? 'network error'}`);
-    }
-    if (status >= 500 || status === 429 || status === 408) throw new TransientBotError(`bot answered HTTP ${status}`);
-    if (status >= 300) throw new PermanentBotError(`bot answered HTTP ${status}`);
-    try {
-      return validateBotResult(data);
+      return validateBotResult(jsonOf(res, 'the bot'));
     } catch (e) {
       if (e instanceof InvalidBotResultError) throw new PermanentBotError(e.message);
       throw e;
     }
+  }
+
+  /** The canonical protocol has no health call: the doctor learns only that the URL answers. */
+  async probe(ctx: BackendCallContext): Promise<ProbeReport> {
+    const config = typedConfig(HTTP_CONFIG_SPEC, ctx.config);
+    const res = await this.client.request({ method: 'POST', url: config.url, headers: { ...(config.headers ?? {}) }, body: {}, signal: ctx.signal, timeoutMs: ctx.timeoutMs, what: 'the bot' });
+    if (res.status === 401 || res.status === 403) throwForStatus(res, 'the bot');
+    if (res.status >= 500) throwForStatus(res, 'the bot');
+    return { detail: `the bot URL answers (HTTP ${res.status} to an empty probe)` };
   }
 }

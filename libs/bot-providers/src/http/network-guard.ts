@@ -89,7 +89,7 @@ export function checkBotUrl(raw: string, allowPrivate: boolean): URL {
   }
   if (url.username || url.password) throw new Error('bot URL must not carry credentials; use headers');
   if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) {
-    throw new Error('bot URL must use https (http only with HTTP_PROVIDER_ALLOW_PRIVATE in development)');
+    throw new Error('bot URL must use https (http only with BOT_PROVIDERS_ALLOW_PRIVATE in development)');
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (!allowPrivate && (isIP(host) ? isPrivateAddress(host) : host === 'localhost' || host.endsWith('.localhost'))) {
