@@ -16,6 +16,8 @@ export function processOutput(h: { procs: { output: string[] }[] }): string {
 }
 
 export const WORKER_ENTRY = join(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
+/** apps/example-gateway: the gateway with a developer's own provider (`faq`), as `<entry> ingress|worker`. */
+export const EXAMPLE_GATEWAY_ENTRY = join(ROOT, 'dist/apps/example-gateway/apps/example-gateway/src/main.js');
 
 export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -123,8 +125,11 @@ export class GatewayHarness {
     };
   }
 
+  /** Command-line of each process; a suite may run a developer's own entry point instead (the example gateway). */
+  entries: Record<'ingress' | 'worker', string[]> = { ingress: [INGRESS_ENTRY], worker: [WORKER_ENTRY] };
+
   private spawn(kind: 'ingress' | 'worker', env: Record<string, string> = {}): Proc {
-    const child = spawn(process.execPath, [kind === 'ingress' ? INGRESS_ENTRY : WORKER_ENTRY], { env: this.env(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, this.entries[kind], { env: this.env(env), stdio: ['ignore', 'pipe', 'pipe'] });
     const proc: Proc = { kind, child, output: [] };
     const keep = (d: Buffer) => {
       proc.output.push(d.toString());

@@ -2,7 +2,7 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '
 import type { Redis } from 'ioredis';
 import { BullModule } from '@nestjs/bullmq';
 import { ChannelsModule } from '@app/channels';
-import { BUILT_IN_BOT_PROVIDERS, BotProvidersModule } from '@app/bot-providers';
+import { BUILT_IN_BOT_PROVIDERS, BotProvidersModule, type BotProviderSet } from '@app/bot-providers';
 import { secretBoxFor } from '@app/secrets';
 import { IngressConfig } from '@app/config';
 import { GenesysJwtModule } from '@app/genesys-jwt';
@@ -50,10 +50,10 @@ export class IngressModule implements OnApplicationShutdown {
   }
 
   /**
-   * `botProviders`: the same module the workers get. The ingress judges provider configs with it
+   * `botProviders`: the same set the workers get. The ingress judges provider configs with it
    * when a channel is loaded or changed, and the setup doctor probes backends through it.
    */
-  static register(config: IngressConfig, options: { botProviders?: DynamicModule } = {}): DynamicModule {
+  static register(config: IngressConfig, options: { botProviders?: BotProviderSet } = {}): DynamicModule {
     const keys = new RedisKeys(config.REDIS_PREFIX);
     // The producer fails fast while Redis is away, so a webhook gets a 503 at once instead of
     // hanging until Genesys gives up (perf-reliability §2.5).
@@ -70,7 +70,7 @@ export class IngressModule implements OnApplicationShutdown {
         ChannelsModule.register(box),
         GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, allowLocalEmulator: config.devSecretsAllowed, logger: nestGenesysLogger() }),
         GenesysJwtModule,
-        options.botProviders ?? BotProvidersModule.forRoot({ providers: BUILT_IN_BOT_PROVIDERS, allowPrivateNetworks: config.botProvidersAllowPrivate }),
+        BotProvidersModule.forRoot({ providers: BUILT_IN_BOT_PROVIDERS, ...options.botProviders, allowPrivateNetworks: config.botProvidersAllowPrivate }),
       ],
       controllers: [AuthController, DashboardController, ChannelsAdminController, AuditController, BotConnectorController, DigitalBotConnectorController, HealthController, MetricsController, ConversationsController, GenesysOAuthController, NotificationsController, PublishingController],
       providers: [

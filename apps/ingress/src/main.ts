@@ -1,6 +1,8 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { DynamicModule } from '@nestjs/common';
+import type { BotProviderSet } from '@app/bot-providers';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ChannelRepository, ChannelConfigError, logSyncReport, syncChannelsFromFile } from '@app/channels';
 import { ConfigValidationError, loadIngressConfig, type IngressConfig } from '@app/config';
@@ -18,7 +20,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-export async function createIngressApp(config: IngressConfig, logger: PinoNestLogger, options: { botProviders?: DynamicModule } = {}): Promise<NestFastifyApplication> {
+export async function createIngressApp(config: IngressConfig, logger: PinoNestLogger, options: { botProviders?: BotProviderSet } = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(IngressModule.register(config, options), createIngressAdapter(config), { logger, abortOnError: false });
   configureIngressApp(app);
   await registerConsole(app);
@@ -26,10 +28,14 @@ export async function createIngressApp(config: IngressConfig, logger: PinoNestLo
   return app;
 }
 
-async function main(): Promise<void> {
+/**
+ * Boots an ingress; exported so a developer's own entry point can pass its bot providers (the same
+ * set its workers get: the ingress validates provider configs and the setup doctor probes with it).
+ */
+export async function startIngress(options: { botProviders?: BotProviderSet } = {}, env: NodeJS.ProcessEnv = process.env): Promise<NestFastifyApplication> {
   let config: IngressConfig;
   try {
-    config = loadIngressConfig();
+    config = loadIngressConfig(env);
   } catch (e) {
     fail(e instanceof ConfigValidationError ? e.message : (e as Error).message);
   }
@@ -37,7 +43,7 @@ async function main(): Promise<void> {
   if (!(await pingRedis(config.REDIS_URL))) {
     fail(`Redis is not reachable at ${config.REDIS_URL.replace(/\/\/[^@]*@/, '//***@')}.\nStart one (e.g. "redis-server" or "docker run -p 6379:6379 redis:7"), or set REDIS_URL. "npm start" starts a private one when redis-server is installed.`);
   }
-  const app = await createIngressApp(config, new PinoNestLogger(root));
+  const app = await createIngressApp(config, new PinoNestLogger(root), options);
   // Nest's own SIGTERM handler closes the app; if a dependency hangs on close (a BullMQ queue
   // waiting for a Redis that is gone), this bounds the stop so orchestrators are not left waiting.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -61,6 +67,7 @@ async function main(): Promise<void> {
     fail(e instanceof ChannelConfigError ? e.message : `Could not start: ${(e as Error).message}`);
   }
   root.info({ port: config.PORT }, 'ingress listening');
+  return app;
 }
 
 function printBanner(config: IngressConfig, channels: Awaited<ReturnType<typeof syncChannelsFromFile>>['loaded']): void {
@@ -87,6 +94,7 @@ function printBanner(config: IngressConfig, channels: Awaited<ReturnType<typeof 
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  void main();
+// Run only as the entry point itself: a developer's own entry point imports this file (and is also a main.js).
+if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
+  void startIngress();
 }

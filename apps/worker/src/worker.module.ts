@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BUILT_IN_BOT_PROVIDERS, BotProvidersModule } from '@app/bot-providers';
+import { BUILT_IN_BOT_PROVIDERS, BotProvidersModule, type BotProviderSet } from '@app/bot-providers';
 import { ChannelsModule } from '@app/channels';
 import { secretBoxFor } from '@app/secrets';
 import { WorkerConfig } from '@app/config';
@@ -20,10 +20,10 @@ import { NotificationProcessor } from './notifications/notification.processor.js
 
 export interface WorkerModuleOptions {
   /**
-   * The bot providers this worker offers. Defaults to the built-in ones; pass your own
-   * `BotProvidersModule.forRoot({ providers: [...BUILT_IN_BOT_PROVIDERS, MyBot] })` (and the same to the ingress).
+   * The bot providers this worker offers; defaults to BUILT_IN_BOT_PROVIDERS. Give the ingress the
+   * same set (it validates provider configs and probes backends with it).
    */
-  botProviders?: DynamicModule;
+  botProviders?: BotProviderSet;
 }
 
 @Module({})
@@ -36,8 +36,7 @@ export class WorkerModule {
         RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, name: 'worker' }),
         ChannelsModule.register(box),
         GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, allowLocalEmulator: config.devSecretsAllowed, logger: nestGenesysLogger() }),
-        options.botProviders ??
-          BotProvidersModule.forRoot({ providers: BUILT_IN_BOT_PROVIDERS, allowPrivateNetworks: config.botProvidersAllowPrivate }),
+        BotProvidersModule.forRoot({ providers: BUILT_IN_BOT_PROVIDERS, ...options.botProviders, allowPrivateNetworks: config.botProvidersAllowPrivate }),
       ],
       providers: [
         { provide: WorkerConfig, useValue: config },

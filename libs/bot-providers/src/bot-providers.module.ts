@@ -15,6 +15,9 @@ export interface BotProvidersModuleOptions {
   http?: BotProvidersOptions;
 }
 
+/** The providers an entry point gives the ingress and the workers (both must get the same set). */
+export type BotProviderSet = Pick<BotProvidersModuleOptions, 'providers' | 'imports'>;
+
 /**
  * Registers bot providers by name. A developer adds a bot by writing a class that implements
  * BotProvider and listing it here; the turn path is not edited. Global, because the channel store

@@ -276,7 +276,8 @@ function withProviderConfigs(current: Channel, patch: Json, rules: BotProviderRe
         mapSecretValues(given, secretPaths, (_v, path) => givenAgain.add(path));
         config = mapSecretValues(config, secretPaths, (v, path) => {
           if (givenAgain.has(path)) return v;
-          dropped.push(`bots[${i}].provider.config.${path}`);
+          const declared = secretPaths.find((p) => path === p || path.startsWith(`${p}.`)) ?? path;
+          if (!dropped.includes(`bots[${i}].provider.config.${declared}`)) dropped.push(`bots[${i}].provider.config.${declared}`);
           return DROP;
         });
         config = withoutDropped(config);
