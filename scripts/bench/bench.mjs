@@ -6,7 +6,7 @@
 //
 //   npm run bench                       full run (about 6 minutes on a 2-core box)
 //   npm run bench -- --quick            smoke run (about 80 s)
-//   npm run bench -- --only p1,p3       some scenarios only (p1, p2, p3, r5)
+//   npm run bench -- --only p1,p3       some scenarios only (p1, p2, p3, r5, p6 = bot provider overhead)
 //   node scripts/bench/bench.mjs --help all options (skips the build)
 //
 // Everything it creates is its own: a temp channels file, child processes, and Redis keys under
@@ -37,7 +37,7 @@ try {
   args = parseArgs({
     options: {
       quick: { type: 'boolean', default: env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true' },
-      only: { type: 'string', default: env.BENCH_ONLY ?? 'p1,p2,p3,r5' },
+      only: { type: 'string', default: env.BENCH_ONLY ?? 'p1,p2,p3,r5,p6' },
       'redis-url': { type: 'string', default: env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
       prefix: { type: 'string', default: env.BENCH_PREFIX },
       sessions: { type: 'string', default: env.BENCH_SESSIONS ?? '2000' },
@@ -73,7 +73,7 @@ try {
 if (args.help) {
   console.log(`usage: node scripts/bench/bench.mjs [options]   (npm run bench -- [options] builds first)
   --quick                 smoke run, about 80 s (env BENCH_QUICK=1)
-  --only p1,p2,p3,r5      scenarios to run (BENCH_ONLY)
+  --only p1,p2,p3,r5,p6   scenarios to run (BENCH_ONLY); p6 = bot provider overhead vs http
   --sessions N            bot sessions used round-robin (BENCH_SESSIONS, 2000)
   --warmup S              warm-up seconds before each measured phase (BENCH_WARMUP_S, 5; quick 2)
   --concurrency N         WORKER_CONCURRENCY for P1/P2 (WORKER_CONCURRENCY, 50)
@@ -795,6 +795,17 @@ function p5Summary() {
 }
 
 /** The file-descriptor limit this process got (sockets count against it), if the shell tells. */
+/** P6: each bot provider against its 0 ms fake, beside `http` in the same run (scripts/bench/provider-overhead.mjs). */
+async function scenarioP6() {
+  log('\n## P6: bot provider overhead (each provider against its local 0 ms fake, interleaved with http)');
+  const turns = Q ? 300 : 2000;
+  const rounds = Q ? 1 : 3;
+  const out = execFileSync(process.execPath, [join(root, 'scripts/bench/provider-overhead.mjs'), '--turns', String(turns), '--rounds', String(rounds), '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = out.trimEnd().split('\n');
+  results.p6 = JSON.parse(lines.pop());
+  log(lines.join('\n'));
+}
+
 function fdLimit() {
   try {
     return Number(execFileSync('/bin/sh', ['-c', 'ulimit -n'], { encoding: 'utf8', timeout: 2000 }).trim());
@@ -1024,6 +1035,7 @@ async function main() {
   if (opts.only.has('p2') && !aborted) await scenarioP2();
   if (opts.only.has('p3') && !aborted) await scenarioP3();
   if (opts.only.has('r5') && !aborted) await scenarioR5();
+  if (opts.only.has('p6') && !aborted) await scenarioP6();
   p5Summary();
   log(`\ntotal bench time ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   if (args.json) {

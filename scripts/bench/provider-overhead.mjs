@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// Provider overhead: what each bot provider adds to a turn beyond its backend's own latency.
+// Every provider runs against its local fake (test/fakes, a real HTTP server on loopback answering
+// at once, i.e. a 0 ms backend) through the real BackendClient, in this process, with the same
+// sessions pattern (5 turns per session, state carried), and is compared with the `http` provider
+// measured in the same run; providers are interleaved round by round so machine noise hits all alike.
+//
+//   node scripts/bench/provider-overhead.mjs [--turns 2000] [--concurrency 8] [--rounds 3] [--only http,kore]
+//
+// Needs the built worker (npm run build): providers are loaded from dist/apps/worker/libs/bot-providers.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const { values: args } = parseArgs({
+  options: {
+    turns: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '3' },
+    only: { type: 'string', default: '' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const TURNS = Number(args.turns);
+const CONCURRENCY = Number(args.concurrency);
+const ROUNDS = Number(args.rounds);
+
+const PROVIDERS_DIST = join(ROOT, 'dist/apps/worker/libs/bot-providers/src/index.js');
+if (!existsSync(PROVIDERS_DIST)) {
+  console.error('provider-overhead: build first (npm run build)');
+  process.exit(2);
+}
+
+/** The fakes are TypeScript test code: compiled once into dist/bench-fakes when sources are newer. */
+function compileFakes() {
+  const src = join(ROOT, 'test/fakes');
+  const out = join(ROOT, 'dist/bench-fakes');
+  const newest = Math.max(...readdirSync(src).map((f) => statSync(join(src, f)).mtimeMs));
+  const stamp = join(out, 'fake-backend.js');
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest) return out;
+  mkdirSync(out, { recursive: true });
+  const files = readdirSync(src).filter((f) => f.endsWith('.ts')).map((f) => join(src, f));
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '--ignoreConfig', '--outDir', out, '--rootDir', src, '--types', 'node', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--strict', '--esModuleInterop', ...files], { stdio: 'inherit' });
+  return out;
+}
+
+const fakesDir = compileFakes();
+const providers = await import(pathToFileURL(PROVIDERS_DIST).href);
+const fake = async (file, cls) => new (await import(pathToFileURL(join(fakesDir, file)).href))[cls]();
+
+/**
+ * Each subject: its provider class, its fake, a config against the fake. `protocolWaitMs` is time
+ * the backend's protocol makes every turn wait on purpose (Direct Line's quiet window), reported
+ * and subtracted, since it is not the gateway's overhead.
+ */
+const SUBJECTS = [
+  { name: 'http', provider: 'HttpBotProvider', fake: ['canonical-bot.fake.js', 'CanonicalBotFake'], config: (f) => ({ url: `${f.origin}/turn`, headers: { Authorization: `Bearer ${f.apiKey}` } }) },
+];
+
+const only = new Set(args.only.split(',').map((s) => s.trim()).filter(Boolean));
+const subjects = SUBJECTS.filter((s) => !only.size || only.has(s.name) || s.name === 'http');
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function runOnce(subject, client) {
+  const f = await (await fake(...subject.fake)).start();
+  subject.prepare?.(f);
+  const provider = new providers[subject.provider](client);
+  const config = subject.config(f);
+  const latencies = [];
+  let failures = 0;
+  let next = 0;
+  const sessions = new Map();
+  const turn = (i) => {
+    const sessionNo = Math.floor(i / 5);
+    const s = sessions.get(sessionNo) ?? { id: `bench-${subject.name}-${process.pid}-${Date.now()}-${sessionNo}`, state: {}, index: 0 };
+    sessions.set(sessionNo, s);
+    return {
+      s,
+      turn: {
+        turnId: `${s.id}:${s.index}`,
+        channelId: 'bench',
+        bot: { id: 'bot1', name: 'Bench Bot', version: '1.0' },
+        session: { id: s.id, genesysConversationId: `conv-${s.id}`, turnIndex: s.index, state: s.state, parameters: {} },
+        language: 'en-us',
+        input: { kind: 'text', text: subject.text ?? 'hello', attachments: [] },
+        seq: s.index + 1,
+      },
+    };
+  };
+  const total = TURNS + 200;
+  const worker = async () => {
+    for (let i = next++; i < total; i = next++) {
+      const { s, turn: t } = turn(i);
+      const started = process.hrtime.bigint();
+      try {
+        const result = await provider.handleTurn(t, { signal: AbortSignal.timeout(10000), timeoutMs: 10000, config });
+        if (result.state) s.state = result.state;
+        s.index++;
+        if (i >= 200) latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+      } catch (e) {
+        failures++;
+        if (failures <= 3) console.error(`${subject.name}: ${e.message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await f.close();
+  return { latencies, failures, requests: f.requests.length };
+}
+
+const client = new providers.BackendClient({ allowPrivateNetworks: true });
+const samples = Object.fromEntries(subjects.map((s) => [s.name, { latencies: [], failures: 0, requests: 0 }]));
+for (let round = 0; round < ROUNDS; round++) {
+  const order = round % 2 === 0 ? subjects : [...subjects].reverse();
+  for (const s of order) {
+    const r = await runOnce(s, client);
+    samples[s.name].latencies.push(...r.latencies);
+    samples[s.name].failures += r.failures;
+    samples[s.name].requests += r.requests;
+  }
+}
+client.onModuleDestroy();
+
+const rows = subjects.map((s) => {
+  const sorted = samples[s.name].latencies.sort((a, b) => a - b);
+  const wait = s.protocolWaitMs ?? 0;
+  return { name: s.name, n: sorted.length, failures: samples[s.name].failures, requestsPerTurn: samples[s.name].requests / (ROUNDS * (TURNS + 200)), p50: pct(sorted, 50) - wait, p99: pct(sorted, 99) - wait, protocolWaitMs: wait };
+});
+const base = rows.find((r) => r.name === 'http');
+const f2 = (n) => n.toFixed(2);
+console.log(`\nProvider overhead vs http (0 ms fakes on loopback, ${TURNS} turns × ${ROUNDS} rounds per provider, concurrency ${CONCURRENCY}, 5 turns per session; target ≤ +1 ms p50, ≤ +5 ms p99)`);
+console.log('| provider | turns | failures | backend requests/turn | p50 ms | p99 ms | p50 vs http | p99 vs http |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  const note = r.protocolWaitMs ? ` (after subtracting the protocol's ${r.protocolWaitMs} ms wait)` : '';
+  console.log(`| ${r.name}${note} | ${r.n} | ${r.failures} | ${r.requestsPerTurn.toFixed(2)} | ${f2(r.p50)} | ${f2(r.p99)} | ${r.name === 'http' ? '—' : `${r.p50 - base.p50 >= 0 ? '+' : ''}${f2(r.p50 - base.p50)}`} | ${r.name === 'http' ? '—' : `${r.p99 - base.p99 >= 0 ? '+' : ''}${f2(r.p99 - base.p99)}`} |`);
+}
+if (args.json) console.log(JSON.stringify(rows));
