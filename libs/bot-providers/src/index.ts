@@ -11,3 +11,6 @@ export * from './kit/validators.js';
 export * from './demo/demo-bot.provider.js';
 export * from './http/http-bot.provider.js';
 export * from './http/network-guard.js';
+export * from './openai/openai.config.js';
+export * from './openai/openai.mapping.js';
+export * from './openai/openai.provider.js';
