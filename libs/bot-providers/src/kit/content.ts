@@ -6,9 +6,9 @@ import { PermanentBotError } from '../bot-provider.interface.js';
 /**
  * What a provider keeps of a backend's rich content (bot-backends §0 "Degrade, never dump"):
  * longer values are clipped and extra items dropped, so a turn never fails because a platform
- * sent a 21st quick reply or a 5000-character text.
+ * sent a 21st quick reply or a 5000-character text. `summary` is the result validator's limit on
+ * `handoff.summary`: a longer one would fail the whole turn.
  */
-/** `summary` is the result validator's limit on `handoff.summary`: a longer one would fail the whole turn. */
 export const ContentLimits = { title: 200, text: 4000, payload: 1000, items: 20, url: 2048, summary: 2000 } as const;
 
 type Obj = Record<string, unknown>;
