@@ -14,3 +14,6 @@ export * from './http/network-guard.js';
 export * from './openai/openai.config.js';
 export * from './openai/openai.mapping.js';
 export * from './openai/openai.provider.js';
+export * from './rasa/rasa.config.js';
+export * from './rasa/rasa.mapping.js';
+export * from './rasa/rasa.provider.js';
