@@ -171,6 +171,12 @@ describe('rasa provider against a Rasa REST channel fake', () => {
       expect(r.messages).toEqual([{ type: 'list', title: 'Hours', items: ['Mon-Fri 8-20'] }]);
     });
 
+    it('a custom handoff summary longer than the worker accepts is clipped, not a failed turn', async () => {
+      const r = await say([{ custom: { handoff: { summary: 's'.repeat(5000), queue: 'q'.repeat(300) } } }]);
+      expect(r.handoff!.summary!.length).toBeLessThanOrEqual(2000);
+      expect(r.handoff!.queue!.length).toBeLessThanOrEqual(200);
+    });
+
     it('custom: intent, confidence and parameters for Architect', async () => {
       const r = await say([{ text: 'Done.', custom: { intent: 'PayBill', confidence: 0.87, parameters: { orderId: '1042', vip: true, tries: 2, bad: { x: 1 } } } }]);
       expect(r).toMatchObject({ intent: 'PayBill', confidence: 0.87, parameters: { orderId: '1042', vip: true, tries: 2 } });
