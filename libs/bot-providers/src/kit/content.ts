@@ -6,9 +6,10 @@ import { PermanentBotError } from '../bot-provider.interface.js';
 /**
  * What a provider keeps of a backend's rich content (bot-backends §0 "Degrade, never dump"):
  * longer values are clipped and extra items dropped, so a turn never fails because a platform
- * sent a 21st quick reply or a 5000-character text.
+ * sent a 21st quick reply or a 5000-character text. `summary` is the result validator's limit on
+ * `handoff.summary`: a longer one would fail the whole turn.
  */
-export const ContentLimits = { title: 200, text: 4000, payload: 1000, items: 20, url: 2048 } as const;
+export const ContentLimits = { title: 200, text: 4000, payload: 1000, items: 20, url: 2048, summary: 2000 } as const;
 
 type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -155,7 +156,7 @@ export function gatewaySignals(v: unknown): Partial<BotResult> | undefined {
     out.handoff = {
       ...(str(h.reason) ? { reason: clip(str(h.reason)!, ContentLimits.title) } : {}),
       ...(str(h.queue) ? { queue: clip(str(h.queue)!, ContentLimits.title) } : {}),
-      ...(str(h.summary) ? { summary: clip(str(h.summary)!, ContentLimits.text) } : {}),
+      ...(str(h.summary) ? { summary: clip(str(h.summary)!, ContentLimits.summary) } : {}),
     };
   }
   if (v.end === true || isObj(v.end)) out.end = {};
