@@ -58,6 +58,8 @@ const fake = async (file, cls) => new (await import(pathToFileURL(join(fakesDir,
  */
 const SUBJECTS = [
   { name: 'http', provider: 'HttpBotProvider', fake: ['canonical-bot.fake.js', 'CanonicalBotFake'], config: (f) => ({ url: `${f.origin}/turn`, headers: { Authorization: `Bearer ${f.apiKey}` } }) },
+  { name: 'openai', provider: 'OpenAiBotProvider', fake: ['openai.fake.js', 'OpenAiFake'], config: (f) => ({ baseUrl: `${f.origin}/v1`, apiKey: f.apiKey, model: 'gpt-fake-mini' }) },
+  { name: 'rasa', provider: 'RasaBotProvider', fake: ['rasa.fake.js', 'RasaFake'], config: (f) => ({ url: `${f.origin}/webhooks/rest/webhook`, headers: { Authorization: `Bearer ${f.token}` } }) },
 ];
 
 const only = new Set(args.only.split(',').map((s) => s.trim()).filter(Boolean));
