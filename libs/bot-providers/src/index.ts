@@ -11,3 +11,6 @@ export * from './kit/validators.js';
 export * from './demo/demo-bot.provider.js';
 export * from './http/http-bot.provider.js';
 export * from './http/network-guard.js';
+export * from './kore/kore.config.js';
+export * from './kore/kore.mapping.js';
+export * from './kore/kore.provider.js';
