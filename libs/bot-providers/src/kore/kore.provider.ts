@@ -34,7 +34,7 @@ interface KoreState {
 export const koreUserId = (botSessionId: string): string => sessionKey(botSessionId, { prefix: 'gc-', maxLength: 100, pattern: /^[A-Za-z0-9._:@-]+$/ });
 
 const validPollId = (v: unknown): string | undefined => {
-  const s = str(v)?.trim();
+  const s = typeof v === 'string' ? v.trim() : undefined;
   return s && /^[^\s/?#\\]{1,256}$/.test(s) ? s : undefined;
 };
 
