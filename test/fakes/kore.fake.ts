@@ -102,29 +102,29 @@ export class KoreFake extends FakeBackend {
   }
 
   /** The token's claims when Kore would accept it, else the 401 it answers. */
-  private authorize(req: RecordedRequest, fromId?: string): KoreClaims | FakeReply {
-    if (this.refused) return error(401, 'Invalid access token');
+  private authorize(req: RecordedRequest, fromId?: string): { claims: KoreClaims } | { refused: FakeReply } {
+    if (this.refused) return refused(401, 'Invalid access token');
     const m = /^bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
-    if (!m) return error(401, 'Authorization header missing');
+    if (!m) return refused(401, 'Authorization header missing');
     let claims: KoreClaims;
     try {
       claims = this.jwt.verify<KoreClaims & object>(m[1]!, { secret: this.clientSecret, algorithms: ['HS256'] });
     } catch {
-      return error(401, 'invalid access token');
+      return refused(401, 'invalid access token');
     }
-    if (claims.appId !== this.clientId) return error(401, 'Invalid Access Token');
-    if (typeof claims.iat !== 'number' || claims.iat > Date.now() / 1000 + 60) return error(401, 'Invalid access token');
-    if (typeof claims.sub !== 'string' || !claims.sub) return error(401, 'Invalid access token');
-    if (fromId !== undefined && claims.userIdentity !== undefined && claims.userIdentity !== fromId) return error(401, 'Invalid access token');
+    if (claims.appId !== this.clientId) return refused(401, 'Invalid Access Token');
+    if (typeof claims.iat !== 'number' || claims.iat > Date.now() / 1000 + 60) return refused(401, 'Invalid access token');
+    if (typeof claims.sub !== 'string' || !claims.sub) return refused(401, 'Invalid access token');
+    if (fromId !== undefined && claims.userIdentity !== undefined && claims.userIdentity !== fromId) return refused(401, 'Invalid access token');
     this.claims.push(claims);
-    return claims;
+    return { claims };
   }
 
   private message(req: RecordedRequest): FakeReply {
     const body = req.body as { session?: { new?: unknown }; message?: { type?: unknown; val?: unknown }; from?: { id?: unknown } } | undefined;
     const fromId = body?.from?.id;
     const auth = this.authorize(req, typeof fromId === 'string' ? fromId : undefined);
-    if ('status' in auth) return auth;
+    if ('refused' in auth) return auth.refused;
     const type = body?.message?.type;
     if (typeof fromId !== 'string' || !fromId || typeof type !== 'string' || !['text', 'event', 'template', 'formData'].includes(type) || body?.message?.val === undefined) {
       return error(400, 'Invalid payload');
@@ -173,9 +173,9 @@ export class KoreFake extends FakeBackend {
 
   private poll(req: RecordedRequest, id: string): FakeReply {
     const auth = this.authorize(req);
-    if ('status' in auth) return auth;
+    if ('refused' in auth) return auth.refused;
     const p = this.polls.get(id);
-    if (!p || p.used || p.owner !== auth.sub) return error(400, 'No data found');
+    if (!p || p.used || p.owner !== auth.claims.sub) return error(400, 'No data found');
     if (p.inprogressLeft > 0 || Date.now() - p.issuedAt < (p.batch.readyAfterMs ?? 0)) {
       p.inprogressLeft = Math.max(0, p.inprogressLeft - 1);
       return { status: 200, body: { status: 'Inprogress', pollId: id, _v: 'v2' } };
@@ -204,6 +204,8 @@ function data(s: { vals?: unknown[]; items?: Record<string, unknown>[] }): Recor
     ...(s.items ?? []),
   ];
 }
+
+const refused = (status: number, msg: string) => ({ refused: error(status, msg) });
 
 function error(status: number, msg: string): FakeReply {
   return { status, body: { errors: [{ msg, code: status }], _v: 'v2', _t: `RTM-TRACE-${randomBytes(4).toString('hex')}` } };
