@@ -1,7 +1,8 @@
 import type { Type } from '@nestjs/common';
 import type { BotProvider } from './bot-provider.interface.js';
 import { DemoBotProvider } from './demo/demo-bot.provider.js';
+import { DirectLineBotProvider } from './directline/directline.provider.js';
 import { HttpBotProvider } from './http/http-bot.provider.js';
 
 /** Every provider this gateway ships, registered by both processes unless an entry point says otherwise. */
-export const BUILT_IN_BOT_PROVIDERS: Type<BotProvider>[] = [DemoBotProvider, HttpBotProvider];
+export const BUILT_IN_BOT_PROVIDERS: Type<BotProvider>[] = [DemoBotProvider, HttpBotProvider, DirectLineBotProvider];

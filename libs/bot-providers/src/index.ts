@@ -11,3 +11,5 @@ export * from './kit/validators.js';
 export * from './demo/demo-bot.provider.js';
 export * from './http/http-bot.provider.js';
 export * from './http/network-guard.js';
+export { DIRECTLINE_CONFIG_SPEC, DirectLineConfig } from './directline/directline.config.js';
+export { DirectLineBotProvider, type DirectLineState } from './directline/directline.provider.js';
