@@ -61,6 +61,10 @@ export class DirectLineFake extends FakeBackend {
     this.refusal = status;
   }
 
+  acceptCredentials(): void {
+    this.refusal = undefined;
+  }
+
   /** The conversation (every one when none is named) is gone: its calls answer `status` from now on. */
   expire(conversationId?: string, status: 403 | 404 = 403): void {
     for (const c of this.conversations.values()) if (!conversationId || c.id === conversationId) c.expired = status;
