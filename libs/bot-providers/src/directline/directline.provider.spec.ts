@@ -224,6 +224,14 @@ describe('directline: expired conversations and tokens', () => {
     expect(fake.posted().map((a) => a.text)).toEqual(['one', 'two', 'two']);
   });
 
+  it('a 401 to the conversation’s own token also replaces it; the secret then decides', async () => {
+    const first = await run(turn('one'));
+    fake.fail({ kind: 'status', status: 401, body: { error: { code: 'BadArgument', message: 'token' } } });
+    const second = await run(turn('two', { state: first.state }));
+    expect(texts(second)).toEqual(['You said: two']);
+    expect(dlState(second).conversationId).not.toBe(dlState(first).conversationId);
+  });
+
   it('is replaced only once: when the new conversation is refused, the credentials are at fault', async () => {
     const first = await run(turn('one'));
     fake.expire(dlState(first).conversationId, 404);

@@ -216,18 +216,20 @@ class Call {
 
   /** Posts the customer's activity; returns its id (how its echo is recognised in the list). */
   async post(conv: Conversation, activity: Obj): Promise<string | undefined> {
-    const res = await this.request('POST', `/conversations/${encodeURIComponent(conv.conversationId)}/activities`, this.bearer(conv), activity);
-    this.checkConversation(res, conv);
+    const bearer = this.bearer(conv);
+    const res = await this.request('POST', `/conversations/${encodeURIComponent(conv.conversationId)}/activities`, bearer, activity);
+    this.checkConversation(res, conv, bearer !== this.config.secret);
     const body = res.text.trim() ? jsonOf(res, WHAT) : undefined;
     return isObj(body) ? str(body.id) : undefined;
   }
 
   /**
    * 403/404 on a conversation of an earlier turn means it expired on Microsoft's side (bot-backends
-   * §2); the same on a new conversation, or a 401, is the credential's fault.
+   * §2), and so does a 401 to its own token; a new conversation is then created with the secret,
+   * so a refused secret still comes out as the credential error it is.
    */
-  private checkConversation(res: BackendResponse, conv: Conversation): void {
-    if ((res.status === 403 || res.status === 404) && conv.resumed) throw new ConversationGone();
+  private checkConversation(res: BackendResponse, conv: Conversation, usedToken: boolean): void {
+    if (conv.resumed && (res.status === 403 || res.status === 404 || (res.status === 401 && usedToken))) throw new ConversationGone();
     if (res.status === 404) throw new PermanentBotError(`${WHAT} does not know the conversation (HTTP 404)`);
     throwForStatus(res, WHAT);
   }
@@ -244,7 +246,6 @@ class Call {
     const seen = new Set<string>();
     let echoSeen = false;
     let replied = false;
-    let polls = 0;
     let lastNewAt = Date.now();
     let nextAt = Date.now() + pollIntervalMs;
     for (;;) {
@@ -254,7 +255,6 @@ class Call {
       const page = await this.page(conv);
       nextAt = Math.max(started + pollIntervalMs, Date.now());
       if (!page) continue;
-      polls++;
       let terminal = false;
       for (const a of page.activities) {
         const id = str(a.id);
@@ -275,8 +275,8 @@ class Call {
         if (isTerminal(a)) terminal = true;
       }
       if (page.watermark !== undefined) conv.watermark = page.watermark;
-      // A backend that does not echo the customer's activity (not seen on the first poll): any reply counts.
-      if (!echoSeen && polls >= 1 && shown.length > 0) replied = true;
+      // Direct Line lists the echo by the first poll; a backend that does not echo it: any reply counts.
+      if (!echoSeen && shown.length > 0) replied = true;
       if (terminal) break;
       if (replied && Date.now() - lastNewAt >= quietMs) break;
     }
