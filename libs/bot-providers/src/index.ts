@@ -11,3 +11,7 @@ export * from './kit/validators.js';
 export * from './demo/demo-bot.provider.js';
 export * from './http/http-bot.provider.js';
 export * from './http/network-guard.js';
+export * from './dialogflow-cx/dialogflow-cx.config.js';
+export * from './dialogflow-cx/dialogflow-cx.provider.js';
+export * from './lex-v2/lex-v2.config.js';
+export * from './lex-v2/lex-v2.provider.js';
