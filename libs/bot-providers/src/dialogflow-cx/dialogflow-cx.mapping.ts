@@ -72,6 +72,8 @@ function mapRichGroup(group: unknown[], out: CanonicalMessage[]): void {
       if (entry) pendingList.push(entry);
       continue;
     }
+    // Messenger separates list entries with dividers: they do not end the list.
+    if (type === 'divider') continue;
     flush();
     switch (type) {
       case 'chips': {
@@ -105,8 +107,6 @@ function mapRichGroup(group: unknown[], out: CanonicalMessage[]): void {
         if (lines.length) out.push(text(lines.join('\n')));
         break;
       }
-      case 'divider':
-        break;
       default: {
         // An item type this gateway does not know (Messenger grows): its human words, never its JSON.
         const m = degrade(item);
