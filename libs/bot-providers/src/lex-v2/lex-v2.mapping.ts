@@ -19,7 +19,8 @@ function mapMessage(m: Record<string, unknown>, out: CanonicalMessage[], signals
       if (content?.trim()) out.push(text(content.trim()));
       return;
     case 'SSML': {
-      const words = content ? stripTags(content) : '';
+      // Tags become spaces; an emphasised last word must not leave one before its full stop.
+      const words = content ? stripTags(content).replace(/ +(?=[.,!?;:])/g, '') : '';
       if (words) out.push(text(words));
       return;
     }

@@ -119,7 +119,7 @@ describe('lex-v2 provider against its fake (real HTTP, SigV4 verified)', () => {
       fake.answer('menu', {
         messages: [
           { contentType: 'PlainText', content: 'Here is the menu.' },
-          { contentType: 'SSML', content: '<speak>Say <emphasis>one</emphasis> of these &amp; more</speak>' },
+          { contentType: 'SSML', content: '<speak>Say <emphasis>one</emphasis> of these &amp; <emphasis>more</emphasis>.</speak>' },
           {
             contentType: 'ImageResponseCard',
             imageResponseCard: { title: 'Sizes', subtitle: 'Pick one', imageUrl: 'https://cdn.example.com/s.png', buttons: ['XS', 'S', 'M', 'L', 'XL', 'XXL', '3XL'].map((s) => ({ text: s, value: `size ${s}` })) },
@@ -129,7 +129,7 @@ describe('lex-v2 provider against its fake (real HTTP, SigV4 verified)', () => {
       const r = await say('menu');
       expect(r.messages).toEqual([
         { type: 'text', text: 'Here is the menu.' },
-        { type: 'text', text: 'Say one of these & more' },
+        { type: 'text', text: 'Say one of these & more.' },
         { type: 'card', card: { title: 'Sizes', subtitle: 'Pick one', imageUrl: 'https://cdn.example.com/s.png', buttons: ['XS', 'S', 'M', 'L', 'XL'].map((s) => ({ type: 'postback', title: s, payload: `size ${s}` })) } },
       ]);
     });
