@@ -8,6 +8,8 @@ export interface RecordedRequest {
   headers: http.IncomingHttpHeaders;
   /** Parsed JSON when the body was JSON, else the raw text. */
   body: unknown;
+  /** The body exactly as received (signature checks hash these bytes). */
+  raw?: string;
   at: number;
 }
 
@@ -85,7 +87,7 @@ export abstract class FakeBackend {
         body = text;
       }
     }
-    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body, at: Date.now() };
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body, raw: text, at: Date.now() };
     this.requests.push(recorded);
     const fault = this.faults.shift() ?? this.always;
     if (fault) {
