@@ -72,11 +72,16 @@ async function probeOnce(provider: BotProvider, bot: Bot): Promise<ProbeReport> 
       reject(new TransientBotError(`the backend did not answer within ${timeoutMs} ms`));
     }, timeoutMs + PROBE_GRACE_MS);
   });
-  const own = setTimeout(() => controller.abort(), timeoutMs);
+  // A hair after the budget: the provider's own per-request timeout names the backend first.
+  const own = setTimeout(() => controller.abort(), timeoutMs + 50);
   try {
     const report = await Promise.race([provider.probe!({ signal: controller.signal, timeoutMs, config: bot.provider.config }), late]);
     if (!report || typeof report.detail !== 'string') return { detail: 'the probe answered nothing to report' };
     return report;
+  } catch (e) {
+    // "Cancelled: the turn's time ran out" is a turn's wording; here it is the doctor's budget.
+    if (controller.signal.aborted && !(e instanceof TransientBotError && /within \d+ ms/.test(e.message))) throw new TransientBotError(`the backend did not answer within ${timeoutMs} ms`);
+    throw e;
   } finally {
     clearTimeout(timer);
     clearTimeout(own);
