@@ -7,6 +7,8 @@ export interface ProviderFormProps {
   providerName: string;
   /** Undefined while the provider list loads, or for a provider this gateway does not describe. */
   description: ProviderDescription | undefined;
+  /** The provider list is still on its way. */
+  loading?: boolean;
   ctx: ConfigContext;
   edits: ConfigEdits;
   onEdit: (key: string, state: FieldState) => void;
@@ -19,7 +21,7 @@ export interface ProviderFormProps {
  * required marks, help, placeholders; lists one per line; maps as name/value rows; secrets
  * write-only (never shown, kept when left empty, removable on purpose).
  */
-export function ProviderConfigForm({ idPrefix, providerName, description, ctx, edits, onEdit, errors }: ProviderFormProps) {
+export function ProviderConfigForm({ idPrefix, providerName, description, loading, ctx, edits, onEdit, errors }: ProviderFormProps) {
   const fields = description?.fields ?? [];
   const required = fields.some((f) => f.required);
   return (
@@ -30,7 +32,11 @@ export function ProviderConfigForm({ idPrefix, providerName, description, ctx, e
           Setup guide: <code>{description.docs}</code>
         </p>
       )}
-      {!description ? (
+      {!description && loading ? (
+        <p class="hint" role="status">
+          Loading the provider’s settings…
+        </p>
+      ) : !description ? (
         <p class="hint" data-testid="provider-undescribed">
           This gateway describes no settings form for <code>{providerName}</code>: its stored settings are kept as they are.
         </p>

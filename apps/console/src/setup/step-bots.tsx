@@ -8,7 +8,7 @@ import { ProviderConfigForm } from './provider-form.js';
 import { FileManaged, MenuPath, StepSection, isFromFile, stepOf, type StepProps } from './step.js';
 
 /** The editable form of a bot: lists as text, everything else kept as it came. */
-interface BotDraft {
+export interface BotDraft {
   key: number;
   original: BotView | null;
   id: string;
@@ -23,7 +23,7 @@ interface BotDraft {
 
 let keySeq = 0;
 
-function draftsOf(bots: BotView[]): BotDraft[] {
+export function draftsOf(bots: BotView[]): BotDraft[] {
   return bots.map((b) => ({
     key: ++keySeq,
     original: b,
@@ -38,7 +38,7 @@ function draftsOf(bots: BotView[]): BotDraft[] {
 }
 
 /** The form's view of a bot's provider config: the stored one while the provider stays, none for a provider just chosen. */
-function configContext(d: BotDraft, description: ProviderDescription | undefined): ConfigContext {
+export function configContext(d: BotDraft, description: ProviderDescription | undefined): ConfigContext {
   const same = d.original?.provider.name === d.provider;
   return {
     fields: description?.fields ?? [],
@@ -53,7 +53,7 @@ function configContext(d: BotDraft, description: ProviderDescription | undefined
  * (only what was edited: the server keeps the rest, secrets included); never the view's own
  * `secretsSet` or `url`, which are not settings.
  */
-function botsOf(drafts: BotDraft[], describe: (name: string) => ProviderDescription | undefined): BotView[] {
+export function botsOf(drafts: BotDraft[], describe: (name: string) => ProviderDescription | undefined): BotView[] {
   return drafts.map((d) => {
     const orig = d.original;
     const prevIntents = new Map((orig?.intents ?? []).map((i) => [i.name, i]));
@@ -269,6 +269,7 @@ export function BotsStep({ channel, status, setChannel, reload }: StepProps) {
                 idPrefix={`bot-${d.key}`}
                 providerName={d.provider}
                 description={describe(d.provider)}
+                loading={!providers && !loadProviders.error}
                 ctx={configContext(d, describe(d.provider))}
                 edits={d.edits}
                 onEdit={(key, state) => update(d.key, { edits: { ...d.edits, [key]: state } })}
