@@ -107,7 +107,7 @@ describe('secrets are write-only', () => {
     expect(input).toContain('placeholder="set — leave empty to keep"');
     expect(input).toContain('autocomplete="new-password"');
     expect(input).toContain('aria-describedby="bot-1-cfg-clientSecret-state bot-1-cfg-clientSecret-hint"');
-    expect(fieldBlock(html, 'clientSecret')).toMatch(/Set — leave empty to keep\. <button type="button" class="btn-link"[^>]*aria-label="Remove the stored Client secret"[^>]*>Remove it<\/button>/);
+    expect(fieldBlock(html, 'clientSecret')).toMatch(/Set — leave empty to keep\. <button type="button" class="btn-link"[^>]*>Remove it<span class="visually-hidden"> \(the stored Client secret\)<\/span><\/button>/);
     // A secret map shows no stored entry, only that it is set.
     expect(fieldBlock(html, 'headers')).not.toContain('data-testid="provider-map-row"');
     expect(fieldBlock(html, 'headers')).toContain('data-write-only="true"');
@@ -133,7 +133,7 @@ describe('secrets are write-only', () => {
   it('a removed secret shows that it goes on save, with a way back, and its control is off', () => {
     const html = form(ctx(), edited(ctx(), 'clientSecret', { clear: true }));
     expect(fieldBlock(html, 'clientSecret')).toContain('Removed when you save.');
-    expect(fieldBlock(html, 'clientSecret')).toContain('>Keep it</button>');
+    expect(fieldBlock(html, 'clientSecret')).toContain('>Keep it<span class="visually-hidden"> (the stored Client secret)</span></button>');
     expect(control(html, 'clientSecret')).toContain('disabled');
   });
 

@@ -84,7 +84,7 @@ function ConfigField({ id, field, state, writeOnly, set, onEdit, errors }: Field
   const stateId = writeOnly && set ? `${id}-state` : undefined;
   const errorId = errors.length ? `${id}-error` : undefined;
   const describedBy = [stateId, hintId, errorId].filter(Boolean).join(' ') || undefined;
-  const wide = field.kind === 'textarea' || field.kind === 'list' || field.kind === 'map';
+  const wide = field.kind === 'textarea' || field.kind === 'list' || field.kind === 'map' || field.kind === 'url';
   const mark = field.required ? (
     <span class="required-mark" aria-hidden="true">
       {' '}
@@ -147,8 +147,9 @@ function ConfigField({ id, field, state, writeOnly, set, onEdit, errors }: Field
       {writeOnly && set && (
         <p class="secret-state" id={stateId} data-testid="provider-secret-state">
           {state.clear ? 'Removed when you save.' : field.kind === 'map' ? 'Set — leave empty to keep; entries added here are added (a same name replaces).' : 'Set — leave empty to keep.'}{' '}
-          <button type="button" class="btn-link" onClick={() => edit({ clear: !state.clear, text: '', rows: [] })} data-testid="provider-secret-clear" aria-label={state.clear ? `Keep the stored ${field.label}` : `Remove the stored ${field.label}`}>
+          <button type="button" class="btn-link" onClick={() => edit({ clear: !state.clear, text: '', rows: [] })} data-testid="provider-secret-clear">
             {state.clear ? 'Keep it' : 'Remove it'}
+            <span class="visually-hidden"> (the stored {field.label})</span>
           </button>
         </p>
       )}
