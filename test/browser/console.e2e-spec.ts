@@ -400,6 +400,44 @@ describeBrowser('web console in Chromium against the real gateway and the Genesy
     await expectNoAxeViolations('setup (channel from the channels file)');
   });
 
+  step('7.1 bots step: choosing the http provider generates its form; a refused URL is shown at its field; the header saved is write-only; the doctor probes the backend', async () => {
+    await page.goto(setupUrl);
+    await page.getByRole('heading', { level: 1, name: `Set up ${CHANNEL_NAME}` }).waitFor();
+    await page.locator('[data-testid=bot-provider] option[value=http]').waitFor({ state: 'attached' });
+    await tid('bot-provider').selectOption('http');
+    const form = page.locator('[data-testid=provider-config][data-provider=http]');
+    const field = (key: string) => form.locator(`[data-testid=provider-field][data-key="${key}"]`);
+    await field('url').waitFor();
+    expect(await field('url').locator('label').textContent()).toBe('Bot URL *');
+    await field('url').getByRole('textbox').fill('ftp://bot.example.com/turn');
+    await tid('bots-save').click();
+    const urlError = field('url').getByTestId('provider-field-error');
+    await urlError.waitFor();
+    expect(await urlError.textContent()).toMatch(/https/);
+    expect(await field('url').getByRole('textbox').getAttribute('aria-invalid')).toBe('true');
+
+    // A loopback port nobody listens on: allowed here (development), unreachable for the doctor.
+    await field('url').getByRole('textbox').fill('http://127.0.0.1:9/turn');
+    await field('headers').getByTestId('provider-map-add').click();
+    await field('headers').getByLabel('Name 1 of Headers').fill('Authorization');
+    await field('headers').getByLabel('Value 1 of Headers').fill('Bearer browser-secret-7f3a');
+    await tid('bots-save').click();
+    await field('headers').getByTestId('provider-secret-state').waitFor();
+    expect(await field('headers').getByTestId('provider-secret-state').textContent()).toContain('Set — leave empty to keep');
+    expect(await field('headers').getByTestId('provider-map-row').count()).toBe(0);
+    expect(await page.content()).not.toContain('browser-secret-7f3a');
+    const bot = (await api('GET', `/api/channels/${CHANNEL_ID}`)).body.bots[0];
+    expect(bot.provider).toMatchObject({ name: 'http', config: { url: 'http://127.0.0.1:9/turn' }, secretsSet: ['headers'] });
+
+    await tid('doctor-run').click();
+    const check = page.locator('[data-testid=doctor-check][data-check-id="bot-backend:demo-bot"]');
+    await check.waitFor({ timeout: 15_000 });
+    expect(await check.getAttribute('data-ok')).toBe('false');
+    expect(await check.textContent()).toMatch(/unreachable or failing.*Fix:.*Bot URL \(url\)/s);
+    await shots.take(tid('step-bots'), '14-bots-provider-form');
+    await expectNoAxeViolations('setup (bot with the http provider)');
+  });
+
   step('8. no uncaught error in the page along the way', async () => {
     expect(browser!.pageErrors).toEqual([]);
   });

@@ -183,7 +183,7 @@ const channels = new Map();
   demo.dbc = { secretHeader: 'X-Connection-Secret', secret: randomBytes(32).toString('base64url'), inlineWindowMs: 800 };
   channels.set(demo.id, demo);
   const shop = newChannel({ id: 'shop', name: 'Shop', environment: 'mypurecloud.de' });
-  shop.bots = [{ id: 'shopbot', name: 'Shop assistant', versions: ['1.0'], languages: ['en-us', 'de-de'], intents: [{ name: 'OrderStatus' }, { name: 'Returns' }], provider: { name: 'http', url: 'https://bots.example.com/shop', timeoutMs: 4000, retries: 1 } }];
+  shop.bots = [{ id: 'shopbot', name: 'Shop assistant', versions: ['1.0'], languages: ['en-us', 'de-de'], intents: [{ name: 'OrderStatus' }, { name: 'Returns' }], provider: { name: 'http', url: 'https://bots.example.com/shop', timeoutMs: 4000, retries: 1, config: { url: 'https://bots.example.com/shop' }, storedConfig: { url: 'https://bots.example.com/shop', headers: { authorization: 'Bearer mock-shop-key' } }, secretsSet: ['headers'] } }];
   channels.set(shop.id, shop);
   // Enabled but without OAuth: "incomplete". Enabled with a recent error: "attention".
   const support = newChannel({ id: 'support', name: 'Support', environment: 'usw2.pure.cloud' });
@@ -241,7 +241,7 @@ function view(c) {
     defaultLanguage: c.defaultLanguage,
     handoff: c.handoff,
     templates: c.templates,
-    bots: c.bots,
+    bots: c.bots.map(({ provider: { storedConfig: _secret, ...provider }, ...b }) => ({ ...b, provider })),
     notifications: c.notifications,
   };
 }
@@ -455,7 +455,7 @@ function applyPatch(c, body) {
     c.oauth = oauth;
     if (changed) c.oauthToken = null;
   }
-  if ('bots' in body) c.bots = body.bots;
+  if ('bots' in body) c.bots = body.bots.map((b) => withProviderConfig(c, b));
   for (const k of ['replyDeadlineMs', 'deadlinePolicy', 'holdMessage', 'defaultLanguage']) if (k in body) c[k] = body[k];
 }
 
@@ -840,6 +840,41 @@ route('POST', '/api/channels/:id/dbc/secret', async (req, res, p) => {
   c.dbc = { secretHeader: body.secretHeader ?? c.dbc?.secretHeader ?? 'X-Connection-Secret', secret, inlineWindowMs: body.inlineWindowMs ?? c.dbc?.inlineWindowMs ?? 800 };
   send(res, 201, { secretHeader: c.dbc.secretHeader, secret });
 });
+/** The providers the real gateway registers out of the box (GET /api/bot-providers). */
+const BOT_PROVIDERS = [
+  { name: 'demo', title: 'The built-in demo bot', fields: [], secrets: [] },
+  {
+    name: 'http',
+    title: 'Your own HTTP service speaking the gateway’s canonical JSON',
+    docs: 'docs/http-bot-provider.md',
+    fields: [
+      { key: 'url', label: 'Bot URL', kind: 'url', required: true, placeholder: 'https://bot.example.com/turn', help: 'Receives each canonical turn as a POST and answers a BotResult.' },
+      { key: 'headers', label: 'Headers', kind: 'map', help: 'Sent with every call, e.g. Authorization. Write-only.' },
+    ],
+    secrets: ['headers'],
+  },
+];
+route('GET', '/api/bot-providers', async (_req, res) => send(res, 200, { entities: BOT_PROVIDERS }));
+
+/** Like the gateway: a bot keeping its provider merges the given config (null removes); secrets are never shown back. */
+function withProviderConfig(c, b) {
+  const before = c.bots.find((x) => x.id === b.id && x.provider?.name === b.provider?.name);
+  const merge = (target, patch) => {
+    const out = { ...target };
+    for (const [k, v] of Object.entries(patch ?? {})) {
+      if (v === null) delete out[k];
+      else if (v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object') out[k] = merge(out[k], v);
+      else out[k] = v;
+    }
+    return out;
+  };
+  const { secretsSet: _shown, url: _url, ...provider } = b.provider;
+  const config = merge(before?.provider?.storedConfig ?? before?.provider?.config ?? {}, provider.config);
+  const secrets = BOT_PROVIDERS.find((p) => p.name === provider.name)?.secrets ?? [];
+  const visible = Object.fromEntries(Object.entries(config).filter(([k]) => !secrets.includes(k)));
+  return { ...b, provider: { ...provider, config: visible, storedConfig: config, secretsSet: secrets.filter((k) => k in config) } };
+}
+
 route('GET', '/api/channels/:id/status', async (_req, res, p) => {
   const c = getChannel(p.id);
   send(res, 200, { channelId: c.id, steps: steps(c), lastGenesysContactAt: c.lastGenesysContactAt, lastPublish: c.lastPublish && { at: c.lastPublish.at, ok: c.lastPublish.ok, ...(c.lastPublish.error ? { error: c.lastPublish.error } : {}) }, oauth: oauthStatus(c), lastError: c.lastError });

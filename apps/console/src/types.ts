@@ -57,8 +57,38 @@ export interface BotView {
   versions: string[];
   languages: string[];
   intents: BotIntent[];
-  provider: { name: string; [extra: string]: unknown };
+  provider: BotProviderView;
   [extra: string]: unknown;
+}
+
+/** A bot's provider in the channel view: its config without secrets, and which secret paths hold a value. */
+export interface BotProviderView {
+  name: string;
+  timeoutMs?: number;
+  retries?: number;
+  config?: Record<string, unknown>;
+  secretsSet?: string[];
+  [extra: string]: unknown;
+}
+
+/** One input of a provider's config form (GET /api/bot-providers). */
+export interface ProviderField {
+  /** Dotted path in `provider.config`. */
+  key: string;
+  label: string;
+  kind: 'text' | 'url' | 'secret' | 'number' | 'list' | 'textarea' | 'map';
+  required?: boolean;
+  placeholder?: string;
+  help?: string;
+}
+
+export interface ProviderDescription {
+  name: string;
+  title: string;
+  docs?: string;
+  fields: ProviderField[];
+  /** Dotted paths that are write-only (an object path covers everything in it). */
+  secrets: string[];
 }
 
 export interface ChannelView {
@@ -136,6 +166,10 @@ export interface DoctorCheck {
   ok: boolean;
   detail?: string;
   fix?: string;
+  /** A passing check that found something surprising, each with its fix. */
+  warnings?: { problem: string; fix: string }[];
+  /** Nothing could be checked (e.g. a bot provider without a probe): not a failure. */
+  skipped?: boolean;
 }
 
 export interface BotVersionRef {

@@ -15,7 +15,7 @@ import { AdminAuthService } from './admin/admin-auth.service.js';
 import { AuthController } from './admin/auth.controller.js';
 import { DashboardController } from './dashboard/dashboard.controller.js';
 import { TurnStats } from './dashboard/turn-stats.js';
-import { AuditController, ChannelsAdminController } from './channels-admin/channels-admin.controller.js';
+import { AuditController, BotProvidersController, ChannelsAdminController } from './channels-admin/channels-admin.controller.js';
 import { ChannelsAdminService } from './channels-admin/channels-admin.service.js';
 import { ChannelSetupService } from './channels-admin/channel-setup.service.js';
 import { BotConnectorAuthGuard } from './bot-connector/bot-connector-auth.guard.js';
@@ -72,7 +72,7 @@ export class IngressModule implements OnApplicationShutdown {
         GenesysJwtModule,
         BotProvidersModule.forRoot({ providers: BUILT_IN_BOT_PROVIDERS, ...options.botProviders, allowPrivateNetworks: config.botProvidersAllowPrivate }),
       ],
-      controllers: [AuthController, DashboardController, ChannelsAdminController, AuditController, BotConnectorController, DigitalBotConnectorController, HealthController, MetricsController, ConversationsController, GenesysOAuthController, NotificationsController, PublishingController],
+      controllers: [AuthController, DashboardController, ChannelsAdminController, AuditController, BotProvidersController, BotConnectorController, DigitalBotConnectorController, HealthController, MetricsController, ConversationsController, GenesysOAuthController, NotificationsController, PublishingController],
       providers: [
         { provide: IngressConfig, useValue: config },
         { provide: QUEUE_CONNECTION, useValue: queueConnection },

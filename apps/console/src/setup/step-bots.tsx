@@ -2,11 +2,13 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, path, query } from '../api.js';
 import { ErrorAlert, Notice, announce, useAction } from '../components/ui.js';
 import { formatDateTime, nextVersion, splitList } from '../format.js';
-import type { BotListDrift, BotView, ChannelView, PublishView } from '../types.js';
+import type { BotListDrift, BotView, ChannelView, ProviderDescription, PublishView } from '../types.js';
+import { configPatch, sortProblems, type ConfigContext, type ConfigEdits } from './provider-config.js';
+import { ProviderConfigForm } from './provider-form.js';
 import { FileManaged, MenuPath, StepSection, isFromFile, stepOf, type StepProps } from './step.js';
 
 /** The editable form of a bot: lists as text, everything else kept as it came. */
-interface BotDraft {
+export interface BotDraft {
   key: number;
   original: BotView | null;
   id: string;
@@ -15,11 +17,13 @@ interface BotDraft {
   languages: string;
   intents: string[];
   provider: string;
+  /** Edits of the provider's config form (see provider-config.ts); cleared when the provider changes. */
+  edits: ConfigEdits;
 }
 
 let keySeq = 0;
 
-function draftsOf(bots: BotView[]): BotDraft[] {
+export function draftsOf(bots: BotView[]): BotDraft[] {
   return bots.map((b) => ({
     key: ++keySeq,
     original: b,
@@ -29,15 +33,33 @@ function draftsOf(bots: BotView[]): BotDraft[] {
     languages: b.languages.join(', '),
     intents: b.intents.map((i) => i.name),
     provider: b.provider?.name ?? 'demo',
+    edits: {},
   }));
 }
 
-function botsOf(drafts: BotDraft[]): BotView[] {
+/** The form's view of a bot's provider config: the stored one while the provider stays, none for a provider just chosen. */
+export function configContext(d: BotDraft, description: ProviderDescription | undefined): ConfigContext {
+  const same = d.original?.provider.name === d.provider;
+  return {
+    fields: description?.fields ?? [],
+    secrets: description?.secrets ?? [],
+    stored: same ? (d.original?.provider.config ?? {}) : {},
+    secretsSet: same ? (d.original?.provider.secretsSet ?? []) : [],
+  };
+}
+
+/**
+ * The bots as PATCH sends them. The provider goes as name, limits and a merge patch of its config
+ * (only what was edited: the server keeps the rest, secrets included); never the view's own
+ * `secretsSet` or `url`, which are not settings.
+ */
+export function botsOf(drafts: BotDraft[], describe: (name: string) => ProviderDescription | undefined): BotView[] {
   return drafts.map((d) => {
     const orig = d.original;
     const prevIntents = new Map((orig?.intents ?? []).map((i) => [i.name, i]));
     const intents = d.intents.map((n) => n.trim()).filter(Boolean).map((name) => prevIntents.get(name) ?? { name });
-    const provider = orig?.provider && orig.provider.name === d.provider.trim() ? orig.provider : { name: d.provider.trim() || 'demo' };
+    const name = d.provider.trim() || 'demo';
+    const limits = orig ? { ...(orig.provider.timeoutMs !== undefined ? { timeoutMs: orig.provider.timeoutMs } : {}), ...(orig.provider.retries !== undefined ? { retries: orig.provider.retries } : {}) } : {};
     return {
       ...(orig ?? {}),
       id: d.id.trim(),
@@ -45,13 +67,9 @@ function botsOf(drafts: BotDraft[]): BotView[] {
       versions: splitList(d.versions),
       languages: splitList(d.languages),
       intents,
-      provider,
+      provider: { name, ...limits, config: configPatch(configContext(d, describe(name)), d.edits) },
     } as BotView;
   });
-}
-
-function sameBots(a: BotView[], b: BotView[]): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 export function BotsStep({ channel, status, setChannel, reload }: StepProps) {
@@ -60,11 +78,19 @@ export function BotsStep({ channel, status, setChannel, reload }: StepProps) {
   const [publishView, setPublishView] = useState<PublishView | null>(null);
   const [prune, setPrune] = useState(false);
   const [published, setPublished] = useState('');
+  const [providers, setProviders] = useState<ProviderDescription[] | null>(null);
   useEffect(() => {
     setDrafts(draftsOf(channel.bots));
     setIntegrationId(channel.genesys.integrationId ?? '');
   }, [channel.id]);
-  const dirtyBots = !sameBots(botsOf(drafts), channel.bots);
+  const loadProviders = useAction(async () => {
+    setProviders((await api.get<{ entities: ProviderDescription[] }>('/api/bot-providers')).entities);
+  });
+  useEffect(() => {
+    void loadProviders.run();
+  }, []);
+  const describe = (name: string) => providers?.find((p) => p.name === name);
+  const dirtyBots = JSON.stringify(botsOf(drafts, describe)) !== JSON.stringify(botsOf(draftsOf(channel.bots), describe));
   const dirtyIntegration = integrationId.trim() !== (channel.genesys.integrationId ?? '');
 
   const loadPublish = useAction(async (refresh: boolean) => {
@@ -81,7 +107,7 @@ export function BotsStep({ channel, status, setChannel, reload }: StepProps) {
     await reload();
   });
   const saveBots = useAction(async () => {
-    const next = await api.patch<ChannelView>(path`/api/channels/${channel.id}`, { bots: botsOf(drafts) });
+    const next = await api.patch<ChannelView>(path`/api/channels/${channel.id}`, { bots: botsOf(drafts, describe) });
     setChannel(next);
     setDrafts(draftsOf(next.bots));
     announce('Bots saved');
@@ -101,6 +127,14 @@ export function BotsStep({ channel, status, setChannel, reload }: StepProps) {
   const conflict = publish.error instanceof ApiError && publish.error.status === 409 && publish.error.code === 'conflict' ? publish.error : null;
   const conflictBots = conflict ? conflictRefs(conflict.details) : [];
   const fromFile = isFromFile(channel);
+  // A refused save: each provider problem next to its field, the rest in the alert.
+  const problems = sortProblems(saveBots.error, drafts.map((d) => ({ fields: describe(d.provider)?.fields ?? [] })));
+  const saveError = saveBots.error instanceof ApiError && saveBots.error.status === 400 ? new ApiError(400, saveBots.error.code, saveBots.error.message, problems.rest) : saveBots.error;
+  const shownAtFields = problems.perBot.some((p) => p.provider.length || Object.keys(p.fields).length);
+  const providerOptions = (current: string) => {
+    const known = providers ?? [];
+    return known.some((p) => p.name === current) ? known : [...known, { name: current, title: '', fields: [], secrets: [] } as ProviderDescription];
+  };
 
   return (
     <StepSection n={4} id="bots" title="Bots published" step={stepOf(status, 'bots')}>
@@ -189,10 +223,29 @@ export function BotsStep({ channel, status, setChannel, reload }: StepProps) {
                 </div>
                 <div class="field">
                   <label for={`bot-${d.key}-provider`}>Provider</label>
-                  <input id={`bot-${d.key}-provider`} value={d.provider} onInput={(e) => update(d.key, { provider: e.currentTarget.value })} aria-describedby={`bot-${d.key}-provider-hint`} autoCapitalize="none" spellcheck={false} data-testid="bot-provider" />
+                  <select
+                    id={`bot-${d.key}-provider`}
+                    value={d.provider}
+                    onChange={(e) => update(d.key, { provider: e.currentTarget.value, edits: {} })}
+                    aria-describedby={[`bot-${d.key}-provider-hint`, problems.perBot[bi]?.provider.length ? `bot-${d.key}-provider-error` : ''].filter(Boolean).join(' ')}
+                    aria-invalid={problems.perBot[bi]?.provider.length ? 'true' : undefined}
+                    data-testid="bot-provider"
+                  >
+                    {providerOptions(d.provider).map((p) => (
+                      <option key={p.name} value={p.name}>
+                        {p.title ? `${p.name} — ${p.title}` : providers ? `${p.name} (not registered in this gateway)` : p.name}
+                      </option>
+                    ))}
+                  </select>
                   <p class="hint" id={`bot-${d.key}-provider-hint`}>
-                    Which bot answers: <code>demo</code>, <code>http</code> or your own provider. Its other settings are kept.
+                    Which bot answers.{' '}
+                    {d.original && d.original.provider.name !== d.provider ? `Switching from ${d.original.provider.name} starts with empty settings: its stored ones, secrets included, are replaced when you save.` : 'Its settings are below.'}
                   </p>
+                  {problems.perBot[bi]?.provider.map((e, i) => (
+                    <p key={i} class="field-error" id={i === 0 ? `bot-${d.key}-provider-error` : undefined} data-testid="bot-provider-error">
+                      {e}
+                    </p>
+                  ))}
                 </div>
                 <div class="field">
                   <label for={`bot-${d.key}-versions`}>Versions</label>
@@ -212,6 +265,16 @@ export function BotsStep({ channel, status, setChannel, reload }: StepProps) {
                   </p>
                 </div>
               </div>
+              <ProviderConfigForm
+                idPrefix={`bot-${d.key}`}
+                providerName={d.provider}
+                description={describe(d.provider)}
+                loading={!providers && !loadProviders.error}
+                ctx={configContext(d, describe(d.provider))}
+                edits={d.edits}
+                onEdit={(key, state) => update(d.key, { edits: { ...d.edits, [key]: state } })}
+                errors={problems.perBot[bi]?.fields ?? {}}
+              />
               <div class="intents">
                 <p class="sub-label" id={`bot-${d.key}-intents-label`}>
                   Intents
@@ -250,7 +313,7 @@ export function BotsStep({ channel, status, setChannel, reload }: StepProps) {
             <button
               type="button"
               class="btn btn-secondary"
-              onClick={() => setDrafts((ds) => [...ds, { key: ++keySeq, original: null, id: '', name: '', versions: '1.0', languages: channel.defaultLanguage || 'en-us', intents: [], provider: 'demo' }])}
+              onClick={() => setDrafts((ds) => [...ds, { key: ++keySeq, original: null, id: '', name: '', versions: '1.0', languages: channel.defaultLanguage || 'en-us', intents: [], provider: 'demo', edits: {} }])}
               data-testid="bot-add"
             >
               Add bot
@@ -264,7 +327,12 @@ export function BotsStep({ channel, status, setChannel, reload }: StepProps) {
               </button>
             )}
           </div>
-          <ErrorAlert error={saveBots.error} testid="bots-error" />
+          <ErrorAlert error={saveError} testid="bots-error">
+            {shownAtFields && <p>Problems with provider settings are shown next to their fields.</p>}
+          </ErrorAlert>
+          <ErrorAlert error={loadProviders.error} testid="bot-providers-error">
+            <p>The provider list could not be loaded: each bot keeps its provider and settings.</p>
+          </ErrorAlert>
         </form>
       </FileManaged>
 

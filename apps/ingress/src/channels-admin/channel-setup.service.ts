@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { BotProviderRegistry } from '@app/bot-providers';
 import { ChannelRepository, developmentOnlySettings, type Channel } from '@app/channels';
 import { IngressConfig } from '@app/config';
 import { GatewayError } from '@app/errors';
@@ -12,6 +13,7 @@ import { mayVerifyWith, verifiableApp } from '../bot-connector/webhook-edge.js';
 import type { IncomingTurnDto } from '../bot-connector/dto/incoming-turn.dto.js';
 import { GenesysOAuthService } from '../oauth/genesys-oauth.service.js';
 import { BotListPublisher } from '../publishing/bot-list-publisher.service.js';
+import { botBackendCheck, type DoctorCheck } from './bot-backend-check.js';
 
 export interface SetupStep {
   id: 'webhook' | 'app' | 'oauth' | 'bots' | 'enabled';
@@ -22,13 +24,7 @@ export interface SetupStep {
   next: string | null;
 }
 
-export interface DoctorCheck {
-  id: string;
-  title: string;
-  ok: boolean;
-  detail: string;
-  fix?: string;
-}
+export type { DoctorCheck };
 
 /** Genesys has not called for this long: worth saying in the doctor (not a failure by itself). */
 const QUIET_MS = 24 * 3600_000;
@@ -50,6 +46,7 @@ export class ChannelSetupService {
     private readonly verifier: BotConnectorTokenVerifier,
     private readonly api: GenesysApiClientFactory,
     private readonly tokens: GenesysTokenStore,
+    private readonly providers: BotProviderRegistry,
   ) {}
 
   private async channel(id: string): Promise<Channel> {
@@ -229,6 +226,9 @@ export class ChannelSetupService {
         throw new Error(`${base}/genesys/${id}/dbc/bots answered ${res.status}|${res.status === 403 && !channel.enabled ? this.howToEnable(channel) : 'check PUBLIC_BASE_URL and the proxy route for /genesys/*'}`);
       }));
     }
+
+    // 8. Each bot's backend: one harmless call with the stored config (all at once: each is bounded by 5 s).
+    checks.push(...(await Promise.all(channel.bots.map((bot, i) => botBackendCheck(this.providers, channel, bot, i)))));
     return { checks };
   }
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { BotProviderRegistry } from '@app/bot-providers';
 import { BOT_SESSION_ID_PATTERN, CHANNEL_ID_PATTERN, HEADER_NAME_PATTERN } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { GenesysLimits } from '@app/genesys';
@@ -152,5 +153,18 @@ export class AuditController {
     const n = limit === undefined ? 100 : Number(limit);
     if (!Number.isInteger(n) || n < 1 || n > 500) throw new GatewayError('invalid_request', 'limit must be 1-500');
     return this.auth.audit.list(n, before);
+  }
+}
+
+/** The bot providers this gateway knows, with the form of their config (the console's bots step). */
+@Controller('api/bot-providers')
+@UseGuards(AdminAuthGuard)
+export class BotProvidersController {
+  constructor(private readonly providers: BotProviderRegistry) {}
+
+  /** Each provider's name, title, docs page, config fields (in form order) and secret paths (write-only). */
+  @Get()
+  list() {
+    return { entities: this.providers.describe() };
   }
 }

@@ -8,7 +8,11 @@ export interface ProviderConfigField {
   /** Dotted path in `provider.config`, e.g. `handoff.taskNames`. */
   key: string;
   label: string;
-  /** `secret` fields are write-only; `list` is a list of short strings; `map` a name → value object (headers). */
+  /**
+   * `secret` fields are write-only; `list` is a list of short strings; `map` a name → value object (headers).
+   * The console sends `text`/`url`/`secret`/`textarea` as a string, `number` as a number, `list` as
+   * string[], `map` as Record<string, string>; any field at or under a path of `secrets` is write-only.
+   */
   kind: 'text' | 'url' | 'secret' | 'number' | 'list' | 'textarea' | 'map';
   required?: boolean;
   placeholder?: string;
