@@ -3,6 +3,8 @@ import type { Channel } from './channel.types.js';
 
 export interface HandoffDetails {
   reason: string;
+  /** The bot's own words for why (a backend's handoff reason), next to the gateway's category in `reason`. */
+  detail?: string;
   queue?: string;
   summary?: string;
   lastUtterance?: string;
@@ -24,6 +26,7 @@ export function handoffParameters(channel: Channel, d: HandoffDetails): Record<s
     handoffSummary: clip(d.summary, GenesysLimits.maxParameterValueLength),
     lastUtterance: clip(d.lastUtterance, GenesysLimits.maxParameterValueLength),
     language: d.language,
+    ...(d.detail ? { handoffDetail: clip(d.detail, GenesysLimits.maxParameterValueLength) } : {}),
   };
 }
 

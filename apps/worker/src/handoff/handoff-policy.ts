@@ -3,7 +3,7 @@ import type { ChannelHandoffPolicy } from '@app/channels';
 
 export type Decision =
   | { kind: 'continue' }
-  | { kind: 'handoff'; reason: HandoffReason; queue?: string; summary?: string }
+  | { kind: 'handoff'; reason: HandoffReason; queue?: string; summary?: string; detail?: string }
   | { kind: 'end'; intent?: string };
 
 /** Case, accents and punctuation do not matter: "I'd like an AGENT!" reads as "i d like an agent". */
@@ -27,7 +27,7 @@ export function customerAsksForHuman(input: CanonicalUserInput, language: string
 
 /** After the bot: its own request, N fallbacks in a row, or the end of the conversation. */
 export function decideAfterBot(result: BotResult, consecutiveFallbacks: number, policy: ChannelHandoffPolicy): Decision {
-  if (result.handoff) return { kind: 'handoff', reason: 'bot_request', queue: result.handoff.queue, summary: result.handoff.summary };
+  if (result.handoff) return { kind: 'handoff', reason: 'bot_request', queue: result.handoff.queue, summary: result.handoff.summary, detail: result.handoff.reason };
   if (result.fallback && policy.maxConsecutiveFallbacks > 0 && consecutiveFallbacks >= policy.maxConsecutiveFallbacks) {
     return { kind: 'handoff', reason: 'repeated_fallback' };
   }

@@ -263,7 +263,7 @@ export class TurnService {
     const summary = decision.summary ?? (await this.summarize(ctx, channel));
     const base = buildHandoffResponse(
       channel,
-      { reason: decision.reason, queue: decision.queue, summary, lastUtterance: ctx.input.text, language: ctx.session.language },
+      { reason: decision.reason, detail: decision.detail, queue: decision.queue, summary, lastUtterance: ctx.input.text, language: ctx.session.language },
       before,
     );
     const response = { ...base, parameters: { ...extraParameters, ...base.parameters } };
