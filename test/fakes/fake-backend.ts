@@ -10,6 +10,8 @@ export interface RecordedRequest {
   body: unknown;
   /** The body exactly as received (signature checks hash these bytes). */
   raw?: string;
+  /** Milliseconds the fake itself spent on the request (its own "backend latency"), excluding scripted delays. */
+  handledMs?: number;
   at: number;
 }
 
@@ -87,6 +89,7 @@ export abstract class FakeBackend {
         body = text;
       }
     }
+    const started = performance.now();
     const recorded: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body, raw: text, at: Date.now() };
     this.requests.push(recorded);
     const fault = this.faults.shift() ?? this.always;
@@ -113,6 +116,7 @@ export abstract class FakeBackend {
     } catch (e) {
       reply = { status: 500, body: { error: (e as Error).message } };
     }
+    recorded.handledMs = performance.now() - started;
     if (reply?.delayMs) await new Promise((r) => setTimeout(r, reply!.delayMs).unref());
     this.send(res, reply ?? { status: 404, body: { error: 'not found' } });
   }

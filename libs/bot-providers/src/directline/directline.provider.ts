@@ -247,7 +247,9 @@ class Call {
     let echoSeen = false;
     let replied = false;
     let lastNewAt = Date.now();
-    let nextAt = Date.now() + pollIntervalMs;
+    // The first GET goes at once: a bot that answered within the POST's round trip is seen without
+    // waiting a poll interval; later GETs keep pollIntervalMs apart.
+    let nextAt = Date.now();
     for (;;) {
       if (nextAt + MIN_REQUEST_MS > this.deadline) break;
       await this.wait(nextAt - Date.now());
