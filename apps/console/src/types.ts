@@ -3,6 +3,8 @@
  * uses is typed; everything else passes through untouched.
  */
 
+import type { ProviderConfigField, ProviderDescription } from '../../../libs/bot-providers/src/provider-catalog.js';
+
 export interface ApiErrorBody {
   error: { code: string; message: string; details?: string[] };
 }
@@ -71,25 +73,9 @@ export interface BotProviderView {
   [extra: string]: unknown;
 }
 
-/** One input of a provider's config form (GET /api/bot-providers). */
-export interface ProviderField {
-  /** Dotted path in `provider.config`. */
-  key: string;
-  label: string;
-  kind: 'text' | 'url' | 'secret' | 'number' | 'list' | 'textarea' | 'map';
-  required?: boolean;
-  placeholder?: string;
-  help?: string;
-}
-
-export interface ProviderDescription {
-  name: string;
-  title: string;
-  docs?: string;
-  fields: ProviderField[];
-  /** Dotted paths that are write-only (an object path covers everything in it). */
-  secrets: string[];
-}
+/** One input of a provider's config form (GET /api/bot-providers): the server's own type. */
+export type ProviderField = ProviderConfigField;
+export type { ProviderDescription };
 
 export interface ChannelView {
   id: string;

@@ -2,16 +2,8 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { BotProviderRules } from '@app/channels';
 import type { BotProvider } from './bot-provider.interface.js';
 import { BOT_PROVIDERS_OPTIONS, type BotProvidersOptions } from './kit/backend-client.js';
-import { providerConfigProblems, type ProviderConfigField } from './kit/provider-config.js';
-
-/** What the console needs to offer a provider (GET /api/bot-providers). */
-export interface ProviderDescription {
-  name: string;
-  title: string;
-  docs?: string;
-  fields: readonly ProviderConfigField[];
-  secrets: readonly string[];
-}
+import { providerConfigProblems } from './kit/provider-config.js';
+import type { ProviderDescription } from './provider-catalog.js';
 
 /**
  * Looks bot providers up by the name a channel's bot refers to, and judges their config for the

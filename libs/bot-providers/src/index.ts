@@ -1,4 +1,5 @@
 export * from './canonical.types.js';
+export * from './provider-catalog.js';
 export * from './bot-provider.interface.js';
 export * from './bot-provider.registry.js';
 export * from './bot-providers.module.js';

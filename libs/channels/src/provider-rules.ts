@@ -48,17 +48,19 @@ export function withoutSecrets(config: Obj, paths: readonly string[]): { config:
     set.add(paths.find((p) => path === p || path.startsWith(`${p}.`)) ?? path);
     return REMOVED;
   });
-  return { config: prune(marked), secretsSet: [...set] };
+  return { config: withoutRemoved(marked), secretsSet: [...set] };
 }
 
-const REMOVED = Symbol('removed');
-function prune(node: Obj): Obj {
+/** What `mapSecretValues`' callback returns to remove a value; `withoutRemoved` then drops it. */
+export const REMOVED = Symbol('removed');
+
+/** The object without the values marked REMOVED, and without maps that held only such values (headers). */
+export function withoutRemoved(node: Obj): Obj {
   const out: Obj = {};
   for (const [k, v] of Object.entries(node)) {
     if (v === REMOVED) continue;
     if (isObj(v)) {
-      const inner = prune(v);
-      // A map that held only secrets (headers) is not shown as an empty object.
+      const inner = withoutRemoved(v);
       if (Object.keys(inner).length || !Object.keys(v).length) out[k] = inner;
     } else out[k] = v;
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { AdminActor } from '@app/admin-auth';
-import { ChannelConfigError, ChannelRepository, developmentOnlySettings, mapSecretValues, parseChannel, type Channel } from '@app/channels';
+import { ChannelConfigError, ChannelRepository, REMOVED, developmentOnlySettings, mapSecretValues, parseChannel, withoutRemoved, type Channel } from '@app/channels';
 import { BotProviderRegistry, valueAt } from '@app/bot-providers';
 import { IngressConfig } from '@app/config';
 import { GatewayError } from '@app/errors';
@@ -278,27 +278,14 @@ function withProviderConfigs(current: Channel, patch: Json, rules: BotProviderRe
           if (givenAgain.has(path)) return v;
           const declared = secretPaths.find((p) => path === p || path.startsWith(`${p}.`)) ?? path;
           if (!dropped.includes(`bots[${i}].provider.config.${declared}`)) dropped.push(`bots[${i}].provider.config.${declared}`);
-          return DROP;
+          return REMOVED;
         });
-        config = withoutDropped(config);
+        config = withoutRemoved(config);
       }
     }
     return { ...b, provider: { ...provider, config } };
   });
   return { patch: { ...patch, bots }, dropped };
-}
-
-const DROP = Symbol('drop');
-function withoutDropped(node: Json): Json {
-  const out: Json = {};
-  for (const [k, v] of Object.entries(node)) {
-    if (v === DROP) continue;
-    if (isObj(v)) {
-      const inner = withoutDropped(v);
-      if (Object.keys(inner).length || !Object.keys(v).length) out[k] = inner;
-    } else out[k] = v;
-  }
-  return out;
 }
 
 /**

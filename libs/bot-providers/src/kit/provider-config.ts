@@ -3,21 +3,9 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { checkBotUrl } from '../http/network-guard.js';
 
-/** One input of the console's form for a provider's config (the server validates with `schema`, not with these). */
-export interface ProviderConfigField {
-  /** Dotted path in `provider.config`, e.g. `handoff.taskNames`. */
-  key: string;
-  label: string;
-  /**
-   * `secret` fields are write-only; `list` is a list of short strings; `map` a name → value object (headers).
-   * The console sends `text`/`url`/`secret`/`textarea` as a string, `number` as a number, `list` as
-   * string[], `map` as Record<string, string>; any field at or under a path of `secrets` is write-only.
-   */
-  kind: 'text' | 'url' | 'secret' | 'number' | 'list' | 'textarea' | 'map';
-  required?: boolean;
-  placeholder?: string;
-  help?: string;
-}
+import type { ProviderConfigField } from '../provider-catalog.js';
+
+export type { ProviderConfigField };
 
 export interface ProviderConfigSpec<T extends object = object> {
   /** A class-validator class; unknown keys are refused, property initializers are the defaults. */
