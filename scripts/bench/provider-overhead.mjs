@@ -161,7 +161,7 @@ for (let round = 0; round < ROUNDS; round++) {
     samples[s.name].backendMs.push(r.backendMs);
   }
 }
-client.onModuleDestroy();
+client.close();
 
 const rows = subjects.map((s) => {
   const sorted = samples[s.name].latencies.sort((a, b) => a - b);

@@ -38,7 +38,7 @@ describe('order, duplicates and worker crashes (http bot provider, several worke
     // The configured header reaches the bot, but sits sealed in Redis.
     expect(calls[0]!.botKey).toBe('k1');
     const stored = (await gw.redis.get(`${gw.prefix}:channel:${ch.id}`))!;
-    expect(stored).toContain('"sealedHeaders":{"x-bot-key":"v1.');
+    expect(stored).toContain('"headers":{"x-bot-key":{"$sealed":"v1.');
     expect(stored).not.toContain('"k1"');
   });
 

@@ -109,7 +109,7 @@ export function describeProviderKit<F extends FakeBackend>(subject: ProviderKitS
       await fake.close();
     });
     afterAll(() => {
-      client.onModuleDestroy();
+      client.close();
       Logger.overrideLogger(false);
       const everything = [...logger.lines, ...errors].join('\n');
       for (const s of subject.secrets(subject.config(fake))) expect(everything).not.toContain(s);
