@@ -31,7 +31,7 @@ describe('dialogflow-cx provider against its fake (real HTTP)', () => {
   beforeAll(() => {
     client = new BackendClient({ allowPrivateNetworks: true });
   });
-  afterAll(() => client.onModuleDestroy());
+  afterAll(() => client.close());
   beforeEach(async () => {
     fake = await new DialogflowCxFake().start();
     provider = new DialogflowCxProvider(client);

@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fake.close();
-  client.onModuleDestroy();
+  client.close();
 });
 
 let n = 0;

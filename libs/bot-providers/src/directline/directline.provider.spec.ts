@@ -16,7 +16,7 @@ beforeEach(async () => {
   fake = await new DirectLineFake().start();
 });
 afterEach(() => fake.close());
-afterAll(() => client.onModuleDestroy());
+afterAll(() => client.close());
 
 const cfg = (over: Obj = {}) => ({ secret: fake.secret, baseUrl: fake.origin, quietMs: 200, pollIntervalMs: 100, ...over });
 

@@ -18,7 +18,7 @@ beforeAll(() => {
   client = new BackendClient({ allowPrivateNetworks: true });
   provider = new KoreBotProvider(client);
 });
-afterAll(() => client.onModuleDestroy());
+afterAll(() => client.close());
 beforeEach(async () => {
   fake = await new KoreFake().start();
 });

@@ -31,7 +31,7 @@ describe('lex-v2 provider against its fake (real HTTP, SigV4 verified)', () => {
   beforeAll(() => {
     client = new BackendClient({ allowPrivateNetworks: true });
   });
-  afterAll(() => client.onModuleDestroy());
+  afterAll(() => client.close());
   beforeEach(async () => {
     fake = await new LexV2Fake().start();
     provider = new LexV2Provider(client);

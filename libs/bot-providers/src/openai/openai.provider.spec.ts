@@ -36,7 +36,7 @@ describe('openai provider against an OpenAI-compatible fake', () => {
     config = { baseUrl: `${fake.origin}/v1`, apiKey: fake.apiKey, model: 'gpt-fake-mini' };
   });
   afterEach(() => fake.close());
-  afterAll(() => client.onModuleDestroy());
+  afterAll(() => client.close());
 
   describe('config', () => {
     it('has the reference keys with their defaults, and refuses bad values by name', () => {

@@ -37,7 +37,7 @@ describe('rasa provider against a Rasa REST channel fake', () => {
     config = { url: `${fake.origin}/webhooks/rest/webhook`, headers: { Authorization: `Bearer ${fake.token}` } };
   });
   afterEach(() => fake.close());
-  afterAll(() => client.onModuleDestroy());
+  afterAll(() => client.close());
 
   describe('config and request', () => {
     it('requires url, takes optional headers (a secret), refuses unknown keys and bad headers', () => {
