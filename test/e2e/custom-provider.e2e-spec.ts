@@ -54,7 +54,7 @@ describe('a developer’s own bot provider, in their own entry point', () => {
   it('the stock ingress, which does not know the provider, refuses the channel at load and names the field', async () => {
     const stock = new GatewayHarness('custom-stock', [channel]);
     try {
-      await expect(stock.startIngress()).rejects.toThrow('channel custom1: bots[0].provider.name: no bot provider named "faq" (known: demo, http');
+      await expect(stock.startIngress()).rejects.toThrow('channel custom1: bots[0].provider.name: no bot provider named "faq" (known: demo, dialogflow-cx, directline, http, kore, lex-v2, openai, rasa)');
     } finally {
       await stock.stop();
     }
