@@ -1,6 +1,7 @@
-import { createEmulatorApp, DEFAULT_V1_INTEGRATION_ID, DEFAULT_V2_INTEGRATION_ID, type EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
+import type { ConversationView, EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
 import { RedisKeys, sessionKeyOf, turnIdOf } from '@app/queue';
-import { GatewayHarness, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
+import { processOutput, testChannel, type GatewayHarness, type TestChannel } from '../support/gateway-harness.js';
+import { botTexts, CC_SECRET, DBC_HEADER, DBC_SECRET, startProviderGateway, V2_FLOW as FLOW, waitForView as waitForConversation, type ProviderGateway } from '../support/provider-gateway.js';
 import { RecordingBot } from '../support/recording-bot.js';
 import { countKeys } from '../support/redis-test-prefix.js';
 
@@ -9,58 +10,34 @@ import { countKeys } from '../support/redis-test-prefix.js';
  * gateway's /dbc/messages, its API takes the outgoing messages), the gateway runs as real child
  * processes, the bot is a recording HTTP backend whose latency each test sets.
  */
-const CC_SECRET = 'dbc-cc-client-secret-0123456789';
-const DBC_SECRET = 'dbc-connection-secret-0123456789abcdefXYZ';
-const DBC_HEADER = 'X-Connection-Secret';
-
+let pg: ProviderGateway;
 let emu: EmulatorApp;
 let gw: GatewayHarness;
 let bot: RecordingBot;
 let channel: TestChannel;
 let plain: TestChannel;
-let worker: Awaited<ReturnType<GatewayHarness['startWorker']>>;
-
-const FLOW = 'v2-flow';
+let worker: ProviderGateway['worker'];
 
 beforeAll(async () => {
-  emu = await createEmulatorApp({
-    clients: [{ id: 'gw-cc', secret: CC_SECRET, name: 'Gateway', redirectUris: [], scopes: [], grants: ['client_credentials'] }],
-  });
-  const emulatorUrl = await emu.listen(0);
   bot = new RecordingBot();
   const botUrl = await bot.start();
-  channel = testChannel('dbc1', {
-    genesys: {
-      environment: 'mypurecloud.ie',
-      integrationId: DEFAULT_V1_INTEGRATION_ID,
-      oauth: { clientId: 'gw-cc', clientSecret: CC_SECRET, grant: 'client_credentials', baseUrl: emulatorUrl },
-      digitalBotConnector: { secretHeader: DBC_HEADER, secret: DBC_SECRET, inlineWindowMs: 400 },
-    },
-    handoff: { maxConsecutiveFallbacks: 2, defaultQueue: 'General', summaryTurns: 3 },
-    bots: [{ id: 'bot1', name: 'Bot One', versions: ['1.0', '1.1'], languages: ['en-us'], intents: [{ name: 'Echo', slots: { topic: { name: 'topic', type: 'string' } } }], provider: { name: 'http', config: { url: botUrl }, timeoutMs: 8000, retries: 0 } }],
-  });
   plain = testChannel('dbc-none');
-  gw = new GatewayHarness('dbc', [channel, plain], { WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000', OUTBOX_SWEEP_INTERVAL_MS: '500' });
-  await gw.startIngress();
-  worker = await gw.startWorker();
-  emu.emulator.registerFlow({
-    id: FLOW,
-    protocol: 'v2',
-    url: `${gw.baseUrl}/genesys/${channel.id}/dbc`,
-    headers: { [DBC_HEADER]: DBC_SECRET },
-    integrationId: DEFAULT_V2_INTEGRATION_ID,
-    botId: 'bot1',
-    botVersion: '1.0',
-    languageCode: 'en-us',
-    botResponseTimeoutMs: 5000,
-    intentPaths: { AgentHandoff: { action: 'transfer', queue: 'General', queueParameter: 'handoffQueue' }, EndConversation: { action: 'end' } },
-    failurePath: { action: 'transfer', queue: 'Failures' },
+  pg = await startProviderGateway({
+    name: 'dbc',
+    channelId: 'dbc1',
+    channel: {
+      handoff: { maxConsecutiveFallbacks: 2, defaultQueue: 'General', summaryTurns: 3 },
+      bots: [{ id: 'bot1', name: 'Bot One', versions: ['1.0', '1.1'], languages: ['en-us'], intents: [{ name: 'Echo', slots: { topic: { name: 'topic', type: 'string' } } }], provider: { name: 'http', config: { url: botUrl }, timeoutMs: 8000, retries: 0 } }],
+    },
+    inlineWindowMs: 400,
+    extraChannels: [plain],
+    env: { WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000', OUTBOX_SWEEP_INTERVAL_MS: '500' },
   });
+  ({ gw, emu, channel, worker } = pg);
 }, 60_000);
 
 afterAll(async () => {
-  await gw?.stop();
-  await emu?.close();
+  await pg?.stop();
   await bot?.stop();
 });
 
@@ -68,19 +45,7 @@ beforeEach(() => {
   bot.delayMs = 0;
 });
 
-const botTexts = (view: { messages: { from: string; via?: string; text?: string }[] }, via?: string) =>
-  view.messages.filter((m) => m.from === 'bot' && (via === undefined || m.via === via)).map((m) => m.text);
-
-async function waitForView(conversationId: string, check: (v: NonNullable<ReturnType<EmulatorApp['emulator']['conversationView']>>) => boolean, timeoutMs = 15_000) {
-  let view = emu.emulator.conversationView(conversationId)!;
-  const until = Date.now() + timeoutMs;
-  while (!check(view)) {
-    if (Date.now() > until) throw new Error(`conversation never reached the expected state: ${JSON.stringify(view, null, 1)}`);
-    await new Promise((r) => setTimeout(r, 50));
-    view = emu.emulator.conversationView(conversationId)!;
-  }
-  return view;
-}
+const waitForView = (conversationId: string, check: (v: ConversationView) => boolean, timeoutMs = 15_000) => waitForConversation(emu, conversationId, check, timeoutMs);
 
 const outgoingFor = (botSessionId: string) => emu.emulator.outgoing.received.filter((m) => m.botSessionId === botSessionId);
 

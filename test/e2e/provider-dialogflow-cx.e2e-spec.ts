@@ -1,18 +1,13 @@
-import { createEmulatorApp, DEFAULT_V1_INTEGRATION_ID, DEFAULT_V2_INTEGRATION_ID, type EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
 import { DialogflowCxFake } from '../fakes/dialogflow-cx.fake.js';
-import { GatewayHarness, buttonTurn, newSessionBody, nextTurn, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
+import { buttonTurn, nextTurn, processOutput, testChannel, type GatewayHarness, type TestChannel } from '../support/gateway-harness.js';
+import { startProviderGateway, startSession, type ProviderGateway } from '../support/provider-gateway.js';
 
 /**
  * dialogflow-cx end to end: real ingress and worker processes, real Redis, the Genesys emulator
  * for v2, and the Dialogflow fake (token endpoint + detectIntent) over HTTP.
  */
-const CC_SECRET = 'dfcx-cc-client-secret-0123456789';
-const DBC_SECRET = 'dfcx-connection-secret-0123456789abcdefXYZ';
-const DBC_HEADER = 'X-Connection-Secret';
-const FLOW = 'dfcx-v2-flow';
-
 let fake: DialogflowCxFake;
-let emu: EmulatorApp;
+let pg: ProviderGateway;
 let gw: GatewayHarness;
 let main: TestChannel;
 let flaky: TestChannel;
@@ -23,36 +18,16 @@ const bot = (config: Record<string, unknown>, provider: Record<string, unknown> 
 
 beforeAll(async () => {
   fake = await new DialogflowCxFake().start();
-  emu = await createEmulatorApp({ clients: [{ id: 'gw-cc', secret: CC_SECRET, name: 'Gateway', redirectUris: [], scopes: [], grants: ['client_credentials'] }] });
-  const emulatorUrl = await emu.listen(0);
-  main = testChannel('dfcx1', {
-    replyDeadlineMs: 1000,
-    genesys: {
-      environment: 'mypurecloud.ie',
-      integrationId: DEFAULT_V1_INTEGRATION_ID,
-      oauth: { clientId: 'gw-cc', clientSecret: CC_SECRET, grant: 'client_credentials', baseUrl: emulatorUrl },
-      digitalBotConnector: { secretHeader: DBC_HEADER, secret: DBC_SECRET, inlineWindowMs: 400 },
-    },
-    bots: bot(fake.config(), { timeoutMs: 4000 }),
-  });
   // Failures get their own channel: its circuit breaker must not trip the main one.
   flaky = testChannel('dfcx2', { circuitBreaker: { failureThreshold: 100, cooldownMs: 1000 }, bots: bot(fake.config(), { timeoutMs: 700, retries: 1 }) });
-  gw = new GatewayHarness('dfcx', [main, flaky]);
-  await gw.startIngress();
-  await gw.startWorker();
-  emu.emulator.registerFlow({
-    id: FLOW,
-    protocol: 'v2',
-    url: `${gw.baseUrl}/genesys/${main.id}/dbc`,
-    headers: { [DBC_HEADER]: DBC_SECRET },
-    integrationId: DEFAULT_V2_INTEGRATION_ID,
-    botId: 'bot1',
-    botVersion: '1.0',
-    languageCode: 'en-us',
-    botResponseTimeoutMs: 5000,
-    intentPaths: { AgentHandoff: { action: 'transfer', queue: 'General', queueParameter: 'handoffQueue' }, EndConversation: { action: 'end' } },
-    failurePath: { action: 'transfer', queue: 'Failures' },
+  pg = await startProviderGateway({
+    name: 'dfcx',
+    channelId: 'dfcx1',
+    channel: { replyDeadlineMs: 1000, bots: bot(fake.config(), { timeoutMs: 4000 }) },
+    inlineWindowMs: 400,
+    extraChannels: [flaky],
   });
+  ({ gw, channel: main } = pg);
 
   const q = (text: string, queryResult: Record<string, unknown>) => fake.answer(text, { queryResult });
   q('menu', {
@@ -88,15 +63,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await gw?.stop();
-  await emu?.close();
+  await pg?.stop();
   await fake?.close();
 });
 
-const start = async (channel: TestChannel, text: string, extra: Record<string, unknown> = {}) => {
-  const body = newSessionBody(text, extra);
-  return { body, res: await gw.turn(channel, body) };
-};
+const start = (channel: TestChannel, text: string, extra: Record<string, unknown> = {}) => startSession(gw, channel, text, extra);
 
 describe('dialogflow-cx through the gateway (v1 and v2)', () => {
   it('v1: chips render as quick replies; a click sends the payload; Genesys parameters go with the first turn only', async () => {
@@ -178,7 +149,7 @@ describe('dialogflow-cx through the gateway (v1 and v2)', () => {
   });
 
   it('v2: a Digital Bot Connector conversation reaches the agent with its parameters and gets the reply inline', async () => {
-    const view = await emu.emulator.startConversation(FLOW, { text: 'menu' }, { customerTier: 'platinum' });
+    const view = await pg.emu.emulator.startConversation(pg.flowId, { text: 'menu' }, { customerTier: 'platinum' });
     const texts = view.messages.filter((m) => m.from === 'bot').map((m) => m.text);
     expect(texts).toEqual(['What can I do for you?']);
     expect(fake.detectRequests.at(-1)!.body).toMatchObject({ queryParams: { parameters: { customerTier: 'platinum' } } });

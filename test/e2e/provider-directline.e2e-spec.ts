@@ -1,6 +1,7 @@
-import { createEmulatorApp, DEFAULT_V1_INTEGRATION_ID, DEFAULT_V2_INTEGRATION_ID, type EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
+import type { EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
 import { DirectLineFake, dl, type BotStep } from '../fakes/directline.fake.js';
-import { GatewayHarness, buttonTurn, newSessionBody, nextTurn, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
+import { buttonTurn, newSessionBody, nextTurn, processOutput, testChannel, type GatewayHarness, type TestChannel } from '../support/gateway-harness.js';
+import { botTexts, startProviderGateway, waitForView, type ProviderGateway } from '../support/provider-gateway.js';
 
 /**
  * The `directline` provider end to end: real ingress and worker processes, real Redis, the Direct
@@ -45,59 +46,35 @@ function copilot(a: Obj): BotStep[] {
 const provider = (fake: DirectLineFake, over: Obj = {}) => ({ name: 'directline', timeoutMs: 3000, retries: 1, config: { secret: fake.secret, baseUrl: fake.origin, quietMs: 250, pollIntervalMs: 100 }, ...over });
 const bots = (p: Obj) => [{ id: 'bot1', name: 'Bot One', versions: ['1.0'], languages: ['en-us'], provider: p }];
 
-const CC_SECRET = 'dl-cc-client-secret-0123456789';
-const DBC_SECRET = 'dl-dbc-connection-secret-0123456789abcdefXYZ';
-const FLOW = 'dl-v2-flow';
-
 let fake: DirectLineFake;
+let pg: ProviderGateway;
 let emu: EmulatorApp;
 let gw: GatewayHarness;
 let main: TestChannel;
 let slow: TestChannel;
 let failing: TestChannel;
-let v2: TestChannel;
 
 beforeAll(async () => {
   fake = await new DirectLineFake().start();
   fake.script = copilot;
-  emu = await createEmulatorApp({ clients: [{ id: 'dl-cc', secret: CC_SECRET, name: 'Gateway', redirectUris: [], scopes: [], grants: ['client_credentials'] }] });
-  const emulatorUrl = await emu.listen(0);
   const handoff = { maxConsecutiveFallbacks: 2, defaultQueue: 'General', summaryTurns: 3 };
   main = testChannel('dl-main', { handoff, bots: bots(provider(fake)) });
   // The bot may take 2.2 s (budget of a 2.5 s attempt); Genesys gets the hold message after 1 s.
   slow = testChannel('dl-slow', { replyDeadlineMs: 1000, deadlinePolicy: 'hold', holdMessage: 'Hold on, still working.', handoff, bots: bots(provider(fake, { timeoutMs: 2500, retries: 0 })) });
   failing = testChannel('dl-fail', { handoff, circuitBreaker: { failureThreshold: 50, cooldownMs: 1000 }, bots: bots(provider(fake, { timeoutMs: 800, retries: 1 })) });
-  v2 = testChannel('dl-v2', {
-    genesys: {
-      environment: 'mypurecloud.ie',
-      integrationId: DEFAULT_V1_INTEGRATION_ID,
-      oauth: { clientId: 'dl-cc', clientSecret: CC_SECRET, grant: 'client_credentials', baseUrl: emulatorUrl },
-      digitalBotConnector: { secretHeader: 'X-Connection-Secret', secret: DBC_SECRET, inlineWindowMs: 2000 },
-    },
-    handoff,
-    bots: bots(provider(fake)),
+  pg = await startProviderGateway({
+    name: 'directline',
+    channelId: 'dl-v2',
+    channel: { handoff, bots: bots(provider(fake)) },
+    inlineWindowMs: 2000,
+    extraChannels: [main, slow, failing],
+    env: { OUTBOX_SWEEP_INTERVAL_MS: '500' },
   });
-  gw = new GatewayHarness('directline', [main, slow, failing, v2], { OUTBOX_SWEEP_INTERVAL_MS: '500' });
-  await gw.startIngress();
-  await gw.startWorker();
-  emu.emulator.registerFlow({
-    id: FLOW,
-    protocol: 'v2',
-    url: `${gw.baseUrl}/genesys/${v2.id}/dbc`,
-    headers: { 'X-Connection-Secret': DBC_SECRET },
-    integrationId: DEFAULT_V2_INTEGRATION_ID,
-    botId: 'bot1',
-    botVersion: '1.0',
-    languageCode: 'en-us',
-    botResponseTimeoutMs: 5000,
-    intentPaths: { AgentHandoff: { action: 'transfer', queue: 'General', queueParameter: 'handoffQueue' }, EndConversation: { action: 'end' } },
-    failurePath: { action: 'transfer', queue: 'Failures' },
-  });
+  ({ gw, emu } = pg);
 }, 60_000);
 
 afterAll(async () => {
-  await gw?.stop();
-  await emu?.close();
+  await pg?.stop();
   await fake?.close();
 });
 
@@ -251,24 +228,13 @@ describe('directline provider: slow, failing and garbage backends', () => {
 });
 
 describe('directline provider, Digital Bot Connector v2', () => {
-  const botTexts = (v: { messages: { from: string; text?: string }[] }) => v.messages.filter((m) => m.from === 'bot').map((m) => m.text);
-  async function waitForView(id: string, check: (v: NonNullable<ReturnType<EmulatorApp['emulator']['conversationView']>>) => boolean) {
-    const until = Date.now() + 10_000;
-    for (;;) {
-      const v = emu.emulator.conversationView(id)!;
-      if (check(v)) return v;
-      if (Date.now() > until) throw new Error(`conversation never got there: ${JSON.stringify(v)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
   it('answers a v2 turn and hands off through the flow to the queue the Copilot named', async () => {
-    const view = await emu.emulator.startConversation(FLOW, { text: 'hi' });
-    const first = await waitForView(view.id, (v) => botTexts(v).length >= 2);
+    const view = await emu.emulator.startConversation(pg.flowId, { text: 'hi' });
+    const first = await waitForView(emu, view.id, (v) => botTexts(v).length >= 2);
     expect(botTexts(first).slice(0, 2)).toEqual(['Hello! I am the Contoso assistant.', 'What can I do?']);
     expect(first.state).toBe('bot');
     await emu.emulator.sendCustomerMessage(view.id, { text: 'agent' });
-    const done = await waitForView(view.id, (v) => v.state !== 'bot');
+    const done = await waitForView(emu, view.id, (v) => v.state !== 'bot');
     expect(done).toMatchObject({ state: 'agent', queue: 'Billing', intent: 'AgentHandoff' });
     expect(botTexts(done)).toContain('Let me get someone for you.');
   });

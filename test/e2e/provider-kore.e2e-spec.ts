@@ -1,5 +1,6 @@
-import { createEmulatorApp, DEFAULT_V1_INTEGRATION_ID, DEFAULT_V2_INTEGRATION_ID, type EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
-import { GatewayHarness, buttonTurn, newSessionBody, nextTurn, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
+import type { EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
+import { buttonTurn, newSessionBody, nextTurn, processOutput, testChannel, type GatewayHarness, type TestChannel } from '../support/gateway-harness.js';
+import { botTexts, startProviderGateway, waitForView, type ProviderGateway } from '../support/provider-gateway.js';
 import { KoreFake, KoreTemplates } from '../fakes/kore.fake.js';
 
 /**
@@ -7,11 +8,7 @@ import { KoreFake, KoreTemplates } from '../fakes/kore.fake.js';
  * (webhook v2, synchronous with polling, JWT verified with jsonwebtoken) and, for v2, the Genesys
  * emulator playing the Architect flow of a Digital Bot Connector.
  */
-const CC_SECRET = 'kore-e2e-cc-client-secret-0123456789';
-const DBC_SECRET = 'kore-e2e-connection-secret-0123456789abcdef';
-const DBC_HEADER = 'X-Connection-Secret';
-const FLOW = 'kore-v2-flow';
-
+let pg: ProviderGateway;
 let emu: EmulatorApp;
 let gw: GatewayHarness;
 let kore: KoreFake;
@@ -25,39 +22,20 @@ const koreBot = (config: Record<string, unknown>, provider: { timeoutMs: number;
 
 beforeAll(async () => {
   kore = await new KoreFake().start();
-  emu = await createEmulatorApp({ clients: [{ id: 'kore-cc', secret: CC_SECRET, name: 'Gateway', redirectUris: [], scopes: [], grants: ['client_credentials'] }] });
-  const emulatorUrl = await emu.listen(0);
   const config = { webhookUrl: kore.webhookUrl, clientId: kore.clientId, clientSecret: kore.clientSecret, handoff: { taskNames: ['Talk to agent'] }, end: { taskNames: ['Goodbye'] }, pollIntervalMs: 100 };
-  // The reply deadline (1 s) is shorter than the provider's time (3 s): Kore's late poll results
-  // reach the customer through the deadline hold.
-  main = testChannel('kore1', {
-    replyDeadlineMs: 1000,
-    genesys: {
-      environment: 'mypurecloud.ie',
-      integrationId: DEFAULT_V1_INTEGRATION_ID,
-      oauth: { clientId: 'kore-cc', clientSecret: CC_SECRET, grant: 'client_credentials', baseUrl: emulatorUrl },
-      digitalBotConnector: { secretHeader: DBC_HEADER, secret: DBC_SECRET, inlineWindowMs: 600 },
-    },
-    bots: koreBot(config, { timeoutMs: 3000, retries: 1 }),
-  });
   quick = testChannel('kore2', { replyDeadlineMs: 5000, bots: koreBot(config, { timeoutMs: 800, retries: 1 }) });
   refused = testChannel('kore3', { bots: koreBot({ ...config, clientSecret: 'kore-wrong-secret-do-not-log-4711' }, { timeoutMs: 2000, retries: 2 }) });
-  gw = new GatewayHarness('kore', [main, quick, refused], { OUTBOX_SWEEP_INTERVAL_MS: '500' });
-  await gw.startIngress();
-  await gw.startWorker();
-  emu.emulator.registerFlow({
-    id: FLOW,
-    protocol: 'v2',
-    url: `${gw.baseUrl}/genesys/${main.id}/dbc`,
-    headers: { [DBC_HEADER]: DBC_SECRET },
-    integrationId: DEFAULT_V2_INTEGRATION_ID,
-    botId: 'bot1',
-    botVersion: '1.0',
-    languageCode: 'en-us',
-    botResponseTimeoutMs: 5000,
-    intentPaths: { AgentHandoff: { action: 'transfer', queue: 'General', queueParameter: 'handoffQueue' }, EndConversation: { action: 'end' } },
-    failurePath: { action: 'transfer', queue: 'Failures' },
+  // The reply deadline (1 s) is shorter than the provider's time (3 s): Kore's late poll results
+  // reach the customer through the deadline hold.
+  pg = await startProviderGateway({
+    name: 'kore',
+    channelId: 'kore1',
+    channel: { replyDeadlineMs: 1000, bots: koreBot(config, { timeoutMs: 3000, retries: 1 }) },
+    inlineWindowMs: 600,
+    extraChannels: [quick, refused],
+    env: { OUTBOX_SWEEP_INTERVAL_MS: '500' },
   });
+  ({ gw, emu, channel: main } = pg);
 
   kore.on('show me everything', {
     vals: [
@@ -83,8 +61,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await gw?.stop();
-  await emu?.close();
+  await pg?.stop();
   await kore?.close();
 });
 
@@ -245,26 +222,14 @@ describe('kore provider over Bot Connector v1', () => {
 });
 
 describe('kore provider over the Digital Bot Connector (v2)', () => {
-  const botTexts = (view: { messages: { from: string; text?: string }[] }) => view.messages.filter((m) => m.from === 'bot').map((m) => m.text);
-  async function waitForView(id: string, check: (v: any) => boolean) {
-    let view = emu.emulator.conversationView(id)!;
-    const until = Date.now() + 10_000;
-    while (!check(view)) {
-      if (Date.now() > until) throw new Error(`conversation never got there: ${JSON.stringify(view)}`);
-      await new Promise((r) => setTimeout(r, 50));
-      view = emu.emulator.conversationView(id)!;
-    }
-    return view;
-  }
-
   it('answers inline, delivers polled messages later through the outgoing API, and transfers on agent_transfer', async () => {
-    const view = await emu.emulator.startConversation(FLOW, { text: 'hello v2' });
+    const view = await emu.emulator.startConversation(pg.flowId, { text: 'hello v2' });
     expect(botTexts(view)).toEqual(['You said: hello v2']);
     await emu.emulator.sendCustomerMessage(view.id, { text: 'look it up' });
-    const later = await waitForView(view.id, (v) => botTexts(v).includes('Found it: order 1042 ships today.'));
+    const later = await waitForView(emu, view.id, (v) => botTexts(v).includes('Found it: order 1042 ships today.'));
     expect(botTexts(later)).toEqual(['You said: hello v2', 'Let me look that up.', 'Found it: order 1042 ships today.']);
     await emu.emulator.sendCustomerMessage(view.id, { text: 'dispute' });
-    const done = await waitForView(view.id, (v) => v.state !== 'bot');
+    const done = await waitForView(emu, view.id, (v) => v.state !== 'bot');
     expect(done).toMatchObject({ state: 'agent', queue: 'Billing' });
     await waitFor(() => posts(view.botSessionId).length === 4);
     expect(posts(view.botSessionId).map((r) => (r.body as any).message.val)).toEqual(['hello v2', 'look it up', 'dispute', 'SESSION_CLOSURE']);

@@ -1,18 +1,13 @@
-import { createEmulatorApp, DEFAULT_V1_INTEGRATION_ID, DEFAULT_V2_INTEGRATION_ID, type EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
 import { LexV2Fake } from '../fakes/lex-v2.fake.js';
-import { GatewayHarness, buttonTurn, newSessionBody, nextTurn, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
+import { buttonTurn, nextTurn, processOutput, testChannel, type GatewayHarness, type TestChannel } from '../support/gateway-harness.js';
+import { startProviderGateway, startSession, type ProviderGateway } from '../support/provider-gateway.js';
 
 /**
  * lex-v2 end to end: real ingress and worker processes, real Redis, the Genesys emulator for v2,
  * and the Lex fake (which verifies every SigV4 signature) over HTTP.
  */
-const CC_SECRET = 'lexv2-cc-client-secret-0123456789';
-const DBC_SECRET = 'lexv2-connection-secret-0123456789abcdefXYZ';
-const DBC_HEADER = 'X-Connection-Secret';
-const FLOW = 'lexv2-v2-flow';
-
 let fake: LexV2Fake;
-let emu: EmulatorApp;
+let pg: ProviderGateway;
 let gw: GatewayHarness;
 let main: TestChannel;
 let flaky: TestChannel;
@@ -23,36 +18,10 @@ const bot = (config: Record<string, unknown>, provider: Record<string, unknown> 
 
 beforeAll(async () => {
   fake = await new LexV2Fake().start();
-  emu = await createEmulatorApp({ clients: [{ id: 'gw-cc', secret: CC_SECRET, name: 'Gateway', redirectUris: [], scopes: [], grants: ['client_credentials'] }] });
-  const emulatorUrl = await emu.listen(0);
   const config = fake.config({ handoff: { intentNames: ['TalkToAgent'] }, end: { intentNames: ['Goodbye'] } });
-  main = testChannel('lex1', {
-    replyDeadlineMs: 1000,
-    genesys: {
-      environment: 'mypurecloud.ie',
-      integrationId: DEFAULT_V1_INTEGRATION_ID,
-      oauth: { clientId: 'gw-cc', clientSecret: CC_SECRET, grant: 'client_credentials', baseUrl: emulatorUrl },
-      digitalBotConnector: { secretHeader: DBC_HEADER, secret: DBC_SECRET, inlineWindowMs: 400 },
-    },
-    bots: bot(config),
-  });
   flaky = testChannel('lex2', { circuitBreaker: { failureThreshold: 100, cooldownMs: 1000 }, bots: bot(config, { timeoutMs: 700, retries: 1 }) });
-  gw = new GatewayHarness('lexv2', [main, flaky]);
-  await gw.startIngress();
-  await gw.startWorker();
-  emu.emulator.registerFlow({
-    id: FLOW,
-    protocol: 'v2',
-    url: `${gw.baseUrl}/genesys/${main.id}/dbc`,
-    headers: { [DBC_HEADER]: DBC_SECRET },
-    integrationId: DEFAULT_V2_INTEGRATION_ID,
-    botId: 'bot1',
-    botVersion: '1.0',
-    languageCode: 'en-us',
-    botResponseTimeoutMs: 5000,
-    intentPaths: { AgentHandoff: { action: 'transfer', queue: 'General', queueParameter: 'handoffQueue' }, EndConversation: { action: 'end' } },
-    failurePath: { action: 'transfer', queue: 'Failures' },
-  });
+  pg = await startProviderGateway({ name: 'lexv2', channelId: 'lex1', channel: { replyDeadlineMs: 1000, bots: bot(config) }, inlineWindowMs: 400, extraChannels: [flaky] });
+  ({ gw, channel: main } = pg);
 
   fake.answer('sizes', {
     messages: [
@@ -78,15 +47,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await gw?.stop();
-  await emu?.close();
+  await pg?.stop();
   await fake?.close();
 });
 
-const start = async (channel: TestChannel, text: string, extra: Record<string, unknown> = {}) => {
-  const body = newSessionBody(text, extra);
-  return { body, res: await gw.turn(channel, body) };
-};
+const start = (channel: TestChannel, text: string, extra: Record<string, unknown> = {}) => startSession(gw, channel, text, extra);
 
 describe('lex-v2 through the gateway (v1 and v2)', () => {
   it('v1: a response card renders as a Genesys card; a click sends its value; Genesys parameters become session attributes', async () => {
@@ -166,7 +131,7 @@ describe('lex-v2 through the gateway (v1 and v2)', () => {
   });
 
   it('v2: a Digital Bot Connector conversation reaches the bot with its parameters and gets the reply inline', async () => {
-    const view = await emu.emulator.startConversation(FLOW, { text: 'hello there' }, { customerTier: 'platinum' });
+    const view = await pg.emu.emulator.startConversation(pg.flowId, { text: 'hello there' }, { customerTier: 'platinum' });
     expect(view.messages.filter((m) => m.from === 'bot').map((m) => m.text)).toEqual(['echo: hello there']);
     expect(fake.recognizeRequests.at(-1)!.body).toEqual({ text: 'hello there', sessionState: { sessionAttributes: { customerTier: 'platinum' } } });
   });

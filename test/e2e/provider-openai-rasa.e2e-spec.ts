@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { GatewayHarness, buttonTurn, newSessionBody, nextTurn, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
+import { GatewayHarness, buttonTurn, nextTurn, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
+import { DBC_HEADER, DBC_SECRET, startSession } from '../support/provider-gateway.js';
 import { OpenAiFake } from '../fakes/openai.fake.js';
 import { RasaFake } from '../fakes/rasa.fake.js';
 
@@ -7,9 +8,6 @@ import { RasaFake } from '../fakes/rasa.fake.js';
  * The `openai` and `rasa` providers end to end: real ingress + worker + Redis, each provider against
  * its local fake over HTTP, v1 (Bot Connector) and v2 (Digital Bot Connector) turns.
  */
-const DBC_HEADER = 'X-Connection-Secret';
-const DBC_SECRET = 'dbc-openai-rasa-secret-0123456789abcdefXYZ';
-
 let gw: GatewayHarness;
 let llm: OpenAiFake;
 let rasa: RasaFake;
@@ -44,10 +42,7 @@ afterAll(async () => {
   await rasa?.close();
 });
 
-const start = async (channel: TestChannel, text: string) => {
-  const body = newSessionBody(text);
-  return { body, res: await gw.turn(channel, body) };
-};
+const start = (channel: TestChannel, text: string) => startSession(gw, channel, text);
 
 async function v2(channel: TestChannel, text: string, botSessionId = randomUUID()) {
   const res = await fetch(`${gw.baseUrl}/genesys/${channel.id}/dbc/messages`, {

@@ -8,12 +8,14 @@ import {
   ContentLimits,
   degrade,
   gatewaySignals,
+  handoffOf,
   isObj,
   list,
   postback,
   quickReplies,
   str,
   text,
+  trimmed,
   urlButton,
 } from '../kit/content.js';
 
@@ -28,7 +30,6 @@ const SUMMARY_MAX = 2000;
 const PARAM_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 const MAX_PARAMETERS = 50;
 
-const trimmed = (v: unknown): string | undefined => str(v)?.trim() || undefined;
 
 /**
  * Chips and buttons come after the text that asks the question: that text becomes their prompt, so
@@ -176,14 +177,7 @@ export function mapDetectIntent(body: unknown): BotResult {
     }
     if (rm.liveAgentHandoff !== undefined) {
       const meta = isObj(rm.liveAgentHandoff) && isObj(rm.liveAgentHandoff.metadata) ? rm.liveAgentHandoff.metadata : {};
-      const reason = trimmed(meta.reason);
-      const queue = trimmed(meta.queue);
-      const summary = trimmed(meta.summary);
-      signals.handoff = {
-        ...(reason ? { reason: clip(reason, ContentLimits.title) } : {}),
-        ...(queue ? { queue: clip(queue, ContentLimits.title) } : {}),
-        ...(summary ? { summary: clip(summary, SUMMARY_MAX) } : {}),
-      };
+      signals.handoff = handoffOf({ reason: trimmed(meta.reason), queue: trimmed(meta.queue), summary: trimmed(meta.summary) }, SUMMARY_MAX);
     }
     if (rm.endInteraction !== undefined) signals.end = {};
   }

@@ -1,6 +1,5 @@
 import type { BotResult, CanonicalButton, CanonicalCard, CanonicalMessage } from '../canonical.types.js';
 import {
-  ContentLimits,
   attachment,
   attachmentKind,
   buttons,
@@ -8,6 +7,7 @@ import {
   carousel,
   clip,
   degrade,
+  handoffOf,
   isObj,
   postback,
   quickReplies,
@@ -242,11 +242,7 @@ export function mapHandoff(a: Obj): Pick<BotResult, 'handoff' | 'parameters'> {
     if (s !== undefined) parameters[k] = s;
   }
   return {
-    handoff: {
-      ...(reason ? { reason: clip(reason, ContentLimits.title) } : {}),
-      ...(queue ? { queue: clip(queue, ContentLimits.title) } : {}),
-      ...(summary ? { summary: clip(summary, 2000) } : {}),
-    },
+    handoff: handoffOf({ reason, queue, summary }),
     ...(Object.keys(parameters).length ? { parameters } : {}),
   };
 }

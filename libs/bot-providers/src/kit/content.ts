@@ -14,6 +14,8 @@ export const ContentLimits = { title: 200, text: 4000, payload: 1000, items: 20,
 type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+/** A string or number, trimmed; blank → undefined. */
+export const trimmed = (v: unknown): string | undefined => str(v)?.trim() || undefined;
 
 export function clip(s: string, max: number): string {
   if (s.length <= max) return s;
@@ -144,6 +146,18 @@ export function degrade(v: unknown): CanonicalMessage | undefined {
 }
 
 /**
+ * A handoff from the reason, queue and summary a backend gave: each left out when empty, and
+ * clipped to the result's limits (the summary to `summaryMax`).
+ */
+export function handoffOf(h: { reason?: string; queue?: string; summary?: string }, summaryMax: number = ContentLimits.summary): NonNullable<BotResult['handoff']> {
+  return {
+    ...(h.reason ? { reason: clip(h.reason, ContentLimits.title) } : {}),
+    ...(h.queue ? { queue: clip(h.queue, ContentLimits.title) } : {}),
+    ...(h.summary ? { summary: clip(h.summary, summaryMax) } : {}),
+  };
+}
+
+/**
  * The gateway's own signal convention for backends without native ones (bot-backends [G]: Rasa
  * `custom`, Lex `CustomPayload`, Dialogflow `payload.gateway`): `{handoff}`, `{end}`, `{fallback}`,
  * `{messages}` (canonical messages, validated like an `http` result). Anything else: undefined.
@@ -153,11 +167,7 @@ export function gatewaySignals(v: unknown): Partial<BotResult> | undefined {
   const out: Partial<BotResult> = {};
   if (isObj(v.handoff) || v.handoff === true) {
     const h = isObj(v.handoff) ? v.handoff : {};
-    out.handoff = {
-      ...(str(h.reason) ? { reason: clip(str(h.reason)!, ContentLimits.title) } : {}),
-      ...(str(h.queue) ? { queue: clip(str(h.queue)!, ContentLimits.title) } : {}),
-      ...(str(h.summary) ? { summary: clip(str(h.summary)!, ContentLimits.summary) } : {}),
-    };
+    out.handoff = handoffOf({ reason: str(h.reason), queue: str(h.queue), summary: str(h.summary) });
   }
   if (v.end === true || isObj(v.end)) out.end = {};
   if (v.fallback === true) out.fallback = true;

@@ -5,8 +5,8 @@ import {
   buttons,
   card,
   carousel,
-  clip,
   degrade,
+  handoffOf,
   htmlUnescape,
   isObj,
   list,
@@ -176,14 +176,7 @@ function mapTemplate(templateType: string, p: Obj, into: KoreMapped): void {
       return mapList(body, elements, items(p.buttons).map(koreButton), into);
     case 'agent_transfer': {
       if (body) into.messages.push(text(body));
-      const queue = human(p.queue);
-      const reason = human(p.reason);
-      const summary = human(p.summary);
-      into.handoff = {
-        ...(queue ? { queue: clip(queue, ContentLimits.title) } : {}),
-        ...(reason ? { reason: clip(reason, ContentLimits.title) } : {}),
-        ...(summary ? { summary: clip(summary, ContentLimits.text) } : {}),
-      };
+      into.handoff = handoffOf({ queue: human(p.queue), reason: human(p.reason), summary: human(p.summary) }, ContentLimits.text);
       return;
     }
     default: {

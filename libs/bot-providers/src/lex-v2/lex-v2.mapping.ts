@@ -1,6 +1,6 @@
 import { PermanentBotError } from '../bot-provider.interface.js';
 import type { BotResult, CanonicalMessage } from '../canonical.types.js';
-import { card, clip, ContentLimits, gatewaySignals, isObj, postback, str, stripTags, text } from '../kit/content.js';
+import { card, clip, ContentLimits, gatewaySignals, handoffOf, isObj, postback, str, stripTags, text, trimmed } from '../kit/content.js';
 import type { LexV2Config } from './lex-v2.config.js';
 
 /** Lex shows at most 5 buttons on a response card. */
@@ -9,7 +9,6 @@ const SUMMARY_MAX = 2000;
 const MAX_PARAMETERS = 50;
 const PARAM_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
-const trimmed = (v: unknown): string | undefined => str(v)?.trim() || undefined;
 const named = (list: string[], name: string | undefined) => !!name && list.some((n) => n.trim().toLowerCase() === name.trim().toLowerCase());
 
 function mapMessage(m: Record<string, unknown>, out: CanonicalMessage[], signals: Partial<BotResult>): void {
@@ -95,14 +94,9 @@ export function mapRecognizeText(body: unknown, config: Pick<LexV2Config, 'hando
   if (typeof score === 'number' && Number.isFinite(score)) result.confidence = Math.min(1, Math.max(0, score));
 
   if (named(config.handoff.intentNames, intentName) || str(attributes.handoff)?.trim().toLowerCase() === 'true') {
-    const queue = trimmed(attributes.handoffQueue);
-    const reason = trimmed(attributes.handoffReason);
-    const summary = trimmed(attributes.handoffSummary);
     result.handoff = {
       ...result.handoff,
-      ...(reason ? { reason: clip(reason, ContentLimits.title) } : {}),
-      ...(queue ? { queue: clip(queue, ContentLimits.title) } : {}),
-      ...(summary ? { summary } : {}),
+      ...handoffOf({ reason: trimmed(attributes.handoffReason), queue: trimmed(attributes.handoffQueue), summary: trimmed(attributes.handoffSummary) }, SUMMARY_MAX),
     };
   }
   if (result.handoff?.summary) result.handoff.summary = clip(result.handoff.summary, SUMMARY_MAX);

@@ -1,4 +1,5 @@
 import { LexV2Fake } from '../../../../test/fakes/lex-v2.fake.js';
+import { canonicalTurn, failure } from '../../../../test/support/canonical-turn.js';
 import { isBackendCredentialsError, PermanentBotError, TransientBotError } from '../bot-provider.interface.js';
 import type { BotResult, CanonicalTurn } from '../canonical.types.js';
 import { validateBotResult } from '../bot-result.validator.js';
@@ -6,17 +7,7 @@ import { BackendClient } from '../kit/backend-client.js';
 import { providerConfigProblems } from '../kit/provider-config.js';
 import { lexLocale, LexV2Provider } from './lex-v2.provider.js';
 
-function turn(over: { sessionId?: string; text?: string; turnIndex?: number; language?: string; input?: Partial<CanonicalTurn['input']>; parameters?: Record<string, string> } = {}): CanonicalTurn {
-  return {
-    turnId: `t-${Math.random().toString(36).slice(2)}`,
-    channelId: 'c1',
-    bot: { id: 'bot1', name: 'Bot', version: '1.0' },
-    session: { id: over.sessionId ?? crypto.randomUUID(), turnIndex: over.turnIndex ?? 1, state: {}, parameters: over.parameters ?? { customerTier: 'gold' } },
-    language: over.language ?? 'en-us',
-    input: { kind: 'text', text: over.text ?? 'hello', attachments: [], ...over.input },
-    seq: 1,
-  };
-}
+const turn = canonicalTurn;
 
 describe('lex-v2 provider against its fake (real HTTP, SigV4 verified)', () => {
   let fake: LexV2Fake;
@@ -25,7 +16,6 @@ describe('lex-v2 provider against its fake (real HTTP, SigV4 verified)', () => {
   let config: Record<string, unknown>;
   const run = async (t: CanonicalTurn, cfg = config): Promise<BotResult> => validateBotResult(await provider.handleTurn(t, { signal: AbortSignal.timeout(3000), timeoutMs: 3000, config: cfg }));
   const say = (text: string, over: Parameters<typeof turn>[0] = {}) => run(turn({ text, ...over }));
-  const failure = async (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e: Error) => e);
   const withConfig = (over: Record<string, unknown>) => ({ ...config, ...over });
 
   beforeAll(() => {
