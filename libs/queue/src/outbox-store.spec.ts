@@ -4,6 +4,7 @@ import { OutboxStore } from './outbox-store.js';
 import { sessionKeyOf, type OutboxEntry, type TurnEnvelope, type TurnResult } from './queue-contracts.js';
 import { RedisKeys } from './redis-keys.js';
 import { TurnStore } from './turn-store.js';
+import type { TranscriptEntry } from './transcript.types.js';
 
 // Real Redis, own key prefix, only own keys deleted.
 const redis = new Redis(process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -44,7 +45,7 @@ function entryOf(e: TurnEnvelope, r: TurnResult): OutboxEntry {
 
 async function completeV2(e: TurnEnvelope) {
   const r = resultOf(e);
-  return turns.complete({ envelope: e, result: r, sessionJson: '{}', sessionTtlMs: 60_000, transcriptJson: '{"late":false}', transcriptTtlMs: 60_000, lateConsumed: 0, outbox: entryOf(e, r) });
+  return turns.complete({ envelope: e, result: r, sessionJson: '{}', sessionTtlMs: 60_000, transcript: { late: false } as TranscriptEntry, transcriptTtlMs: 60_000, lateConsumed: 0, outbox: entryOf(e, r) });
 }
 
 describe('v2 results and the outbox (real Redis)', () => {

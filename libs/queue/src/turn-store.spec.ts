@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { RedisKeys } from './redis-keys.js';
 import { sessionKeyOf, type TurnEnvelope, type TurnResult } from './queue-contracts.js';
 import { TurnStore } from './turn-store.js';
+import type { TranscriptEntry } from './transcript.types.js';
 
 // Real Redis, own key prefix, only own keys deleted (see test/support/global-setup.mjs).
 const redis = new Redis(process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -37,7 +38,7 @@ function result(e: TurnEnvelope): TurnResult {
 }
 
 const complete = (e: TurnEnvelope, lateConsumed = 0) =>
-  store.complete({ envelope: e, result: result(e), sessionJson: '{}', sessionTtlMs: 60_000, transcriptJson: '{"late":false}', transcriptTtlMs: 60_000, lateConsumed });
+  store.complete({ envelope: e, result: result(e), sessionJson: '{}', sessionTtlMs: 60_000, transcript: { late: false } as TranscriptEntry, transcriptTtlMs: 60_000, lateConsumed });
 
 describe('TurnStore (Lua scripts on a real Redis)', () => {
   it('numbers a session’s turns in acceptance order, and the counter lives as long as the session', async () => {

@@ -97,7 +97,7 @@ export class TurnService {
         result: processed.result,
         sessionJson: JSON.stringify(processed.session),
         sessionTtlMs: processed.session.timeoutMinutes * 60_000,
-        transcriptJson: JSON.stringify({ ...processed.transcript }),
+        transcript: processed.transcript,
         transcriptTtlMs: this.config.TRANSCRIPT_RETENTION_DAYS * 86_400_000,
         lateConsumed: processed.lateConsumed,
         outbox: envelope.protocol === 'v2' ? outboxEntryOf(envelope, processed) : undefined,
