@@ -2,37 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { OutboxEntry } from './queue-contracts.js';
 import type { RedisKeys } from './redis-keys.js';
-
-/*
- * KEYS: outbox, outboxIndex, lock   ARGV: entryJson, sessionKey, lockValue, nowMs
- * Removes the head only if it is still the entry that was sent and the sender still holds the
- * lock: a sender whose lock expired must not remove what a successor is working on. The index
- * score moves to now while entries remain, so the sweeper leaves an outbox being sent alone.
- */
-const ACK = `
-if redis.call('GET', KEYS[3]) ~= ARGV[3] then return -1 end
-if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then return 0 end
-redis.call('LPOP', KEYS[1])
-if redis.call('LLEN', KEYS[1]) == 0 then redis.call('ZREM', KEYS[2], ARGV[2])
-else redis.call('ZADD', KEYS[2], 'XX', ARGV[4], ARGV[2]) end
-return 1
-`;
-
-const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
-
-/*
- * KEYS: outbox, outboxIndex   ARGV: sessionKey
- * An outbox that expired (session TTL) leaves the index.
- */
-const FORGET_IF_EMPTY = `if redis.call('LLEN', KEYS[1]) == 0 then return redis.call('ZREM', KEYS[2], ARGV[1]) end return 0`;
-
-type OutboxRedis = Redis & {
-  gbgOutboxAck(k1: string, k2: string, k3: string, a1: string, a2: string, a3: string, a4: number): Promise<number>;
-  gbgOutboxExtend(k1: string, a1: string, a2: number): Promise<number>;
-  gbgOutboxRelease(k1: string, a1: string): Promise<number>;
-  gbgOutboxForget(k1: string, k2: string, a1: string): Promise<number>;
-};
+import { extendLock, releaseLock } from './lua/lock.lua.js';
+import { ackOutboxHead, forgetOutboxIfEmpty } from './lua/outbox-ack.lua.js';
 
 /** The head of a session's outbox as read, kept verbatim so the ack matches it exactly. */
 export interface OutboxHead {
@@ -58,21 +29,10 @@ export interface OutboxLease {
  * entry whose send was in flight.
  */
 export class OutboxStore {
-  private readonly redis: OutboxRedis;
-
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     readonly keys: RedisKeys,
-  ) {
-    const r = redis as OutboxRedis;
-    if (typeof r.gbgOutboxAck !== 'function') {
-      redis.defineCommand('gbgOutboxAck', { numberOfKeys: 3, lua: ACK });
-      redis.defineCommand('gbgOutboxExtend', { numberOfKeys: 1, lua: EXTEND });
-      redis.defineCommand('gbgOutboxRelease', { numberOfKeys: 1, lua: RELEASE });
-      redis.defineCommand('gbgOutboxForget', { numberOfKeys: 2, lua: FORGET_IF_EMPTY });
-    }
-    this.redis = r;
-  }
+  ) {}
 
   /**
    * Appends an entry from outside a turn (a notification) and, in the same transaction, writes
@@ -102,7 +62,7 @@ export class OutboxStore {
   }
 
   async forgetIfEmpty(sessionKey: string): Promise<void> {
-    await this.redis.gbgOutboxForget(this.keys.outbox(sessionKey), this.keys.outboxIndex(), sessionKey);
+    await forgetOutboxIfEmpty(this.redis, { keys: { outbox: this.keys.outbox(sessionKey), outboxIndex: this.keys.outboxIndex() }, sessionKey });
   }
 
   /**
@@ -117,9 +77,9 @@ export class OutboxStore {
     const redis = this.redis;
     let held = true;
     const renew = setInterval(() => {
-      redis.gbgOutboxExtend(lockKey, value, ttlMs).then(
+      extendLock(redis, { keys: { lock: lockKey }, token: value, ttlMs }).then(
         (ok) => {
-          if (ok !== 1) held = false;
+          if (!ok) held = false;
         },
         () => undefined,
       );
@@ -135,14 +95,20 @@ export class OutboxStore {
         return raw === null ? undefined : { raw, entry: JSON.parse(raw) as OutboxEntry };
       },
       async ack(head) {
-        const r = await redis.gbgOutboxAck(k.outbox(sessionKey), k.outboxIndex(), lockKey, head.raw, sessionKey, value, Date.now());
-        if (r === -1) held = false;
-        return r === 1;
+        const r = await ackOutboxHead(redis, {
+          keys: { outbox: k.outbox(sessionKey), outboxIndex: k.outboxIndex(), lock: lockKey },
+          entryJson: head.raw,
+          sessionKey,
+          lockToken: value,
+          nowMs: Date.now(),
+        });
+        if (r === 'lock-lost') held = false;
+        return r === 'acked';
       },
       async release() {
         clearInterval(renew);
         held = false;
-        await redis.gbgOutboxRelease(lockKey, value).catch(() => undefined);
+        await releaseLock(redis, { keys: { lock: lockKey }, token: value }).catch(() => undefined);
       },
     };
   }

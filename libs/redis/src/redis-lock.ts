@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-
-/** Deletes the lock only while it is still ours: it may have expired and been taken by another holder. */
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+import { releaseLock } from '@app/queue/lua/lock.lua.js';
 
 /** Takes `key` for `ttlMs` when free; the token to release it with, or undefined when held. */
 export async function tryLock(redis: Redis, key: string, ttlMs: number): Promise<string | undefined> {
@@ -10,6 +8,7 @@ export async function tryLock(redis: Redis, key: string, ttlMs: number): Promise
   return (await redis.set(key, token, 'PX', ttlMs, 'NX')) === 'OK' ? token : undefined;
 }
 
+/** Releases the lock only while it is still ours: it may have expired and been taken by another holder. */
 export async function unlock(redis: Redis, key: string, token: string): Promise<void> {
-  await redis.eval(RELEASE, 1, key, token);
+  await releaseLock(redis, { keys: { lock: key }, token });
 }
