@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { BotConnectorRequest, InputMessage } from '@app/genesys';
 import { EmulatorHttpError, isRecord } from './api-errors.js';
@@ -299,8 +300,4 @@ function toInputMessage(input: CustomerInput): InputMessage {
   const [type, click] = 'quickReply' in input ? (['QuickReply', input.quickReply] as const) : (['Button', input.button] as const);
   // What Genesys sends for a click (reference §2.3, §7): a Structured message carrying a ButtonResponse.
   return { type: 'Structured', text: click.text, content: [{ contentType: 'ButtonResponse', buttonResponse: { type, text: click.text, payload: click.payload } }] };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

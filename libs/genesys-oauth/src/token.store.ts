@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@app/queue/redis-keys.js';
 import { tryLock, unlock } from '@app/redis';
@@ -162,7 +163,7 @@ export class GenesysTokenStore {
           await unlock(this.redis, lockKey, lockValue).catch(() => undefined);
         }
       }
-      await new Promise((r) => setTimeout(r, this.pollMs));
+      await sleep(this.pollMs);
       const cur = await this.current(channelId, client);
       if (replaced(cur)) return cur.accessToken;
       if (!cur) throw await this.missing(channelId);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
@@ -84,7 +85,7 @@ export class ReplyStreamListener implements OnModuleInit, OnApplicationShutdown 
       } catch (e) {
         if (!this.running) break;
         this.logger.warn({ error: (e as Error).message }, 'reply stream read failed; retrying');
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200);
       }
     }
   }
