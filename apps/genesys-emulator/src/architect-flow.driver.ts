@@ -166,6 +166,7 @@ export class ArchitectFlowDriver {
 
   private enqueue(conv: EmulatedConversation, flow: ResolvedFlow, input: CustomerInput): Promise<void> {
     const run = conv.queueTail.then(() => this.turn(conv, flow, input));
+    // The caller gets `run` and its failure; the tail only keeps turns in order, so a failed turn must not block the next.
     conv.queueTail = run.catch(() => undefined);
     return run;
   }

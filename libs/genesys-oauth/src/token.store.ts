@@ -160,6 +160,7 @@ export class GenesysTokenStore {
           if (replaced(cur)) return cur.accessToken;
           return (await this.refreshLocked(channelId, client, cur)).accessToken;
         } finally {
+          // The lock has a TTL: if the release fails it expires on its own and a waiter takes over.
           await unlock(this.redis, lockKey, lockValue).catch(() => undefined);
         }
       }

@@ -104,6 +104,7 @@ export class ReplyStreamListener implements OnModuleInit, OnApplicationShutdown 
     try {
       result = JSON.parse(raw) as TurnResult;
     } catch {
+      // Only workers write this stream; an unreadable entry leaves its waiter to the deadline fallback.
       return;
     }
     for (const w of [...set]) w(result);
@@ -115,6 +116,7 @@ export class ReplyStreamListener implements OnModuleInit, OnApplicationShutdown 
     if (!conn) return;
     // Unblocks the pending XREAD; the stream itself is ours alone, so it goes too.
     conn.disconnect();
+    // The loop logs its own read errors; here it only has to have stopped.
     await this.loop?.catch(() => undefined);
   }
 }

@@ -95,6 +95,7 @@ export class NotificationsService {
         await this.queue.add(SEND_NOTIFICATION_JOB, { notificationId: record.id, channelId }, NOTIFICATION_JOB_OPTIONS(record.id));
       } catch (e) {
         // Not queued means not accepted: say so on the record and to the caller (who may retry with the same key).
+        // The caller gets the queueing error below either way; the record update is only a courtesy.
         await this.store.update(record.id, { status: 'failed', error: 'could not be queued; send it again with the same idempotency key' }).catch(() => undefined);
         this.logger.error({ channelId, notificationId: record.id, error: (e as Error).message }, 'could not queue notification');
         throw new GatewayError('unavailable', 'queue unavailable; retry', undefined, 1);

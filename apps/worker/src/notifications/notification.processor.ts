@@ -38,7 +38,7 @@ export class NotificationProcessor implements OnApplicationBootstrap, OnApplicat
       void store
         .get(job.data.notificationId)
         .then((r) => (r && r.status === 'queued' ? store.update(r.id, { status: 'failed', error: `gave up after ${job.attemptsMade} attempts: ${e.message}` }) : undefined))
-        .catch(() => undefined);
+        .catch((err: Error) => this.logger.warn({ notificationId: job.data.notificationId, error: err.message }, 'could not mark the notification failed; its record still says queued'));
     });
   }
 
@@ -61,6 +61,7 @@ export class NotificationProcessor implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // Shutting down: a close error leaves nothing to do, and the connection is dropped next anyway.
     await this.worker?.close().catch(() => undefined);
     this.connection?.disconnect();
   }

@@ -194,6 +194,6 @@ export class OutgoingMessageSender {
       .rpush(key, JSON.stringify(record))
       .pexpire(key, this.config.TRANSCRIPT_RETENTION_DAYS * 86_400_000)
       .exec()
-      .catch(() => undefined);
+      .catch((e: Error) => this.logger.warn({ turnId: entry.turnId, channelId: entry.channelId, error: e.message }, 'could not append to the transcript'));
   }
 }

@@ -73,8 +73,10 @@ export class TurnProcessor implements OnApplicationBootstrap, OnApplicationShutd
     if (timedOut) {
       // Still-active drains become stalled and another worker re-runs them: nothing is lost.
       this.logger.warn({ graceMs: grace }, 'active turns did not finish in time; leaving them to other workers');
+      // Forced close on the way out: its error changes nothing (stalled jobs are re-run elsewhere).
       await this.worker.close(true).catch(() => undefined);
     }
+    // Shutting down: a close error leaves nothing to do, and the connections are dropped next anyway.
     await this.queue?.close().catch(() => undefined);
     // BullMQ leaves a connection it was given open; it is ours to close.
     this.connection?.disconnect();

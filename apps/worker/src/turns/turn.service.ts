@@ -118,6 +118,7 @@ export class TurnService {
   private async shareHandoffContext(envelope: TurnEnvelope, processed: Processed): Promise<void> {
     const conversationId = processed.session.genesysConversationId;
     if (!conversationId) return;
+    // Best effort (the answer already went out): without the channel there is no context to share.
     const channel = await this.channels.get(envelope.channelId).catch(() => undefined);
     if (!channel) return;
     const p = processed.result.response.parameters ?? {};
@@ -134,6 +135,7 @@ export class TurnService {
 
   /** Best effort, after the answer went out: a backend that keeps sessions of its own (Kore) closes this one. */
   private async tellBotSessionEnded(envelope: TurnEnvelope, processed: Processed): Promise<void> {
+    // Best effort (the answer already went out): without the channel there is no backend to tell.
     const channel = await this.channels.get(envelope.channelId).catch(() => undefined);
     const bot = channel?.bots.find((b) => b.id === envelope.botId);
     if (!channel || !bot) return;
