@@ -80,7 +80,7 @@ export class NotificationsService {
     }
 
     const target = hasSession ? await this.sessionTarget(channel, dto.target.botSessionId!) : this.addressTarget(channel, dto);
-    const messages = dto.messages !== undefined ? this.checkMessages(dto.messages, target) : undefined;
+    const messages = dto.messages !== undefined ? this.checkMessages(dto.messages) : undefined;
 
     const { created, record } = await this.store.accept({
       channelId,
@@ -131,7 +131,6 @@ export class NotificationsService {
 
   private addressTarget(channel: Channel, dto: CreateNotificationDto): NotificationTarget {
     const a = dto.target.address!;
-    if (dto.messages !== undefined) throw new GatewayError('invalid_request', 'agentless messages are text only: use "text", not "messages" (Genesys sends no cards or buttons this way)');
     const from = a.from ?? channel.notifications.from[a.messengerType];
     if (!from) throw new GatewayError('invalid_request', `no sender for ${a.messengerType}: give target.address.from or set notifications.from.${a.messengerType} on the channel`);
     const problems = validateAgentlessTarget({ messengerType: a.messengerType, toAddress: a.to, fromAddress: from, text: dto.text ?? '', hasTemplate: dto.template !== undefined });
@@ -139,8 +138,8 @@ export class NotificationsService {
     return { kind: 'address', messengerType: a.messengerType, to: a.to, from, useExistingActiveConversation: a.useExistingActiveConversation ?? false };
   }
 
-  private checkMessages(raw: unknown[], target: NotificationTarget): CanonicalMessage[] {
-    if (target.kind !== 'session') throw new GatewayError('invalid_request', 'messages (templates) need a session target');
+  /** Only session targets get here: `create` refuses "messages" for an address target. */
+  private checkMessages(raw: unknown[]): CanonicalMessage[] {
     try {
       return validateBotResult({ messages: raw }).messages;
     } catch (e) {

@@ -34,10 +34,8 @@ export class NotificationProcessor implements OnApplicationBootstrap, OnApplicat
     // Out of job attempts on errors the service could not record (Redis trouble): say so on the record.
     this.worker.on('failed', (job, e) => {
       if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-      const store = this.notifications.notifications;
-      void store
-        .get(job.data.notificationId)
-        .then((r) => (r && r.status === 'queued' ? store.update(r.id, { status: 'failed', error: `gave up after ${job.attemptsMade} attempts: ${e.message}` }) : undefined))
+      void this.notifications
+        .recordGivenUp(job.data.notificationId, `gave up after ${job.attemptsMade} attempts: ${e.message}`)
         .catch((err: Error) => this.logger.warn({ notificationId: job.data.notificationId, error: err.message }, 'could not mark the notification failed; its record still says queued'));
     });
   }

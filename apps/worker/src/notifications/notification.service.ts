@@ -59,8 +59,10 @@ export class NotificationService {
     if (typeof (redis as SlotRedis).gbgNextSlot !== 'function') redis.defineCommand('gbgNextSlot', { numberOfKeys: 1, lua: NEXT_SLOT });
   }
 
-  get notifications(): NotificationStore {
-    return this.store;
+  /** The job ran out of attempts on errors `attempt` could not record (Redis trouble): a record still queued is marked failed. */
+  async recordGivenUp(id: string, error: string): Promise<void> {
+    const record = await this.store.get(id);
+    if (record && record.status === 'queued') await this.store.update(record.id, { status: 'failed', error });
   }
 
   async attempt(id: string): Promise<NotificationAttempt> {

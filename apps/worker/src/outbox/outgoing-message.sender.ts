@@ -49,10 +49,6 @@ export class OutgoingMessageSender {
     this.notifications = new NotificationStore(redis, keys, config.NOTIFICATION_RETENTION_DAYS * 86_400_000);
   }
 
-  get outboxes(): OutboxStore {
-    return this.store;
-  }
-
   /**
    * Sends everything in the session's outbox. When another process holds the outbox, waits for it
    * to finish: the caller is about to run the session's next turn, whose answer must not overtake.

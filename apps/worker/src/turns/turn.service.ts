@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { CanonicalTurn, CanonicalUserInput, HandoffReason } from '@app/bot-providers';
+import type { CanonicalTurn, CanonicalUserInput } from '@app/bot-providers';
 import {
   ChannelRepository,
   buildHandoffResponse,
@@ -389,5 +389,3 @@ function stringParams(p: Record<string, string | number | boolean> | undefined):
 function summarizeInput(input: CanonicalUserInput): TranscriptEntry['input'] {
   return { kind: input.kind, text: input.text, payload: input.payload, attachments: input.attachments.length };
 }
-
-export type { HandoffReason };
