@@ -9,7 +9,7 @@ import { GatewayError } from '@app/errors';
 import { validateAgentlessTarget } from '@app/genesys';
 import {
   NOTIFICATIONS_QUEUE,
-  NOTIFICATION_JOB_OPTIONS,
+  notificationJobOptions,
   NotificationStore,
   RedisKeys,
   SEND_NOTIFICATION_JOB,
@@ -48,8 +48,8 @@ export function viewOf(r: NotificationRecord): NotificationView {
  * idempotency key and queues one send job each.
  */
 @Injectable()
-export class NotificationsService {
-  private readonly logger = new Logger(NotificationsService.name);
+export class NotificationIntake {
+  private readonly logger = new Logger(NotificationIntake.name);
   private readonly store: NotificationStore;
 
   constructor(
@@ -92,7 +92,7 @@ export class NotificationsService {
     });
     if (created) {
       try {
-        await this.queue.add(SEND_NOTIFICATION_JOB, { notificationId: record.id, channelId }, NOTIFICATION_JOB_OPTIONS(record.id));
+        await this.queue.add(SEND_NOTIFICATION_JOB, { notificationId: record.id, channelId }, notificationJobOptions(record.id));
       } catch (e) {
         // Not queued means not accepted: say so on the record and to the caller (who may retry with the same key).
         // The caller gets the queueing error below either way; the record update is only a courtesy.
@@ -104,7 +104,7 @@ export class NotificationsService {
     // A retried request whose first attempt could not be queued is queued now (same id, no duplicate job).
     else if (record.status === 'failed' && record.error?.startsWith('could not be queued')) {
       await this.store.update(record.id, { status: 'queued', error: undefined });
-      await this.queue.add(SEND_NOTIFICATION_JOB, { notificationId: record.id, channelId }, NOTIFICATION_JOB_OPTIONS(record.id));
+      await this.queue.add(SEND_NOTIFICATION_JOB, { notificationId: record.id, channelId }, notificationJobOptions(record.id));
       return { created: false, notification: viewOf({ ...record, status: 'queued', error: undefined }) };
     }
     return { created, notification: viewOf(record) };

@@ -40,8 +40,8 @@ export type NotificationAttempt = { kind: 'done'; record: NotificationRecord | u
  * a second message to the customer.
  */
 @Injectable()
-export class NotificationService {
-  private readonly logger = new Logger(NotificationService.name);
+export class NotificationSender {
+  private readonly logger = new Logger(NotificationSender.name);
   private readonly store: NotificationStore;
   private readonly outbox: OutboxStore;
 
