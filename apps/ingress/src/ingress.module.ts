@@ -27,7 +27,7 @@ import { TurnDispatcher } from './bot-connector/turn-dispatcher.service.js';
 import { DigitalBotConnectorAuthGuard } from './digital-bot-connector/dbc-auth.guard.js';
 import { DigitalBotConnectorController } from './digital-bot-connector/digital-bot-connector.controller.js';
 import { NotificationsController } from './notifications/notifications.controller.js';
-import { NotificationsService } from './notifications/notifications.service.js';
+import { NotificationIntake } from './notifications/notification.intake.js';
 import { BotListPublisher } from './publishing/bot-list-publisher.service.js';
 import { PublishingController } from './publishing/publishing.controller.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
@@ -91,7 +91,7 @@ export class IngressModule implements OnApplicationShutdown {
         AdminAuthGuard,
         { provide: OAuthStateStore, useFactory: (redis: Redis, k: RedisKeys) => new OAuthStateStore(redis, k, box), inject: [REDIS_CLIENT, RedisKeys] },
         GenesysOAuthService,
-        NotificationsService,
+        NotificationIntake,
         BotListPublisher,
       ],
     };

@@ -14,7 +14,7 @@ import { TurnService } from './turns/turn.service.js';
 import { OutgoingMessageSender } from './outbox/outgoing-message.sender.js';
 import { OutboxSweeper } from './outbox/outbox-sweeper.service.js';
 import { ParticipantDataWriter } from './handoff/participant-data.writer.js';
-import { NotificationService } from './notifications/notification.service.js';
+import { NotificationSender } from './notifications/notification.sender.js';
 import { NotificationProcessor } from './notifications/notification.processor.js';
 
 
@@ -49,7 +49,7 @@ export class WorkerModule {
         OutgoingMessageSender,
         OutboxSweeper,
         ParticipantDataWriter,
-        NotificationService,
+        NotificationSender,
         NotificationProcessor,
       ],
       exports: [TurnService],
