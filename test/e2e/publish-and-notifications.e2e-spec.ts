@@ -518,10 +518,10 @@ describe('notifications to an address (agentless)', () => {
 
   // BUG: Genesys says "Retry-After: 45"; the gateway calls again after about 1 s and 3 s.
   // GenesysApiClient does not sleep through a Retry-After above maxRetryAfterMs (30 s): it throws
-  // with `retryAfterMs`, and NotificationService.toAddress returns {kind:'retry', retryAfterMs}, but
+  // with `retryAfterMs`, and NotificationSender.toAddress returns {kind:'retry', retryAfterMs}, but
   // NotificationProcessor.handle (apps/worker/src/notifications/notification.processor.ts:47)
   // ignores retryAfterMs and throws, so BullMQ retries on the job's fixed exponential backoff
-  // (1 s, 2 s, 4 s, ..., apps/ingress/src/notifications/notifications.service.ts:75). Against a
+  // (1 s, 2 s, 4 s, ..., apps/ingress/src/notifications/notification.intake.ts:75). Against a
   // real 429 every early attempt is refused again, and after 6 attempts (~31 s) the notification
   // is failed for good although Genesys would have taken it after 45 s.
   it('waits out a Retry-After longer than the API client waits in-process (45 s) before calling Genesys again', async () => {

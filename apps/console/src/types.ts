@@ -4,6 +4,7 @@
  */
 
 import type { ProviderConfigField, ProviderDescription } from '../../../libs/bot-providers/src/provider-catalog.js';
+import type { BotListDrift } from '../../../libs/genesys-api/src/bot-list-drift.js';
 
 export interface ApiErrorBody {
   error: { code: string; message: string; details?: string[] };
@@ -76,6 +77,9 @@ export interface BotProviderView {
 /** One input of a provider's config form (GET /api/bot-providers): the server's own type. */
 export type ProviderField = ProviderConfigField;
 export type { ProviderDescription };
+
+/** What a publish would change in Genesys's bot list (GET /api/channels/:id/publish): the server's own type. */
+export type { BotListDrift, BotVersionRef } from '../../../libs/genesys-api/src/bot-list-drift.js';
 
 export interface ChannelView {
   id: string;
@@ -156,21 +160,6 @@ export interface DoctorCheck {
   warnings?: { problem: string; fix: string }[];
   /** Nothing could be checked (e.g. a bot provider without a probe): not a failure. */
   skipped?: boolean;
-}
-
-export interface BotVersionRef {
-  botId: string;
-  version: string;
-}
-
-export interface BotListDrift {
-  inSync: boolean;
-  missingBots: string[];
-  missingVersions: BotVersionRef[];
-  changedVersions: Array<BotVersionRef & { differences: string[] }>;
-  extraBots: string[];
-  extraVersions: BotVersionRef[];
-  changedBots: Array<{ botId: string; differences: string[] }>;
 }
 
 export interface PublishView {

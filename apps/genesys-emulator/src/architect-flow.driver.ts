@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { BotConnectorRequest, InputMessage } from '@app/genesys';
 import { EmulatorHttpError, isRecord } from './api-errors.js';
@@ -165,6 +166,7 @@ export class ArchitectFlowDriver {
 
   private enqueue(conv: EmulatedConversation, flow: ResolvedFlow, input: CustomerInput): Promise<void> {
     const run = conv.queueTail.then(() => this.turn(conv, flow, input));
+    // The caller gets `run` and its failure; the tail only keeps turns in order, so a failed turn must not block the next.
     conv.queueTail = run.catch(() => undefined);
     return run;
   }
@@ -299,8 +301,4 @@ function toInputMessage(input: CustomerInput): InputMessage {
   const [type, click] = 'quickReply' in input ? (['QuickReply', input.quickReply] as const) : (['Button', input.button] as const);
   // What Genesys sends for a click (reference §2.3, §7): a Structured message carrying a ButtonResponse.
   return { type: 'Structured', text: click.text, content: [{ contentType: 'ButtonResponse', buttonResponse: { type, text: click.text, payload: click.payload } }] };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

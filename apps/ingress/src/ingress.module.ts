@@ -1,98 +1,120 @@
-import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { BullModule } from '@nestjs/bullmq';
 import { ChannelsModule } from '@app/channels';
 import { BUILT_IN_BOT_PROVIDERS, BotProvidersModule, type BotProviderSet } from '@app/bot-providers';
-import { secretBoxFor } from '@app/secrets';
+import { SecretBox, secretBoxFor } from '@app/secrets';
 import { IngressConfig } from '@app/config';
-import { GenesysJwtModule } from '@app/genesys-jwt';
 import { NOTIFICATIONS_QUEUE, RedisKeys, TURNS_QUEUE } from '@app/queue';
-import { REDIS_CLIENT, RedisModule, createRedis } from '@app/redis';
-import { OAuthStateStore } from '@app/genesys-oauth';
+import { RedisModule, createRedis } from '@app/redis';
 import { GenesysApiModule, nestGenesysLogger } from '@app/genesys-api';
-import { AdminAuthGuard } from './admin/admin-auth.guard.js';
-import { AdminAuthService } from './admin/admin-auth.service.js';
-import { AuthController } from './admin/auth.controller.js';
-import { DashboardController } from './dashboard/dashboard.controller.js';
-import { TurnStats } from './dashboard/turn-stats.js';
-import { AuditController, BotProvidersController, ChannelsAdminController } from './channels-admin/channels-admin.controller.js';
-import { ChannelsAdminService } from './channels-admin/channels-admin.service.js';
-import { ChannelSetupService } from './channels-admin/channel-setup.service.js';
-import { BotConnectorAuthGuard } from './bot-connector/bot-connector-auth.guard.js';
-import { BotConnectorController } from './bot-connector/bot-connector.controller.js';
-import { GenesysContactTracker } from './bot-connector/genesys-contact.tracker.js';
-import { LoadShedder } from './bot-connector/load-shedder.service.js';
-import { ReplyStreamListener } from './bot-connector/reply-stream.listener.js';
-import { TurnDispatcher } from './bot-connector/turn-dispatcher.service.js';
-import { DigitalBotConnectorAuthGuard } from './digital-bot-connector/dbc-auth.guard.js';
-import { DigitalBotConnectorController } from './digital-bot-connector/digital-bot-connector.controller.js';
-import { NotificationsController } from './notifications/notifications.controller.js';
-import { NotificationsService } from './notifications/notifications.service.js';
-import { BotListPublisher } from './publishing/bot-list-publisher.service.js';
-import { PublishingController } from './publishing/publishing.controller.js';
-import { ConversationsController } from './conversations/conversations.controller.js';
-import { HealthController } from './health/health.controller.js';
-import { IP_ALLOWLIST_PROVIDERS } from './ip-allowlist/index.js';
-import { IngressMetrics } from './metrics/ingress-metrics.service.js';
-import { MetricsController } from './metrics/metrics.controller.js';
-import { GenesysOAuthController } from './oauth/genesys-oauth.controller.js';
-import { GenesysOAuthService } from './oauth/genesys-oauth.service.js';
+import { AdminModule } from './admin/admin.module.js';
+import { BotConnectorModule } from './bot-connector/bot-connector.module.js';
+import { ChannelsAdminModule } from './channels-admin/channels-admin.module.js';
+import { ConversationsModule } from './conversations/conversations.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
+import { DigitalBotConnectorModule } from './digital-bot-connector/digital-bot-connector.module.js';
+import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
+import { OAuthModule } from './oauth/oauth.module.js';
+import { PublishingModule } from './publishing/publishing.module.js';
 
 const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
 
+/** The typed config, and the secret box made from it, for every feature module. */
+@Global()
 @Module({})
-export class IngressModule implements OnApplicationShutdown {
-  constructor(@Inject(QUEUE_CONNECTION) private readonly queueConnection: Redis) {}
+class IngressConfigModule {
+  static register(config: IngressConfig, box: SecretBox): DynamicModule {
+    const providers = [
+      { provide: IngressConfig, useValue: config },
+      { provide: SecretBox, useValue: box },
+    ];
+    return { module: IngressConfigModule, providers, exports: [IngressConfig, SecretBox] };
+  }
+}
+
+/**
+ * The two queues the ingress produces to (bot-connector, notifications, dashboard, health and
+ * metrics inject them), registered once, on a connection of their own that this module owns.
+ * Global, so it shuts down after every feature module, and after the modules it imports: the
+ * queues close first, then the connection.
+ */
+@Global()
+@Module({})
+class IngressQueuesModule implements OnApplicationShutdown {
+  constructor(@Inject(QUEUE_CONNECTION) private readonly connection: Redis) {}
 
   /** BullMQ does not close a connection it was given. */
   async onApplicationShutdown(): Promise<void> {
-    await this.queueConnection.quit().catch(() => this.queueConnection.disconnect());
+    await this.connection.quit().catch(() => this.connection.disconnect());
   }
 
+  static register(config: IngressConfig): DynamicModule {
+    // The producer fails fast while Redis is away, so a webhook gets a 503 at once instead of
+    // hanging until Genesys gives up (perf-reliability §2.5).
+    const connection = createRedis({ url: config.REDIS_URL, name: 'ingress-queue', failFast: true });
+    connection.on('error', () => undefined);
+    return {
+      module: IngressQueuesModule,
+      imports: [
+        BullModule.forRoot({ connection, prefix: new RedisKeys(config.REDIS_PREFIX).bullPrefix }),
+        { ...BullModule.registerQueue({ name: TURNS_QUEUE }, { name: NOTIFICATIONS_QUEUE }), global: true },
+      ],
+      providers: [{ provide: QUEUE_CONNECTION, useValue: connection }],
+    };
+  }
+}
+
+/**
+ * The ingress: the infrastructure (global) and one feature module per folder, each importing the
+ * features it uses. The graph is acyclic: admin/, metrics/ and dashboard/turn-stats are at the
+ * bottom; console/ registers plain Fastify routes in main.ts and has no module.
+ *
+ * Shutdown order, decided here by this module graph. Nest runs each shutdown phase module by
+ * module, from the nearest import to the deepest, and the global modules last (a global module
+ * after those it imports):
+ *   1. onModuleDestroy: LoadShedder stops sampling the event loop.
+ *   2. beforeApplicationShutdown: TurnDispatcher refuses new turns (503) and waits up to
+ *      SHUTDOWN_GRACE_MS for the turns in flight to be answered: intake stops, work drains.
+ *   3. The HTTP server closes.
+ *   4. onApplicationShutdown: the features (ReplyStreamListener drops its stream connection,
+ *      GenesysIpRanges stops its refresh timers, TurnStats flushes its last counters to Redis),
+ *      then the queues close, then their connection (IngressQueuesModule), and the shared Redis
+ *      client last.
+ */
+@Module({})
+export class IngressModule {
   /**
    * `botProviders`: the same set the workers get. The ingress judges provider configs with it
    * when a channel is loaded or changed, and the setup doctor probes backends through it.
    */
   static register(config: IngressConfig, options: { botProviders?: BotProviderSet } = {}): DynamicModule {
-    const keys = new RedisKeys(config.REDIS_PREFIX);
-    // The producer fails fast while Redis is away, so a webhook gets a 503 at once instead of
-    // hanging until Genesys gives up (perf-reliability §2.5).
-    const queueConnection = createRedis({ url: config.REDIS_URL, name: 'ingress-queue', failFast: true });
-    queueConnection.on('error', () => undefined);
     const box = secretBoxFor(config);
     return {
       module: IngressModule,
       imports: [
+        // Infrastructure, global: every feature injects from it.
+        IngressConfigModule.register(config, box),
         // Fail fast: while Redis is away a webhook must get its 503 at once, not wait for a reconnect.
         RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, name: 'ingress', failFast: true }),
-        BullModule.forRoot({ connection: queueConnection, prefix: keys.bullPrefix }),
-        BullModule.registerQueue({ name: TURNS_QUEUE }, { name: NOTIFICATIONS_QUEUE }),
-        ChannelsModule.register(box),
-        GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, allowLocalEmulator: config.devSecretsAllowed, logger: nestGenesysLogger() }),
-        GenesysJwtModule,
+        IngressQueuesModule.register(config),
+        { ...ChannelsModule.register(box), global: true },
+        { ...GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, allowLocalEmulator: config.devSecretsAllowed, logger: nestGenesysLogger() }), global: true },
         BotProvidersModule.forRoot({ providers: BUILT_IN_BOT_PROVIDERS, ...options.botProviders, allowPrivateNetworks: config.botProvidersAllowPrivate }),
-      ],
-      controllers: [AuthController, DashboardController, ChannelsAdminController, AuditController, BotProvidersController, BotConnectorController, DigitalBotConnectorController, HealthController, MetricsController, ConversationsController, GenesysOAuthController, NotificationsController, PublishingController],
-      providers: [
-        { provide: IngressConfig, useValue: config },
-        { provide: QUEUE_CONNECTION, useValue: queueConnection },
-        ReplyStreamListener,
-        LoadShedder,
-        TurnDispatcher,
-        IngressMetrics,
-        BotConnectorAuthGuard,
-        DigitalBotConnectorAuthGuard,
-        ...IP_ALLOWLIST_PROVIDERS,
-        AdminAuthService,
-        TurnStats,
-        ChannelsAdminService,
-        ChannelSetupService,
-        GenesysContactTracker,
-        AdminAuthGuard,
-        { provide: OAuthStateStore, useFactory: (redis: Redis, k: RedisKeys) => new OAuthStateStore(redis, k, box), inject: [REDIS_CLIENT, RedisKeys] },
-        GenesysOAuthService,
-        NotificationsService,
-        BotListPublisher,
+        // Features: the webhooks Genesys calls, then the admin API behind the console.
+        BotConnectorModule,
+        DigitalBotConnectorModule,
+        HealthModule,
+        MetricsModule,
+        AdminModule,
+        ChannelsAdminModule,
+        OAuthModule,
+        PublishingModule,
+        NotificationsModule,
+        ConversationsModule,
+        DashboardModule,
       ],
     };
   }

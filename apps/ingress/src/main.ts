@@ -63,6 +63,7 @@ export async function startIngress(options: { botProviders?: BotProviderSet } = 
     await app.listen({ port: config.PORT, host: config.HOST, backlog: 4096 });
     printBanner(config, report.loaded.filter((c) => c.enabled));
   } catch (e) {
+    // The start failure is what gets reported; an error while closing the half-started app adds nothing.
     await app.close().catch(() => undefined);
     fail(e instanceof ChannelConfigError ? e.message : `Could not start: ${(e as Error).message}`);
   }

@@ -39,6 +39,7 @@ export async function startWorker(options: WorkerModuleOptions = {}, env: NodeJS
     // the ingress removes the channels a file dropped (see SyncOptions).
     logSyncReport(root, await syncChannelsFromFile(app.get(ChannelRepository), config.CHANNELS_FILE, config.devSecretsAllowed, { removeStale: false }));
   } catch (e) {
+    // The start failure is what gets reported; an error while closing the half-started app adds nothing.
     await app.close().catch(() => undefined);
     fail(e instanceof ChannelConfigError ? e.message : `Could not start: ${(e as Error).message}`);
   }

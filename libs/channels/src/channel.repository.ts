@@ -25,6 +25,9 @@ function withoutSecret(o: ChannelGenesysOAuth): Omit<ChannelGenesysOAuth, 'clien
   return rest;
 }
 
+/** bot-backends §0: the config keys that hold secrets in the built-in providers. */
+const FALLBACK_SECRET_PATHS = ['headers', 'clientSecret', 'secret', 'apiKey', 'credentials'];
+
 /** How long a process trusts its copy of a channel; a disable takes effect within this. */
 const CACHE_MS = 1000;
 
@@ -57,9 +60,13 @@ export class ChannelRepository {
     @Optional() @Inject(BOT_PROVIDER_RULES) readonly providerRules?: BotProviderRules,
   ) {}
 
-  /** Secret paths of a provider's config; `headers` always (they carry backends' credentials). */
+  /**
+   * Secret paths of a provider's config; `headers` always (they carry backends' credentials). Without
+   * the providers' rules (a process that loads no provider module), every key the built-in providers
+   * use for a secret is sealed, so a store written there never holds one in clear.
+   */
   private secretPaths(provider: string): readonly string[] {
-    const paths = this.providerRules?.secretPaths(provider) ?? [];
+    const paths = this.providerRules?.secretPaths(provider) ?? FALLBACK_SECRET_PATHS;
     return paths.includes('headers') ? paths : [...paths, 'headers'];
   }
 

@@ -1,6 +1,9 @@
 import type { Models } from 'purecloud-platform-client-v2';
 import { HANDOFF_SLOTS, registeredIntentDefinitions, type Channel, type ChannelBot } from '@app/channels';
 import { BotListLimits, isBotSlotType, isDisplayableName, normalizeLanguageCode } from '@app/genesys';
+import type { BotListDrift, BotVersionRef } from './bot-list-drift.js';
+
+export type { BotListDrift, BotVersionRef };
 
 /** The handoff intent's slots as a v1 `slots` map (the definition lives in @app/channels). */
 export const HANDOFF_SLOT_MAP: Readonly<Record<string, Models.BotSlot>> = Object.fromEntries(HANDOFF_SLOTS.map(({ name, type }) => [name, { name, type }]));
@@ -152,31 +155,6 @@ function checkSlots(p: Report, path: string, slots: unknown): void {
     }
     if (!isBotSlotType(slot.type)) p(`${sp}.type`, `"${String(slot.type)}" is not a slot type (String, Integer, Decimal, Duration, Boolean, Currency, Datetime, or one of those + Collection)`);
   }
-}
-
-export interface BotVersionRef {
-  botId: string;
-  version: string;
-}
-
-export interface BotListDrift {
-  /** Genesys holds exactly what the channel configures (up to case where Genesys ignores it). */
-  inSync: boolean;
-  /** Configured bots Genesys does not list: publishing adds them. */
-  missingBots: string[];
-  /** Configured versions of listed bots that Genesys lacks: publishing adds them. */
-  missingVersions: BotVersionRef[];
-  /**
-   * Versions present on both sides whose intents, slots or languages differ. Published flows keep
-   * the list they were published with, so the fix is a new version, not a republish.
-   */
-  changedVersions: Array<BotVersionRef & { differences: string[] }>;
-  /** Bots Genesys lists that the channel no longer configures: a publish (PUT) would delete them. */
-  extraBots: string[];
-  /** Versions Genesys lists that the channel no longer configures: a publish would delete them. */
-  extraVersions: BotVersionRef[];
-  /** Bot name or description differ; a publish overwrites them. */
-  changedBots: Array<{ botId: string; differences: string[] }>;
 }
 
 /** Compares the list the channel would publish with the one Genesys holds (`undefined`: none yet). */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { HttpService } from '@nestjs/axios';
 import type { Models } from 'purecloud-platform-client-v2';
@@ -362,8 +363,4 @@ function positive(name: string, v: number): number {
 function nonNegative(name: string, v: number): number {
   if (!Number.isFinite(v) || v < 0) throw new RangeError(`${name} must not be negative`);
   return v;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Models } from 'purecloud-platform-client-v2';
 import { genesysHosts, normalizeGenesysEnvironment } from '@app/genesys/regions.js';
@@ -254,7 +255,7 @@ export class GenesysOAuthClient {
       if (attempt >= this.rateLimitRetries || retryAfterMs > this.maxRetryAfterMs) {
         throw new GenesysOAuthError('rate_limited', `Genesys rate-limited the ${what} request; retry after ${Math.ceil(retryAfterMs / 1000)} s.`, { status: 429, retryAfterMs });
       }
-      await new Promise((r) => setTimeout(r, retryAfterMs));
+      await sleep(retryAfterMs);
     }
   }
 

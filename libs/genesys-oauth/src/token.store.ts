@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@app/queue/redis-keys.js';
 import { tryLock, unlock } from '@app/redis';
@@ -159,10 +160,11 @@ export class GenesysTokenStore {
           if (replaced(cur)) return cur.accessToken;
           return (await this.refreshLocked(channelId, client, cur)).accessToken;
         } finally {
+          // The lock has a TTL: if the release fails it expires on its own and a waiter takes over.
           await unlock(this.redis, lockKey, lockValue).catch(() => undefined);
         }
       }
-      await new Promise((r) => setTimeout(r, this.pollMs));
+      await sleep(this.pollMs);
       const cur = await this.current(channelId, client);
       if (replaced(cur)) return cur.accessToken;
       if (!cur) throw await this.missing(channelId);

@@ -10,7 +10,7 @@ export const SEND_NOTIFICATION_JOB = 'send-notification';
  * The attempt count that matters is on the record (the worker stops at its own limit, waits for
  * Retry-After without spending a job attempt); this is the backstop for plain errors.
  */
-export function NOTIFICATION_JOB_OPTIONS(notificationId: string): JobsOptions {
+export function notificationJobOptions(notificationId: string): JobsOptions {
   return { jobId: notificationId, attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 7 * 86_400 } };
 }
 

@@ -13,8 +13,6 @@ export interface RedisModuleOptions {
   failFast?: boolean;
 }
 
-export const InjectRedis = () => Inject(REDIS_CLIENT);
-
 @Injectable()
 class RedisCloser implements OnApplicationShutdown {
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
@@ -23,7 +21,7 @@ class RedisCloser implements OnApplicationShutdown {
   }
 }
 
-/** The root opens the one shared Redis connection; features inject it with `@InjectRedis()`. */
+/** The root opens the one shared Redis connection; features inject it with `@Inject(REDIS_CLIENT)`. */
 @Global()
 @Module({})
 export class RedisModule {

@@ -6,7 +6,7 @@ import { BotConnectorTokenVerifier } from '@app/genesys-jwt';
 import { GenesysSourceCheck } from '../ip-allowlist/genesys-source-check.service.js';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 import { GenesysContactTracker } from './genesys-contact.tracker.js';
-import { assertJsonBody, noteRefusal, refuseWebhookCall, resolveWebhookChannel, verifiableApp, type AuthenticatedRequest, type WebhookEdge } from './webhook-edge.js';
+import { admitWebhookCall, noteRefusal, refuseWebhookCall, verifiableApp, type AuthenticatedRequest, type WebhookCredentialCheck, type WebhookGate } from './webhook-edge.js';
 
 /**
  * Checks the Bot Connector credential Genesys sends as a header (`Authorization: bearer <JWT>`),
@@ -16,41 +16,40 @@ import { assertJsonBody, noteRefusal, refuseWebhookCall, resolveWebhookChannel, 
  *
  * A header that is missing or not a bearer credential is a 401 decided before the channel is
  * looked up, so that answer is the same for every channel; every later refusal is the one 403.
+ * The sequence is webhook-edge.ts's `admitWebhookCall`; this guard supplies the bearer check.
  */
 @Injectable()
 export class BotConnectorAuthGuard implements CanActivate {
   private readonly logger = new Logger(BotConnectorAuthGuard.name);
-  private readonly edge: WebhookEdge;
+  private readonly gate: WebhookGate;
 
   constructor(
-    private readonly channels: ChannelRepository,
+    channels: ChannelRepository,
     private readonly verifier: BotConnectorTokenVerifier,
-    private readonly metrics: IngressMetrics,
-    private readonly contact: GenesysContactTracker,
-    private readonly source: GenesysSourceCheck,
+    metrics: IngressMetrics,
+    contact: GenesysContactTracker,
+    source: GenesysSourceCheck,
     config: IngressConfig,
   ) {
-    this.edge = { metrics, logger: this.logger, devSecretsAllowed: config.devSecretsAllowed };
+    this.gate = { metrics, logger: this.logger, devSecretsAllowed: config.devSecretsAllowed, channels, source, contact };
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    assertJsonBody(req, this.metrics);
+    await admitWebhookCall(context.switchToHttp().getRequest<AuthenticatedRequest>(), this.gate, this.checkBearer);
+    return true;
+  }
+
+  private readonly checkBearer: WebhookCredentialCheck = (req) => {
     const header = req.headers.authorization;
     const bearer = this.verifier.readBearer(typeof header === 'string' ? header : undefined);
     if (!bearer.ok) {
-      if (bearer.reason === 'too_large') throw refuseWebhookCall(req, this.edge, 'auth_too_large', {}, 'Bot Connector credential rejected');
-      noteRefusal(req, this.edge, `auth_${bearer.reason}`, {}, 'Bot Connector credential rejected');
+      if (bearer.reason === 'too_large') throw refuseWebhookCall(req, this.gate, 'auth_too_large', {}, 'Bot Connector credential rejected');
+      noteRefusal(req, this.gate, `auth_${bearer.reason}`, {}, 'Bot Connector credential rejected');
       throw new GatewayError('unauthenticated', 'missing or malformed Authorization header; expected "bearer <JWT>"');
     }
-    const channel = await resolveWebhookChannel(req, this.channels, this.edge);
-    const verdict = this.verifier.verifyToken(bearer.token, verifiableApp(channel.app, this.edge.devSecretsAllowed));
-    if (!verdict.ok) throw refuseWebhookCall(req, this.edge, `auth_${verdict.reason}`, { tokenFingerprint: verdict.fingerprint }, 'Bot Connector credential rejected');
-    // After the credential: its 503 (ranges not loaded yet) would otherwise tell anyone that the
-    // channel exists and how it is set up. A stolen credential is still refused from elsewhere.
-    await this.source.assertFromGenesys(channel, req);
-    this.contact.seen(channel.id);
-    req.channel = channel;
-    return true;
-  }
+    return (channel) => {
+      const verdict = this.verifier.verifyToken(bearer.token, verifiableApp(channel.app, this.gate.devSecretsAllowed));
+      if (!verdict.ok) throw refuseWebhookCall(req, this.gate, `auth_${verdict.reason}`, { tokenFingerprint: verdict.fingerprint }, 'Bot Connector credential rejected');
+    };
+  };
 }

@@ -22,6 +22,7 @@ export class GenesysContactTracker {
     if (now - (this.lastWrite.get(channelId) ?? 0) < WRITE_EVERY_MS) return;
     if (this.lastWrite.size > 10_000) this.lastWrite.clear();
     this.lastWrite.set(channelId, now);
+    // A lost write only ages the "last contact" shown in setup; the next turn after WRITE_EVERY_MS writes again.
     this.redis.set(this.keys.lastGenesysContact(channelId), String(now)).catch(() => undefined);
   }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
@@ -84,7 +85,7 @@ export class ReplyStreamListener implements OnModuleInit, OnApplicationShutdown 
       } catch (e) {
         if (!this.running) break;
         this.logger.warn({ error: (e as Error).message }, 'reply stream read failed; retrying');
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200);
       }
     }
   }
@@ -103,6 +104,7 @@ export class ReplyStreamListener implements OnModuleInit, OnApplicationShutdown 
     try {
       result = JSON.parse(raw) as TurnResult;
     } catch {
+      // Only workers write this stream; an unreadable entry leaves its waiter to the deadline fallback.
       return;
     }
     for (const w of [...set]) w(result);
@@ -114,6 +116,7 @@ export class ReplyStreamListener implements OnModuleInit, OnApplicationShutdown 
     if (!conn) return;
     // Unblocks the pending XREAD; the stream itself is ours alone, so it goes too.
     conn.disconnect();
+    // The loop logs its own read errors; here it only has to have stopped.
     await this.loop?.catch(() => undefined);
   }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
@@ -190,7 +191,7 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.draining = true;
     const until = Date.now() + this.cfg.SHUTDOWN_GRACE_MS;
-    while (this.load.inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    while (this.load.inFlight > 0 && Date.now() < until) await sleep(25);
     if (this.load.inFlight > 0) this.logger.warn({ inFlight: this.load.inFlight }, 'shutdown grace period over with turns in flight');
   }
 }

@@ -2,7 +2,9 @@ import type { Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { CHANNEL_ID_PATTERN, ChannelRepository, isDevSecret, type Channel, type ChannelApp } from '@app/channels';
 import { GatewayError } from '@app/errors';
+import type { GenesysSourceCheck } from '../ip-allowlist/genesys-source-check.service.js';
 import type { IngressMetrics } from '../metrics/ingress-metrics.service.js';
+import type { GenesysContactTracker } from './genesys-contact.tracker.js';
 
 /**
  * What the v1 and v2 webhooks share, so each rule exists once: reading what the caller sent
@@ -98,5 +100,39 @@ export async function resolveWebhookChannel(req: FastifyRequest, channels: Chann
   }
   if (!channel) throw refuse('channel_not_found');
   if (!channel.enabled) throw refuse('channel_disabled');
+  return channel;
+}
+
+/** What the guard sequence uses besides the refusal log: the channel store, the source-address check, the last-contact note. */
+export interface WebhookGate extends WebhookEdge {
+  channels: ChannelRepository;
+  source: GenesysSourceCheck;
+  contact: GenesysContactTracker;
+}
+
+/**
+ * One webhook's credential scheme, the only part its guard supplies. Called with the request, it
+ * reads the credential and throws for anything decided without the channel (so that answer is
+ * the same for every channel); it returns the check against the addressed channel, which throws
+ * the refusal unless the credential is right for it.
+ */
+export type WebhookCredentialCheck = (req: AuthenticatedRequest) => (channel: Channel) => void;
+
+/**
+ * The sequence both webhook guards run, in this order: a POST body must be JSON; the credential
+ * as far as it can be read without the channel; the channel (known, enabled); the credential
+ * against the channel; the caller's address for a channel restricted to Genesys's ranges. Then
+ * the call is Genesys's: the contact is noted and the channel handed to the controller.
+ */
+export async function admitWebhookCall(req: AuthenticatedRequest, gate: WebhookGate, checkCredential: WebhookCredentialCheck): Promise<Channel> {
+  if (req.method === 'POST') assertJsonBody(req, gate.metrics);
+  const verifyFor = checkCredential(req);
+  const channel = await resolveWebhookChannel(req, gate.channels, gate);
+  verifyFor(channel);
+  // After the credential: its 503 (ranges not loaded yet) would otherwise tell anyone that the
+  // channel exists and how it is set up. A stolen credential is still refused from elsewhere.
+  await gate.source.assertFromGenesys(channel, req);
+  gate.contact.seen(channel.id);
+  req.channel = channel;
   return channel;
 }

@@ -145,6 +145,7 @@ export class ChannelSetupService {
     // 1. The Webhook URL leads back here (PUBLIC_BASE_URL right, proxy routing the path).
     checks.push(await this.check('webhook', 'Webhook URL reaches this gateway', async () => {
       const res = await fetch(`${base}/genesys/${id}/botconnector`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(5000) });
+      // A body that is not JSON is not the gateway's error envelope: the check below fails with the status.
       const body = (await res.json().catch(() => undefined)) as { errorInfo?: { errorCode?: string } } | undefined;
       if (res.status === 401 && body?.errorInfo) return `${base}/genesys/${id}/botconnector answers as the gateway (401 without a credential, as expected)`;
       throw new Error(`${base}/genesys/${id}/botconnector answered ${res.status}, not the gateway's 401|set PUBLIC_BASE_URL to the address Genesys uses and route /genesys/* to the ingress`);

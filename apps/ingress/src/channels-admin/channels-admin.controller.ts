@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { BotProviderRegistry } from '@app/bot-providers';
@@ -49,6 +49,8 @@ function checkId(id: string): string {
 @Controller('api/channels')
 @UseGuards(AdminAuthGuard)
 export class ChannelsAdminController {
+  private readonly logger = new Logger(ChannelsAdminController.name);
+
   constructor(
     private readonly admin: ChannelsAdminService,
     private readonly setup: ChannelSetupService,
@@ -60,7 +62,8 @@ export class ChannelsAdminController {
     const channels = await this.admin.list();
     const entities = await Promise.all(
       channels.map(async (c) => {
-        const status = await this.setup.status(c.id).catch(() => undefined);
+        // One channel's unreadable status must not fail the whole list; it is logged and the badge falls back.
+        const status = await this.setup.status(c.id).catch((e: Error) => void this.logger.warn({ channelId: c.id, error: e.message }, 'could not read channel setup status'));
         const missing = status?.steps.filter((s) => !s.done && s.id !== 'enabled').map((s) => s.id) ?? [];
         const badge = !c.enabled ? 'disabled' : status?.lastError ? 'attention' : missing.length ? 'incomplete' : 'ready';
         return { id: c.id, name: c.name, enabled: c.enabled, source: c.source, status: badge, missing };

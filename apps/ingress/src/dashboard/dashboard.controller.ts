@@ -30,6 +30,7 @@ export class DashboardController {
     if (channelId !== undefined && !CHANNEL_ID_PATTERN.test(channelId)) throw new GatewayError('invalid_request', 'channelId is not a channel id');
     const [data, turnCounts, notificationCounts, workersOnline] = await Promise.all([
       this.stats.read(n, channelId),
+      // Counts the dashboard can live without: a failed read shows as unknown instead of failing the page.
       this.turns.getJobCounts('waiting', 'active', 'delayed', 'prioritized').catch(() => undefined),
       this.notifications.getJobCounts('waiting', 'active', 'delayed').catch(() => undefined),
       this.redis.zcount(this.keys.workers(), Date.now() - WORKER_HEARTBEAT_WINDOW_MS, '+inf').catch(() => undefined),

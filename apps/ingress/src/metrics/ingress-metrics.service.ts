@@ -31,6 +31,7 @@ export class IngressMetrics {
     keys: RedisKeys,
     private readonly stats: TurnStats,
   ) {
+    // Gauges read Redis at scrape time; a failed read leaves the gauge unset rather than failing the whole scrape.
     this.m.gauge('gbg_queue_depth', 'Session drains waiting or running', ['state'], async function () {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized').catch(() => undefined);
       if (!counts) return;

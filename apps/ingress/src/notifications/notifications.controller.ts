@@ -5,7 +5,7 @@ import { GatewayError } from '@app/errors';
 import { AdminAuthGuard, type AdminRequest } from '../admin/admin-auth.guard.js';
 import { AdminAuthService } from '../admin/admin-auth.service.js';
 import { CreateNotificationDto } from './dto/create-notification.dto.js';
-import { NotificationsService, type NotificationView } from './notifications.service.js';
+import { NotificationIntake, type NotificationView } from './notification.intake.js';
 
 /**
  * Proactive notifications from business apps. 202 with the notification when it is new; 200 with
@@ -15,7 +15,7 @@ import { NotificationsService, type NotificationView } from './notifications.ser
 @UseGuards(AdminAuthGuard)
 export class NotificationsController {
   constructor(
-    private readonly notifications: NotificationsService,
+    private readonly intake: NotificationIntake,
     private readonly auth: AdminAuthService,
   ) {}
 
@@ -23,7 +23,7 @@ export class NotificationsController {
   @HttpCode(202)
   async create(@Req() req: AdminRequest, @Param('channelId') channelId: string, @Body() dto: CreateNotificationDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<NotificationView> {
     if (!CHANNEL_ID_PATTERN.test(channelId)) throw new GatewayError('channel_not_found', 'unknown channel');
-    const { created, notification } = await this.notifications.create(channelId, dto);
+    const { created, notification } = await this.intake.create(channelId, dto);
     if (!created) reply.code(200);
     else await this.auth.audit.record(req.actor!, 'notification.create', `notification:${notification.id}`, { channelId, target: notification.target.kind });
     reply.header('location', `/api/notifications/${notification.id}`);
@@ -32,6 +32,6 @@ export class NotificationsController {
 
   @Get('notifications/:id')
   get(@Param('id') id: string): Promise<NotificationView> {
-    return this.notifications.get(id);
+    return this.intake.get(id);
   }
 }

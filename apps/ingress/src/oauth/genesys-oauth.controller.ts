@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Logger, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CHANNEL_ID_PATTERN } from '@app/channels';
 import { GatewayError } from '@app/errors';
@@ -29,6 +29,8 @@ function page(o: CallbackOutcome): string {
 /** Genesys Cloud OAuth: admin endpoints under /api/channels/:channelId/oauth and the browser callback. */
 @Controller()
 export class GenesysOAuthController {
+  private readonly logger = new Logger(GenesysOAuthController.name);
+
   constructor(
     private readonly oauth: GenesysOAuthService,
     private readonly auth: AdminAuthService,
@@ -54,7 +56,8 @@ export class GenesysOAuthController {
     if (outcome.channelId && outcome.by) {
       await this.auth.audit
         .record({ kind: 'user', name: outcome.by }, outcome.ok ? 'channel.oauth.connected' : 'channel.oauth.failed', `channel:${outcome.channelId}`, outcome.ok ? undefined : { reason: outcome.title })
-        .catch(() => undefined);
+        // The browser still gets its page; a lost audit entry is logged, not shown to the admin.
+        .catch((e: Error) => this.logger.warn({ channelId: outcome.channelId, error: e.message }, 'could not record the OAuth outcome in the audit log'));
     }
     await reply
       .code(outcome.status)

@@ -3,7 +3,7 @@ import { DelayedError, Worker, type Job } from 'bullmq';
 import { WorkerConfig } from '@app/config';
 import { NOTIFICATIONS_QUEUE, RedisKeys, SEND_NOTIFICATION_JOB, type SendNotificationJob } from '@app/queue';
 import { REDIS_OPTIONS, createRedis, type RedisModuleOptions } from '@app/redis';
-import { NotificationService } from './notification.service.js';
+import { NotificationSender } from './notification.sender.js';
 
 /** Thin BullMQ processor for `notifications`: one job per notification, retried with backoff. */
 @Injectable()
@@ -13,7 +13,7 @@ export class NotificationProcessor implements OnApplicationBootstrap, OnApplicat
   private connection?: ReturnType<typeof createRedis>;
 
   constructor(
-    private readonly notifications: NotificationService,
+    private readonly sender: NotificationSender,
     private readonly config: WorkerConfig,
     private readonly keys: RedisKeys,
     @Inject(REDIS_OPTIONS) private readonly redisOptions: RedisModuleOptions,
@@ -34,17 +34,15 @@ export class NotificationProcessor implements OnApplicationBootstrap, OnApplicat
     // Out of job attempts on errors the service could not record (Redis trouble): say so on the record.
     this.worker.on('failed', (job, e) => {
       if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-      const store = this.notifications.notifications;
-      void store
-        .get(job.data.notificationId)
-        .then((r) => (r && r.status === 'queued' ? store.update(r.id, { status: 'failed', error: `gave up after ${job.attemptsMade} attempts: ${e.message}` }) : undefined))
-        .catch(() => undefined);
+      void this.sender
+        .recordGivenUp(job.data.notificationId, `gave up after ${job.attemptsMade} attempts: ${e.message}`)
+        .catch((err: Error) => this.logger.warn({ notificationId: job.data.notificationId, error: err.message }, 'could not mark the notification failed; its record still says queued'));
     });
   }
 
   private async handle(job: Job<SendNotificationJob>, token?: string): Promise<void> {
     if (job.name !== SEND_NOTIFICATION_JOB || typeof job.data?.notificationId !== 'string') throw new Error(`unexpected job ${job.name}`);
-    const outcome = await this.notifications.attempt(job.data.notificationId);
+    const outcome = await this.sender.attempt(job.data.notificationId);
     if (outcome.kind === 'done') return;
     if (outcome.kind === 'rate_limited') {
       // Over the channel's rate: come back after the window without spending an attempt.
@@ -61,6 +59,7 @@ export class NotificationProcessor implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // Shutting down: a close error leaves nothing to do, and the connection is dropped next anyway.
     await this.worker?.close().catch(() => undefined);
     this.connection?.disconnect();
   }

@@ -27,6 +27,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
         // Forget workers silent for an hour so the set does not grow across deploys.
         .zremrangebyscore(this.keys.workers(), '-inf', now - 3600_000)
         .exec()
+        // A missed beat is retried in BEAT_MS; Redis trouble itself shows in the health checks.
         .catch(() => undefined);
     };
     beat();
@@ -36,6 +37,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    // Best effort on the way out: an entry left behind drops out of the heartbeat window on its own.
     await this.redis.zrem(this.keys.workers(), this.workerId).catch(() => undefined);
   }
 }

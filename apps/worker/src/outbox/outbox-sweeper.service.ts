@@ -66,6 +66,7 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    // Shutting down: a close error leaves nothing to do, and the connection is dropped next anyway.
     await this.queue?.close().catch(() => undefined);
     this.connection?.disconnect();
   }

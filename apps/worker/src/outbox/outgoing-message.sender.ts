@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { ChannelRepository, toOutgoingMessage } from '@app/channels';
@@ -46,10 +47,6 @@ export class OutgoingMessageSender {
   ) {
     this.store = new OutboxStore(redis, keys);
     this.notifications = new NotificationStore(redis, keys, config.NOTIFICATION_RETENTION_DAYS * 86_400_000);
-  }
-
-  get outboxes(): OutboxStore {
-    return this.store;
   }
 
   /**
@@ -193,10 +190,6 @@ export class OutgoingMessageSender {
       .rpush(key, JSON.stringify(record))
       .pexpire(key, this.config.TRANSCRIPT_RETENTION_DAYS * 86_400_000)
       .exec()
-      .catch(() => undefined);
+      .catch((e: Error) => this.logger.warn({ turnId: entry.turnId, channelId: entry.channelId, error: e.message }, 'could not append to the transcript'));
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue, Worker, type Job } from 'bullmq';
 import { WorkerConfig } from '@app/config';
@@ -68,12 +69,14 @@ export class TurnProcessor implements OnApplicationBootstrap, OnApplicationShutd
     if (!this.worker) return;
     const grace = this.config.SHUTDOWN_GRACE_MS;
     const closing = this.worker.close();
-    const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), grace))]);
+    const timedOut = await Promise.race([closing.then(() => false), sleep(grace, true)]);
     if (timedOut) {
       // Still-active drains become stalled and another worker re-runs them: nothing is lost.
       this.logger.warn({ graceMs: grace }, 'active turns did not finish in time; leaving them to other workers');
+      // Forced close on the way out: its error changes nothing (stalled jobs are re-run elsewhere).
       await this.worker.close(true).catch(() => undefined);
     }
+    // Shutting down: a close error leaves nothing to do, and the connections are dropped next anyway.
     await this.queue?.close().catch(() => undefined);
     // BullMQ leaves a connection it was given open; it is ours to close.
     this.connection?.disconnect();

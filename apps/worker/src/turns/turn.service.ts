@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { CanonicalTurn, CanonicalUserInput, HandoffReason } from '@app/bot-providers';
+import type { CanonicalTurn, CanonicalUserInput } from '@app/bot-providers';
 import {
   ChannelRepository,
   buildHandoffResponse,
@@ -118,6 +118,7 @@ export class TurnService {
   private async shareHandoffContext(envelope: TurnEnvelope, processed: Processed): Promise<void> {
     const conversationId = processed.session.genesysConversationId;
     if (!conversationId) return;
+    // Best effort (the answer already went out): without the channel there is no context to share.
     const channel = await this.channels.get(envelope.channelId).catch(() => undefined);
     if (!channel) return;
     const p = processed.result.response.parameters ?? {};
@@ -134,6 +135,7 @@ export class TurnService {
 
   /** Best effort, after the answer went out: a backend that keeps sessions of its own (Kore) closes this one. */
   private async tellBotSessionEnded(envelope: TurnEnvelope, processed: Processed): Promise<void> {
+    // Best effort (the answer already went out): without the channel there is no backend to tell.
     const channel = await this.channels.get(envelope.channelId).catch(() => undefined);
     const bot = channel?.bots.find((b) => b.id === envelope.botId);
     if (!channel || !bot) return;
@@ -387,5 +389,3 @@ function stringParams(p: Record<string, string | number | boolean> | undefined):
 function summarizeInput(input: CanonicalUserInput): TranscriptEntry['input'] {
   return { kind: input.kind, text: input.text, payload: input.payload, attachments: input.attachments.length };
 }
-
-export type { HandoffReason };

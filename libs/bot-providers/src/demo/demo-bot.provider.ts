@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import type { BotCallContext, BotProvider } from '../bot-provider.interface.js';
 import { TransientBotError } from '../bot-provider.interface.js';
@@ -14,14 +15,10 @@ const MENU = [
   { title: 'Bye', payload: 'bye' },
 ];
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(new TransientBotError('aborted'));
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(new TransientBotError('aborted'));
-    }, { once: true });
+/** Waits `ms`; an abort (the turn's deadline) ends the wait as a transient bot failure. */
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  wait(ms, undefined, { signal }).catch(() => {
+    throw new TransientBotError('aborted');
   });
 
 /**

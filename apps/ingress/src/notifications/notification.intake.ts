@@ -9,7 +9,7 @@ import { GatewayError } from '@app/errors';
 import { validateAgentlessTarget } from '@app/genesys';
 import {
   NOTIFICATIONS_QUEUE,
-  NOTIFICATION_JOB_OPTIONS,
+  notificationJobOptions,
   NotificationStore,
   RedisKeys,
   SEND_NOTIFICATION_JOB,
@@ -48,8 +48,8 @@ export function viewOf(r: NotificationRecord): NotificationView {
  * idempotency key and queues one send job each.
  */
 @Injectable()
-export class NotificationsService {
-  private readonly logger = new Logger(NotificationsService.name);
+export class NotificationIntake {
+  private readonly logger = new Logger(NotificationIntake.name);
   private readonly store: NotificationStore;
 
   constructor(
@@ -80,7 +80,7 @@ export class NotificationsService {
     }
 
     const target = hasSession ? await this.sessionTarget(channel, dto.target.botSessionId!) : this.addressTarget(channel, dto);
-    const messages = dto.messages !== undefined ? this.checkMessages(dto.messages, target) : undefined;
+    const messages = dto.messages !== undefined ? this.checkMessages(dto.messages) : undefined;
 
     const { created, record } = await this.store.accept({
       channelId,
@@ -92,9 +92,10 @@ export class NotificationsService {
     });
     if (created) {
       try {
-        await this.queue.add(SEND_NOTIFICATION_JOB, { notificationId: record.id, channelId }, NOTIFICATION_JOB_OPTIONS(record.id));
+        await this.queue.add(SEND_NOTIFICATION_JOB, { notificationId: record.id, channelId }, notificationJobOptions(record.id));
       } catch (e) {
         // Not queued means not accepted: say so on the record and to the caller (who may retry with the same key).
+        // The caller gets the queueing error below either way; the record update is only a courtesy.
         await this.store.update(record.id, { status: 'failed', error: 'could not be queued; send it again with the same idempotency key' }).catch(() => undefined);
         this.logger.error({ channelId, notificationId: record.id, error: (e as Error).message }, 'could not queue notification');
         throw new GatewayError('unavailable', 'queue unavailable; retry', undefined, 1);
@@ -103,7 +104,7 @@ export class NotificationsService {
     // A retried request whose first attempt could not be queued is queued now (same id, no duplicate job).
     else if (record.status === 'failed' && record.error?.startsWith('could not be queued')) {
       await this.store.update(record.id, { status: 'queued', error: undefined });
-      await this.queue.add(SEND_NOTIFICATION_JOB, { notificationId: record.id, channelId }, NOTIFICATION_JOB_OPTIONS(record.id));
+      await this.queue.add(SEND_NOTIFICATION_JOB, { notificationId: record.id, channelId }, notificationJobOptions(record.id));
       return { created: false, notification: viewOf({ ...record, status: 'queued', error: undefined }) };
     }
     return { created, notification: viewOf(record) };
@@ -130,7 +131,6 @@ export class NotificationsService {
 
   private addressTarget(channel: Channel, dto: CreateNotificationDto): NotificationTarget {
     const a = dto.target.address!;
-    if (dto.messages !== undefined) throw new GatewayError('invalid_request', 'agentless messages are text only: use "text", not "messages" (Genesys sends no cards or buttons this way)');
     const from = a.from ?? channel.notifications.from[a.messengerType];
     if (!from) throw new GatewayError('invalid_request', `no sender for ${a.messengerType}: give target.address.from or set notifications.from.${a.messengerType} on the channel`);
     const problems = validateAgentlessTarget({ messengerType: a.messengerType, toAddress: a.to, fromAddress: from, text: dto.text ?? '', hasTemplate: dto.template !== undefined });
@@ -138,8 +138,8 @@ export class NotificationsService {
     return { kind: 'address', messengerType: a.messengerType, to: a.to, from, useExistingActiveConversation: a.useExistingActiveConversation ?? false };
   }
 
-  private checkMessages(raw: unknown[], target: NotificationTarget): CanonicalMessage[] {
-    if (target.kind !== 'session') throw new GatewayError('invalid_request', 'messages (templates) need a session target');
+  /** Only session targets get here: `create` refuses "messages" for an address target. */
+  private checkMessages(raw: unknown[]): CanonicalMessage[] {
     try {
       return validateBotResult({ messages: raw }).messages;
     } catch (e) {

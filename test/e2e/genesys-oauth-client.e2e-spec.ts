@@ -2,8 +2,8 @@ import axios from 'axios';
 import { Redis } from 'ioredis';
 import { RedisKeys } from '@app/queue/redis-keys.js';
 import { SecretBox } from '@app/secrets';
-import { createEmulatorApp, type EmulatorApp } from '../../../apps/genesys-emulator/src/main.js';
-import { TEST_REDIS_URL, deletePrefix, testPrefix } from '../../../test/support/redis-test-prefix.js';
+import { createEmulatorApp, type EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
+import { TEST_REDIS_URL, deletePrefix, testPrefix } from '../support/redis-test-prefix.js';
 import {
   GATEWAY_OAUTH_SCOPES,
   GenesysOAuthClient,
@@ -15,7 +15,7 @@ import {
   createPkcePair,
   parseRetryAfter,
   pkceChallenge,
-} from './index.js';
+} from '@app/genesys-oauth';
 
 /**
  * The Genesys OAuth module against the emulator over real HTTP and a real Redis (own prefix).

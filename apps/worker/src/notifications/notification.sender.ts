@@ -40,8 +40,8 @@ export type NotificationAttempt = { kind: 'done'; record: NotificationRecord | u
  * a second message to the customer.
  */
 @Injectable()
-export class NotificationService {
-  private readonly logger = new Logger(NotificationService.name);
+export class NotificationSender {
+  private readonly logger = new Logger(NotificationSender.name);
   private readonly store: NotificationStore;
   private readonly outbox: OutboxStore;
 
@@ -59,8 +59,10 @@ export class NotificationService {
     if (typeof (redis as SlotRedis).gbgNextSlot !== 'function') redis.defineCommand('gbgNextSlot', { numberOfKeys: 1, lua: NEXT_SLOT });
   }
 
-  get notifications(): NotificationStore {
-    return this.store;
+  /** The job ran out of attempts on errors `attempt` could not record (Redis trouble): a record still queued is marked failed. */
+  async recordGivenUp(id: string, error: string): Promise<void> {
+    const record = await this.store.get(id);
+    if (record && record.status === 'queued') await this.store.update(record.id, { status: 'failed', error });
   }
 
   async attempt(id: string): Promise<NotificationAttempt> {
