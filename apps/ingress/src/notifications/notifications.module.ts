@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module.js';
 import { NotificationsController } from './notifications.controller.js';
-import { NotificationsService } from './notifications.service.js';
+import { NotificationIntake } from './notification.intake.js';
 
 /** The notifications API: records a notification and queues it for the workers to send. */
 @Module({
   imports: [AdminModule],
   controllers: [NotificationsController],
-  providers: [NotificationsService],
+  providers: [NotificationIntake],
 })
 export class NotificationsModule {}

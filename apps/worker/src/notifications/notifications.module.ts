@@ -2,11 +2,11 @@ import { Module } from '@nestjs/common';
 import { OutboxModule } from '../outbox/outbox.module.js';
 import { RenderingModule } from '../rendering/rendering.module.js';
 import { NotificationProcessor } from './notification.processor.js';
-import { NotificationService } from './notification.service.js';
+import { NotificationSender } from './notification.sender.js';
 
 /** The notifications queue's consumer: renders and sends the notifications the admin API queued. */
 @Module({
   imports: [OutboxModule, RenderingModule],
-  providers: [NotificationService, NotificationProcessor],
+  providers: [NotificationSender, NotificationProcessor],
 })
 export class NotificationsModule {}
