@@ -5,7 +5,7 @@ import type { TranscriptEntry } from './transcript.types.js';
 import { acceptTurn } from './lua/accept-turn.lua.js';
 import { beginTurn } from './lua/begin-turn.lua.js';
 import { claimFallback } from './lua/claim-fallback.lua.js';
-import { completeTurn } from './lua/complete-turn.lua.js';
+import { completeTurn, completeTurnKeys } from './lua/complete-turn.lua.js';
 import { dropHead } from './lua/drop-head.lua.js';
 
 /**
@@ -114,19 +114,7 @@ export class TurnStore {
     const { turnId, sessionKey } = envelope;
     const replyStreams: Record<string, string> = { [envelope.ingressId]: k.replyStream(envelope.ingressId) };
     const base = {
-      keys: {
-        inbox: k.inbox(sessionKey),
-        result: k.result(turnId),
-        claim: k.claim(turnId),
-        replyTo: k.replyTo(turnId),
-        late: k.late(sessionKey),
-        session: k.session(sessionKey),
-        transcript: k.transcript(sessionKey),
-        sessionIndex: k.sessionIndex(),
-        turn: k.turn(turnId),
-        outbox: k.outbox(sessionKey),
-        outboxIndex: k.outboxIndex(),
-      },
+      keys: completeTurnKeys(k, turnId, sessionKey),
       turnId,
       resultJson: JSON.stringify(result),
       resultTtlMs: this.turnTtlMs,

@@ -1,4 +1,5 @@
 import { defineLuaScript } from '../lua-script.js';
+import type { RedisKeys } from '../redis-keys.js';
 
 export interface CompleteTurnScriptInput {
   keys: {
@@ -37,6 +38,23 @@ export interface CompleteTurnScriptInput {
   lateAfterMs: number;
   /** v2: the outbox entry for a result the ingress did not wait for. */
   outboxJson?: string;
+}
+
+/** The fixed keys of one turn's completion, derived in TypeScript (every key the script touches is declared). */
+export function completeTurnKeys(k: RedisKeys, turnId: string, sessionKey: string): CompleteTurnScriptInput['keys'] {
+  return {
+    inbox: k.inbox(sessionKey),
+    result: k.result(turnId),
+    claim: k.claim(turnId),
+    replyTo: k.replyTo(turnId),
+    late: k.late(sessionKey),
+    session: k.session(sessionKey),
+    transcript: k.transcript(sessionKey),
+    sessionIndex: k.sessionIndex(),
+    turn: k.turn(turnId),
+    outbox: k.outbox(sessionKey),
+    outboxIndex: k.outboxIndex(),
+  };
 }
 
 export type CompleteTurnReply = { status: 'delivered' | 'late' | 'outbox' | 'fenced' } | { status: 'streams'; ingressIds: string[] };

@@ -4,7 +4,7 @@ import { RedisKeys } from '../redis-keys.js';
 import { acceptTurn, type AcceptTurnInput } from './accept-turn.lua.js';
 import { beginTurn } from './begin-turn.lua.js';
 import { claimFallback } from './claim-fallback.lua.js';
-import { completeTurn, type CompleteTurnScriptInput } from './complete-turn.lua.js';
+import { completeTurn, completeTurnKeys, type CompleteTurnScriptInput } from './complete-turn.lua.js';
 import { dropHead } from './drop-head.lua.js';
 
 // Each turn script called directly on a real Redis; own key prefix, only own keys deleted.
@@ -37,19 +37,7 @@ function acceptInput(turnId: string, sessionKey: string, extra: Partial<AcceptTu
 
 function completeInput(turnId: string, sessionKey: string, extra: Partial<CompleteTurnScriptInput> = {}): CompleteTurnScriptInput {
   return {
-    keys: {
-      inbox: k.inbox(sessionKey),
-      result: k.result(turnId),
-      claim: k.claim(turnId),
-      replyTo: k.replyTo(turnId),
-      late: k.late(sessionKey),
-      session: k.session(sessionKey),
-      transcript: k.transcript(sessionKey),
-      sessionIndex: k.sessionIndex(),
-      turn: k.turn(turnId),
-      outbox: k.outbox(sessionKey),
-      outboxIndex: k.outboxIndex(),
-    },
+    keys: completeTurnKeys(k, turnId, sessionKey),
     replyStreams: { ing1: k.replyStream('ing1') },
     turnId,
     resultJson: `{"turnId":"${turnId}"}`,
