@@ -2,8 +2,9 @@ import { defineLuaScript } from '../lua-script.js';
 
 /*
  * Key prefix: every key below comes from RedisKeys, so all share `${REDIS_PREFIX}:`. On Redis
- * Cluster, a prefix that is a hash tag (REDIS_PREFIX={gbg}) puts them in one slot. The same holds
- * for every script in this folder.
+ * Cluster, a prefix that is a hash tag (`{gbg}`) would put them in one slot; REDIS_PREFIX does not
+ * accept braces yet (the cluster work of issue 12 decides the tag). The same holds for every script
+ * in this folder.
  */
 export interface AcceptTurnInput {
   keys: { turn: string; replyTo: string; result: string; inbox: string; sessionSeq: string; claim: string };
