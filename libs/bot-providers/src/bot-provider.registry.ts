@@ -48,7 +48,9 @@ export class BotProviderRegistry implements BotProviderRules {
     return provider.configSpec ? providerConfigProblems(provider.configSpec, config, this.allowPrivate) : [];
   }
 
+  /** The spec's secrets, and `headers` for every provider: headers carry backends' credentials wherever they appear. */
   secretPaths(name: string): readonly string[] {
-    return this.byName.get(name)?.configSpec?.secrets ?? (name === 'http' ? ['headers'] : []);
+    const paths = this.byName.get(name)?.configSpec?.secrets ?? [];
+    return paths.includes('headers') ? paths : [...paths, 'headers'];
   }
 }

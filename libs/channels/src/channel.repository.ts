@@ -61,12 +61,13 @@ export class ChannelRepository {
   ) {}
 
   /**
-   * Secret paths of a provider's config; `headers` always (they carry backends' credentials). Without
+   * Secret paths of a provider's config, `headers` always. Without
    * the providers' rules (a process that loads no provider module), every key the built-in providers
    * use for a secret is sealed, so a store written there never holds one in clear.
    */
   private secretPaths(provider: string): readonly string[] {
     const paths = this.providerRules?.secretPaths(provider) ?? FALLBACK_SECRET_PATHS;
+    // The store does not rely on every rules implementation to name headers: they never sit in clear.
     return paths.includes('headers') ? paths : [...paths, 'headers'];
   }
 

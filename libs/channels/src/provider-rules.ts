@@ -8,7 +8,7 @@ export interface BotProviderRules {
   names(): string[];
   /** Problems of a provider's config, paths relative to `provider.config`; undefined when no provider has that name. */
   configProblems(name: string, config: Record<string, unknown>): string[] | undefined;
-  /** Dotted paths of the secrets in that provider's config (an object path covers every string inside). */
+  /** Dotted paths of the secrets in that provider's config, `headers` always included (an object path covers every string inside). */
   secretPaths(name: string): readonly string[];
 }
 

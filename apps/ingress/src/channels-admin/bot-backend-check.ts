@@ -39,7 +39,7 @@ export async function botBackendCheck(registry: BotProviderRegistry, channel: Ch
   if (!provider.probe) {
     return { id, title, ok: true, skipped: true, detail: `not probed: the ${name} provider has no harmless call to make` };
   }
-  const secretPaths = withHeaders(registry.secretPaths(name));
+  const secretPaths = registry.secretPaths(name);
   const hide = redactor(bot.provider.config, secretPaths);
   const docs = provider.configSpec?.docs ? `; see ${provider.configSpec.docs}` : '';
   try {
@@ -109,10 +109,6 @@ function urlFields(provider: BotProvider): string {
   return named.length ? named.join(', ') : urls.join(', ');
 }
 
-/** Headers carry credentials for every provider that has them (as in the admin view). */
-function withHeaders(paths: readonly string[]): readonly string[] {
-  return paths.includes('headers') ? paths : [...paths, 'headers'];
-}
 
 /**
  * Replaces every secret value of the config found in a text: a provider's detail or error message

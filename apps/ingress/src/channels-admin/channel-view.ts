@@ -46,8 +46,7 @@ export function channelView(channel: Channel, publicBaseUrl: string, genesysBase
     circuitBreaker: channel.circuitBreaker,
     // Provider configs hold backend credentials: those are write-only (only which ones are set is shown).
     bots: channel.bots.map((b) => {
-      const paths = secretPaths(b.provider.name);
-      const { config, secretsSet } = withoutSecrets(b.provider.config, paths.includes('headers') ? paths : [...paths, 'headers']);
+      const { config, secretsSet } = withoutSecrets(b.provider.config, secretPaths(b.provider.name));
       return {
         ...b,
         provider: { name: b.provider.name, timeoutMs: b.provider.timeoutMs, retries: b.provider.retries, ...(typeof config.url === 'string' ? { url: config.url } : {}), config, secretsSet },

@@ -271,7 +271,7 @@ function withProviderConfigs(current: Channel, patch: Json, rules: BotProviderRe
         }
       };
       if (urlPaths.some((p) => origin(config, p) !== origin(existing.provider.config, p))) {
-        const secretPaths = rules.secretPaths(name).length ? rules.secretPaths(name) : ['headers'];
+        const secretPaths = rules.secretPaths(name);
         const givenAgain = new Set<string>();
         mapSecretValues(given, secretPaths, (_v, path) => givenAgain.add(path));
         config = mapSecretValues(config, secretPaths, (v, path) => {
