@@ -29,6 +29,8 @@ export default {
     "^@app/genesys-oauth/(.*?)(\\.js)?$": "<rootDir>/libs/genesys-oauth/src/$1",
     "^@app/genesys-jwt$": "<rootDir>/libs/genesys-jwt/src/index.ts",
     "^@app/genesys-jwt/(.*?)(\\.js)?$": "<rootDir>/libs/genesys-jwt/src/$1",
+    "^@app/store$": "<rootDir>/libs/store/src/index.ts",
+    "^@app/store/(.*?)(\\.js)?$": "<rootDir>/libs/store/src/$1",
     "^@app/queue$": "<rootDir>/libs/queue/src/index.ts",
     "^@app/queue/(.*?)(\\.js)?$": "<rootDir>/libs/queue/src/$1",
     "^@app/channels$": "<rootDir>/libs/channels/src/index.ts",

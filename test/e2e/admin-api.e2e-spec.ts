@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { RedisKeys } from '@app/queue';
+import { RedisKeys } from '@app/store';
 import { GatewayHarness, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
 
 /**

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { ChannelRepository, parseChannel } from '@app/channels';
-import { RedisKeys } from '@app/queue';
+import { RedisKeys } from '@app/store';
 import { SecretBox } from '@app/secrets';
 import { GatewayHarness, freePort, newSessionBody, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
 

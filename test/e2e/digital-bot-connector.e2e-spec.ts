@@ -1,5 +1,5 @@
 import type { ConversationView, EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
-import { RedisKeys, sessionKeyOf, turnIdOf } from '@app/queue';
+import { RedisKeys, sessionKeyOf, turnIdOf } from '@app/store';
 import { processOutput, testChannel, type GatewayHarness, type TestChannel } from '../support/gateway-harness.js';
 import { botTexts, CC_SECRET, DBC_HEADER, DBC_SECRET, startProviderGateway, V2_FLOW as FLOW, waitForView as waitForConversation, type ProviderGateway } from '../support/provider-gateway.js';
 import { RecordingBot } from '../support/recording-bot.js';

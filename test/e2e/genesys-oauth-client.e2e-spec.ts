@@ -1,21 +1,11 @@
 import axios from 'axios';
 import { Redis } from 'ioredis';
-import { RedisKeys } from '@app/queue/redis-keys.js';
+import { RedisKeys } from '@app/store/redis-keys.js';
 import { SecretBox } from '@app/secrets';
 import { createEmulatorApp, type EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
 import { TEST_REDIS_URL, deletePrefix, testPrefix } from '../support/redis-test-prefix.js';
-import {
-  GATEWAY_OAUTH_SCOPES,
-  GenesysOAuthClient,
-  GenesysOAuthError,
-  OAuthStateError,
-  OAuthStateStore,
-  GenesysTokenStore,
-  ReauthorizationRequiredError,
-  createPkcePair,
-  parseRetryAfter,
-  pkceChallenge,
-} from '@app/genesys-oauth';
+import { GATEWAY_OAUTH_SCOPES, GenesysOAuthClient, GenesysOAuthError, OAuthStateError, GenesysTokenStore, ReauthorizationRequiredError, createPkcePair, parseRetryAfter, pkceChallenge } from '@app/genesys-oauth';
+import { OAuthStateStore, OAuthTokenRecords } from '@app/store';
 
 /**
  * The Genesys OAuth module against the emulator over real HTTP and a real Redis (own prefix).
@@ -116,7 +106,7 @@ describe('GenesysOAuthClient hosts', () => {
 
 describe('authorization code grant', () => {
   it('PKCE happy path: state bound to channel/admin, code exchanged with Basic and the verifier, scopes verified, tokens stored', async () => {
-    const store = new GenesysTokenStore(redis, keys, box, { now });
+    const store = new GenesysTokenStore(new OAuthTokenRecords(redis, keys, box), { now });
     const { saved, bound } = await authorizeChannel('ch-happy', store);
     expect(bound).toMatchObject({ channelId: 'ch-happy', adminId: 'admin-1', redirectUri: REDIRECT });
     expect(saved.scopes).toEqual([...GATEWAY_OAUTH_SCOPES]);
@@ -128,14 +118,14 @@ describe('authorization code grant', () => {
   });
 
   it('Basic-auth exchange without PKCE works too', async () => {
-    const store = new GenesysTokenStore(redis, keys, box, { now });
+    const store = new GenesysTokenStore(new OAuthTokenRecords(redis, keys, box), { now });
     const { saved } = await authorizeChannel('ch-basic', store, { pkce: false });
     expect(saved.accessToken).toBeTruthy();
     expect(emu.emulator.callsTo('/oauth/token', 'authorization_code')).toEqual([expect.objectContaining({ status: 200, clientAuth: 'basic', codeVerifier: false })]);
   });
 
   it('a client configured without a secret is public: client_id + code_verifier for the code, client_id for the refresh', async () => {
-    const store = new GenesysTokenStore(redis, keys, box, { now });
+    const store = new GenesysTokenStore(new OAuthTokenRecords(redis, keys, box), { now });
     const client = new GenesysOAuthClient({ clientId: PUBLIC_CLIENT.id, baseUrl, timeoutMs: 3000 });
     const { saved } = await authorizeChannel('ch-public', store, { client });
     expect(saved.refreshToken).toBeTruthy();
@@ -151,7 +141,7 @@ describe('authorization code grant', () => {
   });
 
   it('the public form (no Basic, only client_id + verifier) is refused for a client that has a secret', async () => {
-    const store = new GenesysTokenStore(redis, keys, box, { now });
+    const store = new GenesysTokenStore(new OAuthTokenRecords(redis, keys, box), { now });
     // The gateway's own client, but configured without its secret: its exchange carries no client authentication.
     const secretless = new GenesysOAuthClient({ clientId: CODE_CLIENT.id, baseUrl, timeoutMs: 3000 });
     const err = await authorizeChannel('ch-no-secret', store, { client: secretless }).catch((e: unknown) => e);
@@ -223,7 +213,7 @@ describe('refresh', () => {
   it('refreshes before expiry with rotation; the expired token is refused by the API; nothing secret is logged', async () => {
     const lines: string[] = [];
     const logger = { info: (o: Record<string, unknown>, m: string) => lines.push(JSON.stringify({ ...o, m })), warn: (o: Record<string, unknown>, m: string) => lines.push(JSON.stringify({ ...o, m })) };
-    const store = new GenesysTokenStore(redis, keys, box, { now, logger });
+    const store = new GenesysTokenStore(new OAuthTokenRecords(redis, keys, box), { now, logger });
     const { saved } = await authorizeChannel('ch-refresh', store);
     const client = codeClient({ logger, correlationId: 'corr-1' });
     clockOffset = HOUR * 1000 - 30_000; // inside the 60 s skew, not yet expired
@@ -242,8 +232,8 @@ describe('refresh', () => {
   });
 
   it('two processes refreshing at once: one refresh at Genesys, both get the new token', async () => {
-    const a = new GenesysTokenStore(redis, keys, box, { now, pollMs: 10 });
-    const b = new GenesysTokenStore(redis2, keys, box, { now, pollMs: 10 });
+    const a = new GenesysTokenStore(new OAuthTokenRecords(redis, keys, box), { now, pollMs: 10 });
+    const b = new GenesysTokenStore(new OAuthTokenRecords(redis2, keys, box), { now, pollMs: 10 });
     const { saved } = await authorizeChannel('ch-race', a);
     emu.emulator.clearCalls();
     clockOffset = HOUR * 1000 + 1000;
@@ -255,7 +245,7 @@ describe('refresh', () => {
   });
 
   it('a reused old refresh token revokes the family; the store then says re-authorize', async () => {
-    const store = new GenesysTokenStore(redis, keys, box, { now });
+    const store = new GenesysTokenStore(new OAuthTokenRecords(redis, keys, box), { now });
     const { saved, client } = await authorizeChannel('ch-reuse', store);
     clockOffset = HOUR * 1000 + 1000;
     await store.getAccessToken('ch-reuse', client); // rotates: saved.refreshToken is now spent
@@ -274,7 +264,7 @@ describe('refresh', () => {
 
 describe('tokens belong to the client and hosts that obtained them', () => {
   it('another client id or another host never gets them, and nothing is sent to it; a record from before bindings is still used', async () => {
-    const store = new GenesysTokenStore(redis, keys, box, { now });
+    const store = new GenesysTokenStore(new OAuthTokenRecords(redis, keys, box), { now });
     const { saved } = await authorizeChannel('ch-bound', store);
     expect(await store.getAccessToken('ch-bound', codeClient())).toBe(saved.accessToken);
     emu.emulator.clearCalls();
@@ -296,7 +286,7 @@ describe('tokens belong to the client and hosts that obtained them', () => {
 
 describe('client credentials', () => {
   it('gets and renews a token with Basic auth; a client without the grant is refused', async () => {
-    const store = new GenesysTokenStore(redis, keys, box, { now });
+    const store = new GenesysTokenStore(new OAuthTokenRecords(redis, keys, box), { now });
     const client = new GenesysOAuthClient({ clientId: CC_CLIENT.id, clientSecret: CC_CLIENT.secret, baseUrl });
     const saved = await store.connectClientCredentials('ch-cc', client);
     expect(saved.refreshToken).toBeUndefined();
@@ -313,7 +303,7 @@ describe('client credentials', () => {
 
 describe('at rest', () => {
   it('Redis holds only ciphertext: no token, refresh token or verifier appears in any of our keys', async () => {
-    const store = new GenesysTokenStore(redis, keys, box, { now });
+    const store = new GenesysTokenStore(new OAuthTokenRecords(redis, keys, box), { now });
     const { saved } = await authorizeChannel('ch-sealed', store);
     const states = new OAuthStateStore(redis, keys, box);
     const pkce = createPkcePair();

@@ -1,4 +1,4 @@
-import { RedisKeys } from '@app/queue';
+import { RedisKeys } from '@app/store';
 import { createEmulatorApp, type EmulatorApp, type EmulatorIpRange } from '../../apps/genesys-emulator/src/main.js';
 import { GatewayHarness, freePort, newSessionBody, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
 

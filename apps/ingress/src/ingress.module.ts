@@ -1,12 +1,13 @@
-import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { BullModule } from '@nestjs/bullmq';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { ChannelsModule } from '@app/channels';
 import { BUILT_IN_BOT_PROVIDERS, BotProvidersModule, type BotProviderSet } from '@app/bot-providers';
 import { SecretBox, secretBoxFor } from '@app/secrets';
 import { IngressConfig } from '@app/config';
-import { NOTIFICATIONS_QUEUE, RedisKeys, TURNS_QUEUE } from '@app/queue';
-import { RedisModule, createRedis } from '@app/redis';
+import { DrainRequester, NOTIFICATIONS_QUEUE, TURNS_QUEUE } from '@app/queue';
+import { RedisKeys, StoreModule, storeOptionsFrom } from '@app/store';
+import { RedisConnections, RedisModule } from '@app/redis';
 import { GenesysApiModule, nestGenesysLogger } from '@app/genesys-api';
 import { AdminModule } from './admin/admin.module.js';
 import { BotConnectorModule } from './bot-connector/bot-connector.module.js';
@@ -19,8 +20,6 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { OAuthModule } from './oauth/oauth.module.js';
 import { PublishingModule } from './publishing/publishing.module.js';
-
-const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
 
 /** The typed config, and the secret box made from it, for every feature module. */
 @Global()
@@ -37,32 +36,27 @@ class IngressConfigModule {
 
 /**
  * The two queues the ingress produces to (bot-connector, notifications, dashboard, health and
- * metrics inject them), registered once, on a connection of their own that this module owns.
- * Global, so it shuts down after every feature module, and after the modules it imports: the
- * queues close first, then the connection.
+ * metrics inject them), registered once, on a producer connection from RedisConnections, and the
+ * one DrainRequester. Global, so its queues close in the shutdown phase before RedisConnections
+ * closes the connection.
  */
 @Global()
 @Module({})
-class IngressQueuesModule implements OnApplicationShutdown {
-  constructor(@Inject(QUEUE_CONNECTION) private readonly connection: Redis) {}
-
-  /** BullMQ does not close a connection it was given. */
-  async onApplicationShutdown(): Promise<void> {
-    await this.connection.quit().catch(() => this.connection.disconnect());
-  }
-
-  static register(config: IngressConfig): DynamicModule {
-    // The producer fails fast while Redis is away, so a webhook gets a 503 at once instead of
-    // hanging until Genesys gives up (perf-reliability §2.5).
-    const connection = createRedis({ url: config.REDIS_URL, name: 'ingress-queue', failFast: true });
-    connection.on('error', () => undefined);
+class IngressQueuesModule {
+  static register(): DynamicModule {
     return {
       module: IngressQueuesModule,
       imports: [
-        BullModule.forRoot({ connection, prefix: new RedisKeys(config.REDIS_PREFIX).bullPrefix }),
+        BullModule.forRootAsync({
+          // The producer fails fast while Redis is away, so a webhook gets a 503 at once instead of
+          // hanging until Genesys gives up (perf-reliability §2.5).
+          useFactory: (connections: RedisConnections, keys: RedisKeys) => ({ connection: connections.producer('queue', { failFast: true }), prefix: keys.bullPrefix }),
+          inject: [RedisConnections, RedisKeys],
+        }),
         { ...BullModule.registerQueue({ name: TURNS_QUEUE }, { name: NOTIFICATIONS_QUEUE }), global: true },
       ],
-      providers: [{ provide: QUEUE_CONNECTION, useValue: connection }],
+      providers: [{ provide: DrainRequester, useFactory: (queue: Queue) => new DrainRequester(queue), inject: [getQueueToken(TURNS_QUEUE)] }],
+      exports: [DrainRequester],
     };
   }
 }
@@ -81,8 +75,8 @@ class IngressQueuesModule implements OnApplicationShutdown {
  *   3. The HTTP server closes.
  *   4. onApplicationShutdown: the features (ReplyStreamListener drops its stream connection,
  *      GenesysIpRanges stops its refresh timers, TurnStats flushes its last counters to Redis),
- *      then the queues close, then their connection (IngressQueuesModule), and the shared Redis
- *      client last.
+ *      then the queues close (IngressQueuesModule), and RedisConnections closes every connection
+ *      last.
  */
 @Module({})
 export class IngressModule {
@@ -98,8 +92,9 @@ export class IngressModule {
         // Infrastructure, global: every feature injects from it.
         IngressConfigModule.register(config, box),
         // Fail fast: while Redis is away a webhook must get its 503 at once, not wait for a reconnect.
-        RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, name: 'ingress', failFast: true }),
-        IngressQueuesModule.register(config),
+        RedisModule.forRoot({ url: config.REDIS_URL, name: 'ingress', failFast: true }),
+        StoreModule.forRoot(storeOptionsFrom(config, box)),
+        IngressQueuesModule.register(),
         { ...ChannelsModule.register(box), global: true },
         { ...GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, allowLocalEmulator: config.devSecretsAllowed, logger: nestGenesysLogger() }), global: true },
         BotProvidersModule.forRoot({ providers: BUILT_IN_BOT_PROVIDERS, ...options.botProviders, allowPrivateNetworks: config.botProvidersAllowPrivate }),

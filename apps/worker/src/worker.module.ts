@@ -4,8 +4,10 @@ import { ChannelsModule } from '@app/channels';
 import { secretBoxFor } from '@app/secrets';
 import { WorkerConfig } from '@app/config';
 import { RedisModule } from '@app/redis';
+import { StoreModule, storeOptionsFrom } from '@app/store';
 import { GenesysApiModule, nestGenesysLogger } from '@app/genesys-api';
 import { NotificationsModule } from './notifications/notifications.module.js';
+import { QueuesModule } from './queues/queues.module.js';
 import { TurnsModule } from './turns/turns.module.js';
 
 export interface WorkerModuleOptions {
@@ -26,18 +28,13 @@ class WorkerConfigModule {
 }
 
 /**
- * The worker: opens Redis and composes the two queue consumers, turns/ and notifications/, which
- * import the features below them (bot-calls, handoff, rendering, outbox; ops at the bottom).
+ * The worker: the infrastructure (global: config, Redis connections, stores, channels, Genesys
+ * API, bot providers, queue plumbing) and the two queue consumers, turns/ and notifications/,
+ * which import the features below them (bot-calls, handoff, rendering, outbox; ops at the bottom).
  *
- * Shutdown order, decided here by this module graph. Nest runs the shutdown hooks module by
- * module, from the nearest import to the deepest, the global infrastructure modules last:
- *   1. The two queue consumers, notifications/ and turns/ (imported here): each stops taking jobs,
- *      lets its active ones finish (turns within SHUTDOWN_GRACE_MS, then left stalled for another
- *      worker) and closes its connections. Independent queues: either order is safe.
- *   2. outbox/ (imported by both): the sweeper stops and closes its queue.
- *   3. ops/ (imported by outbox/): the heartbeat takes this worker off the live list.
- *   4. The global RedisModule closes the shared Redis client.
- * Startup runs the other way: the heartbeat and the sweeper start before the consumers take jobs.
+ * Shutdown order is written once, in queues/worker-host.ts: intake stops for both consumers at
+ * once, in-flight jobs drain within SHUTDOWN_GRACE_MS, workers close, queues close; then the
+ * heartbeat leaves and RedisConnections closes every connection.
  */
 @Module({})
 export class WorkerModule {
@@ -48,10 +45,12 @@ export class WorkerModule {
       imports: [
         // Infrastructure, global: every feature injects from it.
         WorkerConfigModule.register(config),
-        RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, name: 'worker' }),
+        RedisModule.forRoot({ url: config.REDIS_URL, name: 'worker' }),
+        StoreModule.forRoot(storeOptionsFrom(config, box)),
         { ...ChannelsModule.register(box), global: true },
         { ...GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, allowLocalEmulator: config.devSecretsAllowed, logger: nestGenesysLogger() }), global: true },
         BotProvidersModule.forRoot({ providers: BUILT_IN_BOT_PROVIDERS, ...options.botProviders, allowPrivateNetworks: config.botProvidersAllowPrivate }),
+        QueuesModule,
         // Features: the two queue consumers.
         TurnsModule,
         NotificationsModule,

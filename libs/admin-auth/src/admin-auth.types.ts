@@ -51,3 +51,14 @@ export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$/;
 export const API_KEY_PREFIX = 'gbgk';
 /** `gbgk_<id>_<secret>`: the id finds the record, the secret is compared by hash. */
 export const API_KEY_PATTERN = /^gbgk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+
+/** A refused admin-user change; the message is safe to show the admin. */
+export class AdminAuthError extends Error {
+  constructor(
+    readonly code: 'invalid_username' | 'weak_password' | 'exists' | 'not_found' | 'invalid_name',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AdminAuthError';
+  }
+}

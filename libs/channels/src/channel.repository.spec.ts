@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { RedisKeys } from '@app/queue';
+import { RedisKeys } from '@app/store';
 import { SecretBox } from '@app/secrets';
 import { ChannelRepository } from './channel.repository.js';
 import { parseChannel } from './channel.schema.js';

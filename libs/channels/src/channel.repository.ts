@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { RedisKeys } from '@app/queue';
+import { RedisKeys } from '@app/store';
 import { REDIS_CLIENT, tryLock, unlock } from '@app/redis';
 import { SecretBox } from '@app/secrets';
 import type { Channel, ChannelDigitalBotConnector, ChannelGenesysOAuth } from './channel.types.js';

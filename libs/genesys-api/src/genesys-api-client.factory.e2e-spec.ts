@@ -5,7 +5,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { parseChannel, type Channel } from '@app/channels';
 import { GenesysTokenStore, ReauthorizationRequiredError } from '@app/genesys-oauth';
-import { RedisKeys } from '@app/queue/redis-keys.js';
+import { RedisKeys, StoreModule } from '@app/store';
 import { RedisModule } from '@app/redis';
 import { SecretBox } from '@app/secrets';
 import { TEST_REDIS_URL, deletePrefix, testPrefix } from '../../../test/support/redis-test-prefix.js';
@@ -80,7 +80,10 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   redis = new Redis(TEST_REDIS_URL);
   moduleRef = await Test.createTestingModule({
-    imports: [RedisModule.forRoot({ url: TEST_REDIS_URL, prefix, name: 'genesys-api-test' }), GenesysApiModule.register({ secretBox: box, baseUrlOverride: base, backoffBaseMs: 10, allowLocalEmulator: true })],
+    imports: [
+      RedisModule.forRoot({ url: TEST_REDIS_URL, name: 'genesys-api-test' }),
+      StoreModule.forRoot({ prefix, secretBox: box, turnRetentionMs: 60_000, transcriptRetentionMs: 60_000, notificationRetentionMs: 60_000 }),
+      GenesysApiModule.register({ secretBox: box, baseUrlOverride: base, backoffBaseMs: 10, allowLocalEmulator: true })],
   }).compile();
   await moduleRef.init();
   factory = moduleRef.get(GenesysApiClientFactory);

@@ -1,9 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { HttpModule } from '@nestjs/axios';
-import type { Redis } from 'ioredis';
 import { GenesysTokenStore, type GenesysTokenStoreOptions } from '@app/genesys-oauth';
-import { RedisKeys } from '@app/queue/redis-keys.js';
-import { REDIS_CLIENT } from '@app/redis';
+import { OAuthTokenRecords } from '@app/store';
 import { SecretBox } from '@app/secrets';
 import { GENESYS_API_OPTIONS, GenesysApiClientFactory, type GenesysApiFactoryOptions } from './genesys-api-client.factory.js';
 
@@ -18,7 +16,7 @@ export interface GenesysApiModuleOptions extends GenesysApiFactoryOptions {
 
 /**
  * Genesys API access for an app: provides and exports the process's one GenesysTokenStore and the
- * GenesysApiClientFactory. Needs REDIS_CLIENT and RedisKeys (RedisModule.forRoot is global).
+ * GenesysApiClientFactory. Needs the global StoreModule (OAuthTokenRecords).
  * An app that imports this must not declare its own GenesysTokenStore: two stores would keep two
  * in-process single-flight maps (Redis still serializes refreshes, but calls would double up).
  */
@@ -30,8 +28,8 @@ export class GenesysApiModule {
       { provide: GENESYS_API_OPTIONS, useValue: factoryOptions },
       {
         provide: GenesysTokenStore,
-        useFactory: (redis: Redis, keys: RedisKeys, box: SecretBox) => new GenesysTokenStore(redis, keys, box, { logger: factoryOptions.logger, ...tokenStore }),
-        inject: [REDIS_CLIENT, RedisKeys, SecretBox],
+        useFactory: (records: OAuthTokenRecords) => new GenesysTokenStore(records, { logger: factoryOptions.logger, ...tokenStore }),
+        inject: [OAuthTokenRecords],
       },
       GenesysApiClientFactory,
     ];

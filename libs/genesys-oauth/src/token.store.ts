@@ -1,37 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
-import type { RedisKeys } from '@app/queue/redis-keys.js';
-import { tryLock, unlock } from '@app/redis';
-import type { SecretBox } from '@app/secrets';
+import type { ChannelOAuthStatus, OAuthTokenRecords, StoredGrant, StoredOAuthTokens } from '@app/store';
 import type { GenesysOAuthClient, OAuthLogger, OAuthTokens } from './genesys-oauth.client.js';
 import { GenesysOAuthError, ReauthorizationRequiredError } from './genesys-oauth.errors.js';
-
-export type StoredGrant = 'authorization_code' | 'client_credentials';
-
-/** A channel's tokens as kept (sealed) in Redis. */
-export interface StoredOAuthTokens {
-  grant: StoredGrant;
-  accessToken: string;
-  /** Rotating: every refresh replaces it. Absent for client credentials. */
-  refreshToken?: string;
-  /** Epoch ms at which Genesys stops accepting the access token. */
-  expiresAt: number;
-  obtainedAt: number;
-  /** Scopes verified at authorization (tokens/me), for the channel status. */
-  scopes?: string[];
-  /**
-   * The client and hosts the tokens were issued to (GenesysOAuthClient.tokenBinding). Records
-   * written before it existed have none and are bound at their next save.
-   */
-  binding?: string;
-}
-
-/** Non-secret OAuth status of a channel, readable by the channel status without SECRETS_KEY. */
-export interface ChannelOAuthStatus {
-  status: 'reauthorize_needed';
-  reason: string;
-  at: number;
-}
 
 export interface GenesysTokenStoreOptions {
   /** Refresh this long before expiry; default 60 s. */
@@ -69,9 +39,7 @@ export class GenesysTokenStore {
   private readonly inflight = new Map<string, Promise<string>>();
 
   constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-    private readonly box: SecretBox,
+    private readonly records: OAuthTokenRecords,
     private readonly options: GenesysTokenStoreOptions = {},
   ) {
     this.skewMs = options.refreshSkewMs ?? 60_000;
@@ -86,13 +54,12 @@ export class GenesysTokenStore {
   async save(channelId: string, tokens: OAuthTokens, grant: StoredGrant, client: Pick<GenesysOAuthClient, 'tokenBinding'>, scopes?: string[]): Promise<StoredOAuthTokens> {
     const now = this.now();
     const record: StoredOAuthTokens = { grant, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: now + tokens.expiresIn * 1000, obtainedAt: now, scopes, binding: client.tokenBinding };
-    await this.redis.multi().set(this.keys.oauthTokens(channelId), this.box.seal(JSON.stringify(record), this.context(channelId))).del(this.keys.oauthStatus(channelId)).exec();
+    await this.records.save(channelId, record);
     return record;
   }
 
-  async load(channelId: string): Promise<StoredOAuthTokens | undefined> {
-    const sealed = await this.redis.get(this.keys.oauthTokens(channelId));
-    return sealed === null ? undefined : (JSON.parse(this.box.open(sealed, this.context(channelId))) as StoredOAuthTokens);
+  load(channelId: string): Promise<StoredOAuthTokens | undefined> {
+    return this.records.load(channelId);
   }
 
   /** The channel's tokens when they belong to this client (and its hosts); undefined otherwise. */
@@ -110,13 +77,12 @@ export class GenesysTokenStore {
     return cur;
   }
 
-  async status(channelId: string): Promise<ChannelOAuthStatus | undefined> {
-    const raw = await this.redis.get(this.keys.oauthStatus(channelId));
-    return raw === null ? undefined : (JSON.parse(raw) as ChannelOAuthStatus);
+  status(channelId: string): Promise<ChannelOAuthStatus | undefined> {
+    return this.records.status(channelId);
   }
 
-  async clear(channelId: string): Promise<void> {
-    await this.redis.del(this.keys.oauthTokens(channelId), this.keys.oauthStatus(channelId), this.keys.oauthRefreshLock(channelId));
+  clear(channelId: string): Promise<void> {
+    return this.records.clear(channelId);
   }
 
   /** Client Credentials as the channel's grant: fetch a token now and keep renewing it that way. */
@@ -146,12 +112,11 @@ export class GenesysTokenStore {
   }
 
   private async renewAcrossProcesses(channelId: string, client: GenesysOAuthClient, stale: string): Promise<string> {
-    const lockKey = this.keys.oauthRefreshLock(channelId);
     const deadline = Date.now() + this.waitTimeoutMs;
     // A token other than the stale one that has not expired was written by whoever refreshed.
     const replaced = (t: StoredOAuthTokens | undefined): t is StoredOAuthTokens => !!t && t.accessToken !== stale && t.expiresAt > this.now();
     for (;;) {
-      const lockValue = await tryLock(this.redis, lockKey, this.lockTtlMs);
+      const lockValue = await this.records.lockRefresh(channelId, this.lockTtlMs);
       if (lockValue) {
         try {
           // Re-read under the lock: another process may have refreshed between our read and the lock.
@@ -161,7 +126,7 @@ export class GenesysTokenStore {
           return (await this.refreshLocked(channelId, client, cur)).accessToken;
         } finally {
           // The lock has a TTL: if the release fails it expires on its own and a waiter takes over.
-          await unlock(this.redis, lockKey, lockValue).catch(() => undefined);
+          await this.records.unlockRefresh(channelId, lockValue).catch(() => undefined);
         }
       }
       await sleep(this.pollMs);
@@ -197,17 +162,12 @@ export class GenesysTokenStore {
   }
 
   async markReauthorizeNeeded(channelId: string, reason: string): Promise<void> {
-    const status: ChannelOAuthStatus = { status: 'reauthorize_needed', reason, at: this.now() };
-    await this.redis.multi().del(this.keys.oauthTokens(channelId)).set(this.keys.oauthStatus(channelId), JSON.stringify(status)).exec();
+    await this.records.markReauthorizeNeeded(channelId, { status: 'reauthorize_needed', reason, at: this.now() });
   }
 
   private async missing(channelId: string): Promise<ReauthorizationRequiredError> {
     const st = await this.status(channelId);
     return new ReauthorizationRequiredError(channelId, st?.reason ?? 'no Genesys tokens are stored for it');
-  }
-
-  private context(channelId: string): string {
-    return `oauth:${channelId}:tokens`;
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { releaseLock } from '@app/queue/lua/lock.lua.js';
+import { releaseLock } from './lock.lua.js';
 
 /** Takes `key` for `ttlMs` when free; the token to release it with, or undefined when held. */
 export async function tryLock(redis: Redis, key: string, ttlMs: number): Promise<string | undefined> {

@@ -1,27 +1,66 @@
-import { Global, Inject, Injectable, Module, type OnApplicationShutdown, type DynamicModule } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { RedisKeys } from '@app/queue/redis-keys.js';
 import { createRedis } from './redis-connection.js';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
-export const REDIS_OPTIONS = Symbol('REDIS_OPTIONS');
+const REDIS_MODULE_OPTIONS = Symbol('REDIS_MODULE_OPTIONS');
 
 export interface RedisModuleOptions {
   url: string;
-  prefix: string;
+  /** Names every connection (CLIENT LIST shows `<name>-<purpose>`). */
   name: string;
+  /** The shared command client fails fast while Redis is away (a webhook answers 503 at once). */
   failFast?: boolean;
 }
 
+/**
+ * Every Redis connection of a process is made here and closed here, once nothing uses it:
+ * `command` is the shared, auto-pipelined client stores use; `blocking` and `producer` give a
+ * feature a connection of its own (a BullMQ worker or a stream reader blocks its socket; a queue
+ * producer must not wait behind them). Closing runs in onApplicationShutdown, the last hook, after
+ * every consumer and queue closed in the earlier ones.
+ */
 @Injectable()
-class RedisCloser implements OnApplicationShutdown {
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
+export class RedisConnections implements OnApplicationShutdown {
+  private readonly logger = new Logger(RedisConnections.name);
+  readonly command: Redis;
+  private readonly dedicated = new Set<Redis>();
+
+  constructor(@Inject(REDIS_MODULE_OPTIONS) private readonly options: RedisModuleOptions) {
+    this.command = this.open(options.name, { failFast: options.failFast, autoPipelining: true });
+  }
+
+  /** A connection that may block (BullMQ Worker, XREAD BLOCK): never shared. */
+  blocking(purpose: string): Redis {
+    return this.track(this.open(`${this.options.name}-${purpose}`, { blocking: true }));
+  }
+
+  /** A connection for a BullMQ Queue; `failFast` for producers that answer a caller while Redis is away. */
+  producer(purpose: string, opts: { failFast?: boolean } = {}): Redis {
+    return this.track(this.open(`${this.options.name}-${purpose}`, { failFast: opts.failFast ?? this.options.failFast }));
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    for (const c of this.dedicated) c.disconnect();
+    this.dedicated.clear();
+    // QUIT lets replies in flight arrive; a Redis already gone leaves only the socket to drop.
+    await this.command.quit().catch(() => this.command.disconnect());
+  }
+
+  private open(name: string, opts: { failFast?: boolean; blocking?: boolean; autoPipelining?: boolean }): Redis {
+    const client = createRedis({ url: this.options.url, name, ...opts });
+    // Reconnects are reported by the health checks; without a listener ioredis prints every attempt.
+    client.on('error', (e: Error) => this.logger.debug({ connection: name, error: e.message }, 'redis connection error'));
+    return client;
+  }
+
+  private track(client: Redis): Redis {
+    this.dedicated.add(client);
+    return client;
   }
 }
 
-/** The root opens the one shared Redis connection; features inject it with `@Inject(REDIS_CLIENT)`. */
+/** The root makes the process's connections; features inject `RedisConnections` or the shared `REDIS_CLIENT`. */
 @Global()
 @Module({})
 export class RedisModule {
@@ -29,21 +68,11 @@ export class RedisModule {
     return {
       module: RedisModule,
       providers: [
-        { provide: REDIS_OPTIONS, useValue: options },
-        {
-          provide: REDIS_CLIENT,
-          useFactory: () => {
-            const client = createRedis({ url: options.url, name: options.name, failFast: options.failFast, autoPipelining: true });
-            // Connection errors are reported through health checks; without a listener ioredis
-            // would print every reconnect attempt as an unhandled error.
-            client.on('error', () => undefined);
-            return client;
-          },
-        },
-        { provide: RedisKeys, useValue: new RedisKeys(options.prefix) },
-        RedisCloser,
+        { provide: REDIS_MODULE_OPTIONS, useValue: options },
+        RedisConnections,
+        { provide: REDIS_CLIENT, useFactory: (c: RedisConnections) => c.command, inject: [RedisConnections] },
       ],
-      exports: [REDIS_CLIENT, REDIS_OPTIONS, RedisKeys],
+      exports: [REDIS_CLIENT, RedisConnections],
     };
   }
 }

@@ -1,19 +1,14 @@
 import { constantTimeEqual } from '@app/secrets';
-import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { AdminSessionsStore, AdminUsersStore, AuditLog, LoginThrottle, sessionMatchesUser, type AdminActor, type AdminSession } from '@app/admin-auth';
+import { Injectable } from '@nestjs/common';
+import type { AdminActor, AdminSession } from '@app/admin-auth';
+import { AdminSessionsStore, AdminUsersStore, AuditLog, LoginThrottle, sessionMatchesUser } from '@app/store';
 import { IngressConfig } from '@app/config';
 import { GatewayError } from '@app/errors';
-import { RedisKeys } from '@app/queue';
-import { REDIS_CLIENT } from '@app/redis';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 
 /** Everything about who is calling the admin API: users, API keys, ADMIN_TOKEN, sessions, audit. */
 @Injectable()
 export class AdminAuthService {
-  readonly users: AdminUsersStore;
-  readonly sessions: AdminSessionsStore;
-  readonly audit: AuditLog;
   /**
    * The one session cookie name read and written. Over https it has the `__Host-` prefix: a
    * browser then keeps it only if it is Secure, on Path=/ and without Domain, so neither a
@@ -22,19 +17,16 @@ export class AdminAuthService {
    */
   readonly sessionCookie: string;
   private readonly https: boolean;
-  private readonly throttle: LoginThrottle;
   private readonly adminToken: string;
 
   constructor(
-    @Inject(REDIS_CLIENT) redis: Redis,
-    keys: RedisKeys,
+    readonly users: AdminUsersStore,
+    readonly sessions: AdminSessionsStore,
+    readonly audit: AuditLog,
+    private readonly throttle: LoginThrottle,
     private readonly config: IngressConfig,
     private readonly metrics: IngressMetrics,
   ) {
-    this.users = new AdminUsersStore(redis, keys);
-    this.sessions = new AdminSessionsStore(redis, keys, config.ADMIN_SESSION_MINUTES * 60_000);
-    this.audit = new AuditLog(redis, keys);
-    this.throttle = new LoginThrottle(redis, keys);
     this.https = config.publicBaseUrl.startsWith('https://');
     this.sessionCookie = this.https ? '__Host-gbg_session' : 'gbg_session';
     this.adminToken = config.ADMIN_TOKEN ?? '';

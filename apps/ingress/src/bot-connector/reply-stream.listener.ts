@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { RedisKeys, type TurnResult } from '@app/queue';
-import { REDIS_OPTIONS, createRedis, type RedisModuleOptions } from '@app/redis';
+import { TurnStore, type TurnResult } from '@app/store';
+import { RedisConnections } from '@app/redis';
 
 type Waiter = (result: TurnResult) => void;
 
@@ -24,13 +24,12 @@ export class ReplyStreamListener implements OnModuleInit, OnApplicationShutdown 
   private loop?: Promise<void>;
 
   constructor(
-    private readonly keys: RedisKeys,
-    @Inject(REDIS_OPTIONS) private readonly redisOptions: RedisModuleOptions,
+    private readonly turns: TurnStore,
+    private readonly connections: RedisConnections,
   ) {}
 
   onModuleInit(): void {
-    this.conn = createRedis({ url: this.redisOptions.url, name: `ingress-replies-${this.ingressId}`, blocking: true });
-    this.conn.on('error', () => undefined);
+    this.conn = this.connections.blocking(`replies-${this.ingressId}`);
     this.running = true;
     this.loop = this.readLoop();
   }
@@ -68,20 +67,12 @@ export class ReplyStreamListener implements OnModuleInit, OnApplicationShutdown 
   }
 
   private async readLoop(): Promise<void> {
-    const key = this.keys.replyStream(this.ingressId);
     let cursor = '0-0';
     while (this.running) {
       try {
-        const res = (await this.conn!.xread('COUNT', 512, 'BLOCK', 1000, 'STREAMS', key, cursor)) as
-          | [string, [string, string[]][]][]
-          | null;
-        if (!res) continue;
-        for (const [, entries] of res) {
-          for (const [id, fields] of entries) {
-            cursor = id;
-            this.deliver(fields);
-          }
-        }
+        const batch = await this.turns.readReplies(this.conn!, this.ingressId, cursor, 1000);
+        cursor = batch.cursor;
+        for (const r of batch.replies) this.deliver(r.turnId, r.resultJson);
       } catch (e) {
         if (!this.running) break;
         this.logger.warn({ error: (e as Error).message }, 'reply stream read failed; retrying');
@@ -90,14 +81,7 @@ export class ReplyStreamListener implements OnModuleInit, OnApplicationShutdown 
     }
   }
 
-  private deliver(fields: string[]): void {
-    let turnId: string | undefined;
-    let raw: string | undefined;
-    for (let i = 0; i < fields.length; i += 2) {
-      if (fields[i] === 'id') turnId = fields[i + 1];
-      else if (fields[i] === 'r') raw = fields[i + 1];
-    }
-    if (!turnId || !raw) return;
+  private deliver(turnId: string, raw: string): void {
     const set = this.waiters.get(turnId);
     if (!set) return;
     let result: TurnResult;

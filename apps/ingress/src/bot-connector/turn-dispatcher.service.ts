@@ -1,27 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { IngressConfig } from '@app/config';
 import { buildHandoffResponse, buildHoldResponse, type Channel, type ChannelBot } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { BotState, type BotConnectorResponse } from '@app/genesys';
-import {
-  DRAIN_SESSION_JOB,
-  RedisKeys,
-  TURNS_QUEUE,
-  TurnStore,
-  drainJobOptions,
-  sessionKeyOf,
-  turnIdOf,
-  type DrainSessionJob,
-  type TurnEnvelope,
-  type TurnProtocol,
-  type TurnResult,
-} from '@app/queue';
-import { REDIS_CLIENT } from '@app/redis';
+import { DrainRequester } from '@app/queue';
+import { TurnStore, sessionKeyOf, turnIdOf, type TurnEnvelope, type TurnProtocol, type TurnResult } from '@app/store';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 import type { IncomingTurnDto } from './dto/incoming-turn.dto.js';
 import { LoadShedder } from './load-shedder.service.js';
@@ -47,23 +32,20 @@ export interface DispatchContext {
 @Injectable()
 export class TurnDispatcher implements BeforeApplicationShutdown {
   private readonly logger = new Logger(TurnDispatcher.name);
-  private readonly store: TurnStore;
   private draining = false;
 
   constructor(
-    @Inject(REDIS_CLIENT) redis: Redis,
-    keys: RedisKeys,
-    @InjectQueue(TURNS_QUEUE) private readonly queue: Queue<DrainSessionJob>,
+    private readonly store: TurnStore,
+    private readonly drains: DrainRequester,
     private readonly replies: ReplyStreamListener,
     private readonly metrics: IngressMetrics,
     private readonly cfg: IngressConfig,
     private readonly load: LoadShedder,
   ) {
-    this.store = new TurnStore(redis, keys, cfg.TURN_RETENTION_SECONDS * 1000);
     // Without a listener BullMQ prints every reconnect failure; one line per 10 s is enough,
     // since readiness and the 503s already tell the story.
     let lastReport = 0;
-    this.queue.on('error', (e: Error) => {
+    this.drains.queue.on('error', (e: Error) => {
       if (Date.now() - lastReport < 10_000) return;
       lastReport = Date.now();
       this.logger.warn({ error: e.message }, 'queue connection error');
@@ -131,7 +113,7 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
     try {
       // Also for a duplicate still in progress: if the first ingress died before queueing,
       // this add starts it; otherwise deduplication makes it a no-op.
-      await this.queue.add(DRAIN_SESSION_JOB, { sessionKey, channelId: channel.id, botSessionId: turn.botSessionId }, drainJobOptions(sessionKey));
+      await this.drains.request({ sessionKey, channelId: channel.id, botSessionId: turn.botSessionId });
     } catch (e) {
       waiter.cancel();
       this.logger.error({ ...log, error: (e as Error).message }, 'could not queue turn');

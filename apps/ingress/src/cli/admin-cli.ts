@@ -5,10 +5,12 @@
  */
 import 'reflect-metadata';
 import { createInterface } from 'node:readline';
-import { AdminAuthError, AdminSessionsStore, AdminUsersStore, AuditLog, type AdminActor } from '@app/admin-auth';
+import { AdminAuthError, type AdminActor } from '@app/admin-auth';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AdminSessionsStore, AdminUsersStore, AuditLog, StoreModule, storeOptionsFrom } from '@app/store';
 import { SharedConfig, validateEnv } from '@app/config';
-import { RedisKeys } from '@app/queue';
-import { createRedis } from '@app/redis';
+import { RedisModule } from '@app/redis';
 
 const USAGE = `usage: npm run admin -- <command>
   create-user <username> [--password-stdin]   add a console user (password: 12+ characters)
@@ -46,6 +48,14 @@ async function readPassword(fromStdin: boolean): Promise<string> {
   return first;
 }
 
+/** The same Redis connection and stores the ingress uses, without the HTTP side. */
+@Module({})
+class AdminCliModule {
+  static register(config: SharedConfig): DynamicModule {
+    return { module: AdminCliModule, imports: [RedisModule.forRoot({ url: config.REDIS_URL, name: 'admin-cli' }), StoreModule.forRoot(storeOptionsFrom(config))] };
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, arg, ...rest] = argv;
   if (!command || command === 'help' || command === '--help') {
@@ -53,12 +63,11 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   const config = validateEnv(SharedConfig, process.env);
-  const redis = createRedis({ url: config.REDIS_URL, name: 'admin-cli' });
-  const keys = new RedisKeys(config.REDIS_PREFIX);
-  const users = new AdminUsersStore(redis, keys);
+  const app = await NestFactory.createApplicationContext(AdminCliModule.register(config), { logger: false });
+  const users = app.get(AdminUsersStore);
   // Only ends sessions here, so the lifetime it would give new ones does not matter.
-  const sessions = new AdminSessionsStore(redis, keys, 60_000);
-  const audit = new AuditLog(redis, keys);
+  const sessions = app.get(AdminSessionsStore);
+  const audit = app.get(AuditLog);
   const need = (what: string) => {
     if (!arg) throw new Error(`${command} needs ${what}\n${USAGE}`);
     return arg;
@@ -114,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } finally {
-    redis.disconnect();
+    await app.close();
   }
 }
 

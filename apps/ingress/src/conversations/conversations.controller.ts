@@ -1,9 +1,7 @@
-import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { BOT_SESSION_ID_PATTERN, CHANNEL_ID_PATTERN, ChannelRepository } from '@app/channels';
 import { GatewayError } from '@app/errors';
-import { RedisKeys, sessionKeyOf, type TranscriptEntry } from '@app/queue';
-import { REDIS_CLIENT } from '@app/redis';
+import { SessionStore, TranscriptStore, sessionKeyOf } from '@app/store';
 import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
 
 const OUTCOMES = new Set(['reply', 'handoff', 'end', 'failed']);
@@ -14,8 +12,8 @@ const OUTCOMES = new Set(['reply', 'handoff', 'end', 'failed']);
 @UseGuards(AdminAuthGuard)
 export class ConversationsController {
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly sessions: SessionStore,
+    private readonly transcripts: TranscriptStore,
     private readonly channels: ChannelRepository,
   ) {}
 
@@ -48,31 +46,26 @@ export class ConversationsController {
     let cursorMax = max;
     // Scan the index in pages until `limit` matches (or the range is exhausted): filters may skip many.
     for (let scanned = 0; entities.length < n && scanned < 5000; ) {
-      const page = await this.redis.zrevrangebyscore(this.keys.sessionIndex(), cursorMax, min, 'WITHSCORES', 'LIMIT', 0, 200);
-      if (page.length === 0) break;
-      const rows: { sessionKey: string; at: number }[] = [];
-      for (let i = 0; i < page.length; i += 2) rows.push({ sessionKey: page[i]!, at: Number(page[i + 1]) });
+      const rows = await this.sessions.recent(cursorMax, min, 200);
+      if (rows.length === 0) break;
       scanned += rows.length;
       const wanted = rows.filter((r) => channelId === undefined || r.sessionKey.startsWith(`${channelId}:`));
-      const tx = this.redis.multi();
-      for (const r of wanted) tx.lindex(this.keys.transcript(r.sessionKey), -1).llen(this.keys.transcript(r.sessionKey)).get(this.keys.session(r.sessionKey));
-      const res = ((await tx.exec()) ?? []).map(([, v]) => v as string | number | null);
+      const keys = wanted.map((r) => r.sessionKey);
+      const [heads, statuses] = await Promise.all([this.transcripts.heads(keys), this.sessions.statuses(keys)]);
       wanted.forEach((r, i) => {
         if (entities.length >= n) return;
-        const lastRaw = res[i * 3] as string | null;
-        const last = lastRaw ? (JSON.parse(lastRaw) as TranscriptEntry) : undefined;
+        const { last, count } = heads[i]!;
         if (outcome !== undefined && last?.outcome !== outcome) return;
         const sep = r.sessionKey.indexOf(':');
-        const session = res[i * 3 + 2] as string | null;
         entities.push({
           channelId: r.sessionKey.slice(0, sep),
           botSessionId: r.sessionKey.slice(sep + 1),
           genesysConversationId: last?.genesysConversationId,
           lastActivityAt: new Date(r.at).toISOString(),
-          turns: res[i * 3 + 1] as number,
+          turns: count,
           outcome: last?.outcome,
           ...(last?.handoffReason ? { handoffReason: last.handoffReason } : {}),
-          status: session ? ((JSON.parse(session) as { closed?: string }).closed ? 'closed' : 'open') : 'expired',
+          status: statuses[i],
         });
       });
       cursorMax = rows[rows.length - 1]!.at - 1;
@@ -89,15 +82,14 @@ export class ConversationsController {
     const candidates = channelId ? [channelId] : (await this.channels.list()).map((c) => c.id);
     for (const ch of candidates) {
       const key = sessionKeyOf(ch, botSessionId);
-      const raw = await this.redis.lrange(this.keys.transcript(key), 0, -1);
-      if (raw.length === 0) continue;
-      const session = await this.redis.get(this.keys.session(key));
-      const turns = raw.map((r) => JSON.parse(r) as TranscriptEntry);
+      const turns = await this.transcripts.all(key);
+      if (turns.length === 0) continue;
+      const [status] = await this.sessions.statuses([key]);
       return {
         channelId: ch,
         botSessionId,
         genesysConversationId: turns.find((t) => t.genesysConversationId)?.genesysConversationId,
-        status: session ? ((JSON.parse(session) as { closed?: string }).closed ? 'closed' : 'open') : 'expired',
+        status,
         turns,
       };
     }

@@ -1,15 +1,12 @@
-import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { CHANNEL_ID_PATTERN } from '@app/channels';
 import { GatewayError } from '@app/errors';
-import { NOTIFICATIONS_QUEUE, RedisKeys, TURNS_QUEUE } from '@app/queue';
-import { REDIS_CLIENT } from '@app/redis';
+import { NOTIFICATIONS_QUEUE, TURNS_QUEUE } from '@app/queue';
+import { WorkerRegistry } from '@app/store';
 import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
 import { TurnStats } from './turn-stats.js';
-
-const WORKER_HEARTBEAT_WINDOW_MS = 15_000;
 
 /** The console dashboard: per-minute turns, latencies, misses and handoffs, queues, workers. */
 @Controller('api/dashboard')
@@ -17,8 +14,7 @@ const WORKER_HEARTBEAT_WINDOW_MS = 15_000;
 export class DashboardController {
   constructor(
     private readonly stats: TurnStats,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly workers: WorkerRegistry,
     @InjectQueue(TURNS_QUEUE) private readonly turns: Queue,
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly notifications: Queue,
   ) {}
@@ -33,7 +29,7 @@ export class DashboardController {
       // Counts the dashboard can live without: a failed read shows as unknown instead of failing the page.
       this.turns.getJobCounts('waiting', 'active', 'delayed', 'prioritized').catch(() => undefined),
       this.notifications.getJobCounts('waiting', 'active', 'delayed').catch(() => undefined),
-      this.redis.zcount(this.keys.workers(), Date.now() - WORKER_HEARTBEAT_WINDOW_MS, '+inf').catch(() => undefined),
+      this.workers.countAlive().catch(() => undefined),
     ]);
     return {
       ...data,

@@ -1,11 +1,8 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { RedisKeys } from '@app/queue';
-import { REDIS_CLIENT } from '@app/redis';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { TurnStatsStore } from '@app/store';
 
 /** Upper bounds (ms) of the latency buckets; a value above the last counts in `inf`. */
 export const LATENCY_BUCKETS_MS = [50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 7000, 10000] as const;
-const KEEP_MS = 25 * 3600_000;
 const FLUSH_MS = 1000;
 
 export interface MinuteStats {
@@ -47,10 +44,7 @@ export class TurnStats implements OnApplicationShutdown {
   private pending = new Map<string, Map<string, number>>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-  ) {
+  constructor(private readonly store: TurnStatsStore) {
     this.timer = setInterval(() => void this.flush(), FLUSH_MS);
     this.timer.unref();
   }
@@ -58,7 +52,7 @@ export class TurnStats implements OnApplicationShutdown {
   private add(channel: string, field: string, n = 1): void {
     const minute = Math.floor(Date.now() / 60_000);
     for (const scope of ['all', channel]) {
-      const key = this.keys.turnStats(scope, minute);
+      const key = this.store.key(scope, minute);
       const fields = this.pending.get(key) ?? new Map<string, number>();
       fields.set(field, (fields.get(field) ?? 0) + n);
       this.pending.set(key, fields);
@@ -85,22 +79,15 @@ export class TurnStats implements OnApplicationShutdown {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
-    const tx = this.redis.pipeline();
-    for (const [key, fields] of batch) {
-      for (const [f, n] of fields) tx.hincrby(key, f, n);
-      tx.pexpire(key, KEEP_MS);
-    }
     // Statistics are best effort: a Redis hiccup loses a second of counts, never a turn.
-    await tx.exec().catch(() => undefined);
+    await this.store.add(batch).catch(() => undefined);
   }
 
   async read(minutes: number, channel?: string): Promise<{ series: MinuteStats[]; handoffsByReason: Record<string, number>; outcomes: Record<string, number> }> {
     await this.flush();
     const now = Math.floor(Date.now() / 60_000);
     const scope = channel ?? 'all';
-    const tx = this.redis.pipeline();
-    for (let m = now - minutes + 1; m <= now; m++) tx.hgetall(this.keys.turnStats(scope, m));
-    const rows = ((await tx.exec()) ?? []).map(([, v]) => (v ?? {}) as Record<string, string>);
+    const rows = await this.store.read(scope, now - minutes + 1, now);
     const handoffsByReason: Record<string, number> = {};
     const outcomes: Record<string, number> = {};
     const series = rows.map((row, i) => {

@@ -3,7 +3,8 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
-import { RedisKeys, TURNS_QUEUE } from '@app/queue';
+import { TURNS_QUEUE } from '@app/queue';
+import { RedisKeys } from '@app/store';
 import { REDIS_CLIENT } from '@app/redis';
 import { TurnDispatcher } from '../bot-connector/turn-dispatcher.service.js';
 

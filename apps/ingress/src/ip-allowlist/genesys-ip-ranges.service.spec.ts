@@ -5,7 +5,7 @@ import type { Channel, ChannelRepository } from '@app/channels';
 import { IngressConfig } from '@app/config';
 import { GenesysApiClientFactory } from '@app/genesys-api';
 import type { GenesysTokenStore } from '@app/genesys-oauth';
-import { RedisKeys } from '@app/queue';
+import { IpRangesStore, RedisKeys } from '@app/store';
 import { GatewayError } from '@app/errors';
 import type { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 import type { IpRangesSource } from './genesys-ip-ranges.fetcher.js';
@@ -60,7 +60,7 @@ function setup(opts: { refreshMs?: number; channels?: Channel[]; baseUrl?: strin
   const source = opts.source ?? new FakeSource();
   const factory = new GenesysApiClientFactory({} as GenesysTokenStore, { baseUrlOverride: config.GENESYS_BASE_URL });
   const repo = { list: async () => opts.channels ?? [] } as unknown as ChannelRepository;
-  const service = new GenesysIpRanges(config, keys, redis, repo, factory, source, { requestWaitMs: 500, retryBaseMs: 60_000, ...opts.options });
+  const service = new GenesysIpRanges(config, new IpRangesStore(redis, keys), repo, factory, source, { requestWaitMs: 500, retryBaseMs: 60_000, ...opts.options });
   services.push(service);
   return { service, source, baseUrl, config };
 }
@@ -214,7 +214,7 @@ describe('GenesysIpRanges', () => {
     expect(service.apiBaseUrlOf(withOAuth)).toBe('https://own.test:9');
     expect(service.apiBaseUrlOf(plain)).toBe(baseUrl);
     const config = Object.assign(new IngressConfig(), { GENESYS_IP_RANGES_REFRESH_MS: 3_600_000 });
-    const noOverride = new GenesysIpRanges(config, keys, redis, {} as ChannelRepository, new GenesysApiClientFactory({} as GenesysTokenStore, {}), new FakeSource());
+    const noOverride = new GenesysIpRanges(config, new IpRangesStore(redis, keys), {} as ChannelRepository, new GenesysApiClientFactory({} as GenesysTokenStore, {}), new FakeSource());
     expect(noOverride.apiBaseUrlOf(channel('c', { environment: 'mypurecloud.ie' }))).toBe('https://api.mypurecloud.ie');
     expect(noOverride.apiBaseUrlOf(channel('d', { environment: 'usw2.pure.cloud', oauth: { clientId: 'x', clientSecret: 'y'.repeat(16), grant: 'client_credentials', pkce: false, scopes: [] } }))).toBe('https://api.usw2.pure.cloud');
   });

@@ -1,11 +1,9 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { ChannelRepository, type Channel } from '@app/channels';
 import { IngressConfig } from '@app/config';
 import { genesysHosts, normalizeGenesysEnvironment } from '@app/genesys';
 import { GenesysApiClientFactory } from '@app/genesys-api';
-import { RedisKeys } from '@app/queue';
-import { REDIS_CLIENT } from '@app/redis';
+import { IpRangesStore, type SharedIpRanges } from '@app/store';
 import { GenesysIpRangesFetcher, type IpRangesSource } from './genesys-ip-ranges.fetcher.js';
 import { SourceRanges } from './source-ranges.js';
 
@@ -31,17 +29,8 @@ export interface IpRangesOptions {
 
 export type SourceVerdict = 'allowed' | 'denied' | 'unavailable';
 
-/** The shared copy of a region's list (Redis); only CIDRs that parsed are stored. */
-interface SharedRanges {
-  apiBaseUrl: string;
-  cidrs: string[];
-  /** When the list was fetched from Genesys (by whichever process). */
-  fetchedAt: number;
-}
-
 interface Region {
   apiBaseUrl: string;
-  key: string;
   /** Channels of this region that use the check, by id (for a token if Genesys wants one). */
   channels: Map<string, Channel>;
   ranges?: SourceRanges;
@@ -75,8 +64,7 @@ export class GenesysIpRanges implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     private readonly config: IngressConfig,
-    private readonly keys: RedisKeys,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly shared: IpRangesStore,
     private readonly channels: ChannelRepository,
     private readonly factory: GenesysApiClientFactory,
     @Inject(GenesysIpRangesFetcher) private readonly source: IpRangesSource,
@@ -165,7 +153,7 @@ export class GenesysIpRanges implements OnApplicationBootstrap, OnApplicationShu
     }
     let region = this.regions.get(apiBaseUrl);
     if (!region) {
-      region = { apiBaseUrl, key: this.keys.ipRanges(apiBaseUrl), channels: new Map(), fetchedAt: 0, attemptedAt: 0, failures: 0 };
+      region = { apiBaseUrl, channels: new Map(), fetchedAt: 0, attemptedAt: 0, failures: 0 };
       this.regions.set(apiBaseUrl, region);
     }
     // The latest copy of the channel (a rotated OAuth secret), for a token if one is needed.
@@ -244,7 +232,7 @@ export class GenesysIpRanges implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  private adopt(region: Region, shared: SharedRanges): void {
+  private adopt(region: Region, shared: SharedIpRanges): void {
     const { ranges } = SourceRanges.build(shared.cidrs);
     if (!ranges.size) return;
     region.ranges = ranges;
@@ -261,22 +249,18 @@ export class GenesysIpRanges implements OnApplicationBootstrap, OnApplicationShu
     region.timer.unref();
   }
 
-  private async readShared(region: Region): Promise<SharedRanges | undefined> {
+  private async readShared(region: Region): Promise<SharedIpRanges | undefined> {
     try {
-      const raw = await this.redis.get(region.key);
-      if (!raw) return undefined;
-      const v = JSON.parse(raw) as Partial<SharedRanges>;
-      if (v.apiBaseUrl !== region.apiBaseUrl || !Array.isArray(v.cidrs) || typeof v.fetchedAt !== 'number') return undefined;
-      return { apiBaseUrl: v.apiBaseUrl, cidrs: v.cidrs.filter((c): c is string => typeof c === 'string'), fetchedAt: v.fetchedAt };
+      return await this.shared.get(region.apiBaseUrl);
     } catch (e) {
       this.logger.debug({ apiBaseUrl: region.apiBaseUrl, error: (e as Error).message }, 'shared Genesys source ranges not readable');
       return undefined;
     }
   }
 
-  private async writeShared(region: Region, value: SharedRanges): Promise<void> {
+  private async writeShared(region: Region, value: SharedIpRanges): Promise<void> {
     try {
-      await this.redis.set(region.key, JSON.stringify(value), 'PX', this.options.sharedTtlMs);
+      await this.shared.put(value, this.options.sharedTtlMs);
     } catch (e) {
       this.logger.warn({ apiBaseUrl: region.apiBaseUrl, error: (e as Error).message }, 'could not share Genesys source ranges through Redis');
     }

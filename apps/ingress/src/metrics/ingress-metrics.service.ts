@@ -1,16 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { BotConnectorResponse } from '@app/genesys';
 import { GatewayMetrics } from '@app/observability';
-import { RedisKeys, TURNS_QUEUE, type TurnResult } from '@app/queue';
-import { REDIS_CLIENT } from '@app/redis';
+import { TURNS_QUEUE } from '@app/queue';
+import { SessionStore, WorkerRegistry, type TurnResult } from '@app/store';
 import { TurnStats } from '../dashboard/turn-stats.js';
 
 /** A session counts as active while it had a turn in this window. */
 const ACTIVE_SESSION_WINDOW_MS = 30 * 60 * 1000;
-const WORKER_HEARTBEAT_WINDOW_MS = 15000;
 
 @Injectable()
 export class IngressMetrics {
@@ -27,8 +25,8 @@ export class IngressMetrics {
 
   constructor(
     @InjectQueue(TURNS_QUEUE) queue: Queue,
-    @Inject(REDIS_CLIENT) redis: Redis,
-    keys: RedisKeys,
+    sessions: SessionStore,
+    workers: WorkerRegistry,
     private readonly stats: TurnStats,
   ) {
     // Gauges read Redis at scrape time; a failed read leaves the gauge unset rather than failing the whole scrape.
@@ -38,11 +36,11 @@ export class IngressMetrics {
       for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
     });
     this.m.gauge('gbg_active_sessions', 'Sessions with a turn in the last 30 minutes', [], async function () {
-      const n = await redis.zcount(keys.sessionIndex(), Date.now() - ACTIVE_SESSION_WINDOW_MS, '+inf').catch(() => undefined);
+      const n = await sessions.countActiveSince(Date.now() - ACTIVE_SESSION_WINDOW_MS).catch(() => undefined);
       if (n !== undefined) this.set(n);
     });
     this.m.gauge('gbg_workers_online', 'Worker processes with a recent heartbeat', [], async function () {
-      const n = await redis.zcount(keys.workers(), Date.now() - WORKER_HEARTBEAT_WINDOW_MS, '+inf').catch(() => undefined);
+      const n = await workers.countAlive().catch(() => undefined);
       if (n !== undefined) this.set(n);
     });
   }

@@ -1,26 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { InvalidBotResultError, validateBotResult, type CanonicalMessage } from '@app/bot-providers';
 import { ChannelRepository, type Channel } from '@app/channels';
-import { IngressConfig } from '@app/config';
 import { GatewayError } from '@app/errors';
 import { validateAgentlessTarget } from '@app/genesys';
-import {
-  NOTIFICATIONS_QUEUE,
-  notificationJobOptions,
-  NotificationStore,
-  RedisKeys,
-  SEND_NOTIFICATION_JOB,
-  hashIdempotencyKey,
-  sessionKeyOf,
-  type NotificationRecord,
-  type NotificationTarget,
-  type SendNotificationJob,
-  type SessionSummary,
-} from '@app/queue';
-import { REDIS_CLIENT } from '@app/redis';
+import { NOTIFICATIONS_QUEUE, queueNotification } from '@app/queue';
+import { NotificationStore, SessionStore, hashIdempotencyKey, sessionKeyOf, type NotificationRecord, type NotificationTarget } from '@app/store';
 import type { CreateNotificationDto } from './dto/create-notification.dto.js';
 
 /** The DTO's class instances as the plain object that is stored and sent. */
@@ -50,17 +36,13 @@ export function viewOf(r: NotificationRecord): NotificationView {
 @Injectable()
 export class NotificationIntake {
   private readonly logger = new Logger(NotificationIntake.name);
-  private readonly store: NotificationStore;
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly store: NotificationStore,
+    private readonly sessions: SessionStore,
     private readonly channels: ChannelRepository,
-    config: IngressConfig,
-    @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue<SendNotificationJob>,
-  ) {
-    this.store = new NotificationStore(redis, keys, config.NOTIFICATION_RETENTION_DAYS * 86_400_000);
-  }
+    @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
+  ) {}
 
   async create(channelId: string, dto: CreateNotificationDto): Promise<{ created: boolean; notification: NotificationView }> {
     const channel = await this.channels.get(channelId);
@@ -92,7 +74,7 @@ export class NotificationIntake {
     });
     if (created) {
       try {
-        await this.queue.add(SEND_NOTIFICATION_JOB, { notificationId: record.id, channelId }, notificationJobOptions(record.id));
+        await queueNotification(this.queue, { notificationId: record.id, channelId });
       } catch (e) {
         // Not queued means not accepted: say so on the record and to the caller (who may retry with the same key).
         // The caller gets the queueing error below either way; the record update is only a courtesy.
@@ -104,7 +86,7 @@ export class NotificationIntake {
     // A retried request whose first attempt could not be queued is queued now (same id, no duplicate job).
     else if (record.status === 'failed' && record.error?.startsWith('could not be queued')) {
       await this.store.update(record.id, { status: 'queued', error: undefined });
-      await this.queue.add(SEND_NOTIFICATION_JOB, { notificationId: record.id, channelId }, notificationJobOptions(record.id));
+      await queueNotification(this.queue, { notificationId: record.id, channelId });
       return { created: false, notification: viewOf({ ...record, status: 'queued', error: undefined }) };
     }
     return { created, notification: viewOf(record) };
@@ -121,9 +103,8 @@ export class NotificationIntake {
     if (!channel.genesys.digitalBotConnector) {
       throw new GatewayError('invalid_request', `channel "${channel.id}" has no Digital Bot Connector; only v2 sessions can receive messages outside a turn`);
     }
-    const raw = await this.redis.get(this.keys.session(sessionKeyOf(channel.id, botSessionId)));
-    if (!raw) throw new GatewayError('not_found', `no open bot session "${botSessionId}" on channel "${channel.id}" (unknown or expired)`);
-    const s = JSON.parse(raw) as SessionSummary;
+    const s = await this.sessions.get(sessionKeyOf(channel.id, botSessionId));
+    if (!s) throw new GatewayError('not_found', `no open bot session "${botSessionId}" on channel "${channel.id}" (unknown or expired)`);
     if (s.protocol !== 'v2') throw new GatewayError('conflict', `bot session "${botSessionId}" came through the v1 Bot Connector, which has no way to send messages outside a turn`);
     if (s.closed) throw new GatewayError('conflict', `bot session "${botSessionId}" has ended (${s.closed}); Genesys would refuse the message`);
     return { kind: 'session', botSessionId };

@@ -3,7 +3,8 @@ import { ChannelRepository, type Channel, type ChannelGenesysOAuth } from '@app/
 import { IngressConfig } from '@app/config';
 import { GatewayError } from '@app/errors';
 import { GenesysApiClientFactory, GenesysNotConnectedError } from '@app/genesys-api';
-import { GenesysOAuthClient, GenesysOAuthError, GenesysTokenStore, OAuthStateError, OAuthStateStore, createPkcePair } from '@app/genesys-oauth';
+import { GenesysOAuthClient, GenesysOAuthError, GenesysTokenStore, OAuthStateError, createPkcePair } from '@app/genesys-oauth';
+import { OAuthStateStore } from '@app/store';
 
 export const OAUTH_CALLBACK_PATH = '/oauth/genesys/callback';
 

@@ -1,12 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Models } from 'purecloud-platform-client-v2';
 import { ChannelRepository, type Channel } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { GenesysApiClientFactory, GenesysApiError, GenesysNotConnectedError, botListDrift, buildBotList, publishState, validateBotList, type BotListDrift } from '@app/genesys-api';
 import { ReauthorizationRequiredError } from '@app/genesys-oauth';
-import { RedisKeys } from '@app/queue';
-import { REDIS_CLIENT } from '@app/redis';
+import { ChannelActivityStore } from '@app/store';
 
 /** The last publish of a channel, as kept in Redis and shown in its status. */
 export interface PublishRecord {
@@ -52,8 +50,7 @@ export class BotListPublisher {
   private readonly logger = new Logger(BotListPublisher.name);
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly activity: ChannelActivityStore,
     private readonly channels: ChannelRepository,
     private readonly api: GenesysApiClientFactory,
   ) {}
@@ -119,9 +116,8 @@ export class BotListPublisher {
     };
   }
 
-  private async last(channelId: string): Promise<PublishRecord | undefined> {
-    const raw = await this.redis.get(this.keys.publish(channelId));
-    return raw ? (JSON.parse(raw) as PublishRecord) : undefined;
+  private last(channelId: string): Promise<PublishRecord | undefined> {
+    return this.activity.lastPublish<PublishRecord>(channelId);
   }
 
   private async record(channelId: string, r: PublishRecord): Promise<void> {
@@ -130,7 +126,7 @@ export class BotListPublisher {
       const prev = await this.last(channelId);
       if (prev?.published) r = { ...r, published: prev.published };
     }
-    await this.redis.set(this.keys.publish(channelId), JSON.stringify(r));
+    await this.activity.savePublish(channelId, r);
   }
 
   private async channelFor(channelId: string): Promise<Channel> {

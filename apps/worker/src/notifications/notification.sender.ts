@@ -1,30 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Injectable, Logger } from '@nestjs/common';
 import type { CanonicalMessage } from '@app/bot-providers';
 import { ChannelRepository, type Channel } from '@app/channels';
-import { WorkerConfig } from '@app/config';
 import { GenesysApiClientFactory, GenesysApiError } from '@app/genesys-api';
 import { BotState } from '@app/genesys';
-import { NotificationStore, OutboxStore, RedisKeys, sessionKeyOf, type NotificationRecord, type OutboxEntry, type SessionSummary } from '@app/queue';
-import { REDIS_CLIENT } from '@app/redis';
+import { NotificationStore, OutboxStore, SendRateStore, SessionStore, sessionKeyOf, type NotificationRecord, type OutboxEntry } from '@app/store';
 import { OutgoingMessageSender } from '../outbox/outgoing-message.sender.js';
 import { capabilitiesFor } from '../rendering/capability-profiles.js';
 import { StructuredMessageRenderer } from '../rendering/structured-message.renderer.js';
-
-/*
- * KEYS: nextSlot   ARGV: nowMs, intervalMs
- * The channel's next free send time. Free now: take it (the next one is an interval later).
- * Otherwise answer how long until it is free, without taking anything.
- */
-const NEXT_SLOT = `
-local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
-local now = tonumber(ARGV[1])
-if slot > now then return slot - now end
-redis.call('SET', KEYS[1], now + tonumber(ARGV[2]), 'PX', tonumber(ARGV[2]) + 1000)
-return 0
-`;
-
-type SlotRedis = Redis & { gbgNextSlot(key: string, nowMs: number, intervalMs: number): Promise<number> };
 
 /** Sends tried for one address notification before it is reported failed (Retry-After waits included). */
 export const MAX_ADDRESS_ATTEMPTS = 6;
@@ -42,22 +24,17 @@ export type NotificationAttempt = { kind: 'done'; record: NotificationRecord | u
 @Injectable()
 export class NotificationSender {
   private readonly logger = new Logger(NotificationSender.name);
-  private readonly store: NotificationStore;
-  private readonly outbox: OutboxStore;
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: SlotRedis,
-    private readonly keys: RedisKeys,
-    private readonly config: WorkerConfig,
+    private readonly store: NotificationStore,
+    private readonly outbox: OutboxStore,
+    private readonly sessions: SessionStore,
+    private readonly sendRate: SendRateStore,
     private readonly channels: ChannelRepository,
     private readonly api: GenesysApiClientFactory,
     private readonly renderer: StructuredMessageRenderer,
     private readonly sender: OutgoingMessageSender,
-  ) {
-    this.store = new NotificationStore(redis, keys, config.NOTIFICATION_RETENTION_DAYS * 86_400_000);
-    this.outbox = new OutboxStore(redis, keys);
-    if (typeof (redis as SlotRedis).gbgNextSlot !== 'function') redis.defineCommand('gbgNextSlot', { numberOfKeys: 1, lua: NEXT_SLOT });
-  }
+  ) {}
 
   /** The job ran out of attempts on errors `attempt` could not record (Redis trouble): a record still queued is marked failed. */
   async recordGivenUp(id: string, error: string): Promise<void> {
@@ -90,8 +67,7 @@ export class NotificationSender {
   private async toSession(record: NotificationRecord, channel: Channel): Promise<NotificationAttempt> {
     const target = record.target as Extract<NotificationRecord['target'], { kind: 'session' }>;
     const sessionKey = sessionKeyOf(channel.id, target.botSessionId);
-    const raw = await this.redis.get(this.keys.session(sessionKey));
-    const session = raw ? (JSON.parse(raw) as SessionSummary) : undefined;
+    const session = await this.sessions.get(sessionKey);
     if (!session) return this.fail(record, 'the bot session expired before the notification could be sent');
     if (session.closed) return this.fail(record, `the bot session ended (${session.closed}) before the notification could be sent`);
     const messages: CanonicalMessage[] = record.messages ?? [{ type: 'text', text: record.text ?? '' }];
@@ -109,7 +85,7 @@ export class NotificationSender {
       result: { turnId: record.id, outcome: 'reply', response: { botState: BotState.MoreData, replyMessages: rendered.replyMessages }, timings: { queueWaitMs: 0, botMs: 0, renderMs: 0, totalMs: 0 }, completedAt: now },
     };
     const sending: NotificationRecord = { ...record, status: 'sending', attempts: record.attempts + 1, updatedAt: new Date(now).toISOString() };
-    await this.outbox.enqueue(sessionKey, entry, Math.max(60_000, session.timeoutMinutes * 60_000), { key: this.keys.notification(record.id), value: JSON.stringify(sending) });
+    await this.outbox.enqueue(sessionKey, entry, Math.max(60_000, session.timeoutMinutes * 60_000), this.store.writeOf(sending));
     await this.sender.flush(sessionKey);
     return { kind: 'done', record: await this.store.get(record.id) };
   }
@@ -157,7 +133,7 @@ export class NotificationSender {
    */
   private async rateLimit(channel: Channel): Promise<number> {
     const intervalMs = Math.max(1, Math.floor(1000 / channel.notifications.ratePerSecond));
-    const wait = Number(await this.redis.gbgNextSlot(this.keys.notificationRate(channel.id), Date.now(), intervalMs));
+    const wait = await this.sendRate.take(channel.id, intervalMs);
     return wait <= 0 ? 0 : wait + Math.floor(Math.random() * 20);
   }
 }

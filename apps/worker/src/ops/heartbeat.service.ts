@@ -1,9 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { RedisKeys } from '@app/queue';
-import { REDIS_CLIENT } from '@app/redis';
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { WorkerRegistry } from '@app/store';
 
 const BEAT_MS = 5000;
 
@@ -13,31 +11,20 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
   readonly workerId = `${hostname().replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'worker'}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private timer?: NodeJS.Timeout;
 
-  constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-  ) {}
+  constructor(private readonly registry: WorkerRegistry) {}
 
   onApplicationBootstrap(): void {
-    const beat = () => {
-      const now = Date.now();
-      void this.redis
-        .multi()
-        .zadd(this.keys.workers(), now, this.workerId)
-        // Forget workers silent for an hour so the set does not grow across deploys.
-        .zremrangebyscore(this.keys.workers(), '-inf', now - 3600_000)
-        .exec()
-        // A missed beat is retried in BEAT_MS; Redis trouble itself shows in the health checks.
-        .catch(() => undefined);
-    };
+    // A missed beat is retried in BEAT_MS; Redis trouble itself shows in the health checks.
+    const beat = () => void this.registry.beat(this.workerId).catch(() => undefined);
     beat();
     this.timer = setInterval(beat, BEAT_MS);
     this.timer.unref();
   }
 
+  /** After the consumers stopped (WorkerHost), before the connections close. */
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     // Best effort on the way out: an entry left behind drops out of the heartbeat window on its own.
-    await this.redis.zrem(this.keys.workers(), this.workerId).catch(() => undefined);
+    await this.registry.leave(this.workerId).catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { GatewayMetrics } from '@app/observability';
-import type { TurnResult } from '@app/queue';
+import type { TurnResult } from '@app/store';
 
 @Injectable()
 export class WorkerMetrics {

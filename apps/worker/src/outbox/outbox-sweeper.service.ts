@@ -1,9 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { WorkerConfig } from '@app/config';
-import { DRAIN_SESSION_JOB, OutboxStore, RedisKeys, TURNS_QUEUE, drainJobOptions, type DrainSessionJob } from '@app/queue';
-import { REDIS_CLIENT, REDIS_OPTIONS, createRedis, type RedisModuleOptions } from '@app/redis';
+import { DrainRequester, drainJobForSession } from '@app/queue';
+import { OutboxStore } from '@app/store';
+import { WorkerHost } from '../queues/worker-host.js';
 
 /**
  * Finds outboxes nobody is sending (their drain job died past its retries, or the worker crashed
@@ -11,35 +10,24 @@ import { REDIS_CLIENT, REDIS_OPTIONS, createRedis, type RedisModuleOptions } fro
  * worker runs it; BullMQ's per-session deduplication makes the duplicates free.
  */
 @Injectable()
-export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxSweeper implements OnModuleInit {
   private readonly logger = new Logger(OutboxSweeper.name);
-  private readonly store: OutboxStore;
-  private timer?: NodeJS.Timeout;
-  private queue?: Queue<DrainSessionJob>;
-  private connection?: ReturnType<typeof createRedis>;
   private running = false;
 
   constructor(
-    @Inject(REDIS_CLIENT) redis: Redis,
-    keys: RedisKeys,
+    private readonly store: OutboxStore,
+    private readonly drains: DrainRequester,
+    private readonly host: WorkerHost,
     private readonly config: WorkerConfig,
-    @Inject(REDIS_OPTIONS) private readonly redisOptions: RedisModuleOptions,
-  ) {
-    this.store = new OutboxStore(redis, keys);
-  }
+  ) {}
 
-  onApplicationBootstrap(): void {
-    this.connection = createRedis({ url: this.redisOptions.url, name: 'worker-outbox-sweeper' });
-    this.connection.on('error', () => undefined);
-    this.queue = new Queue<DrainSessionJob>(TURNS_QUEUE, { connection: this.connection, prefix: this.store.keys.bullPrefix });
-    this.queue.on('error', () => undefined);
-    this.timer = setInterval(() => void this.sweep(), this.config.OUTBOX_SWEEP_INTERVAL_MS);
-    this.timer.unref();
+  onModuleInit(): void {
+    this.host.every('outbox-sweep', this.config.OUTBOX_SWEEP_INTERVAL_MS, () => this.sweep());
   }
 
   /** One pass; returns how many sessions it queued (tests call it directly). */
   async sweep(): Promise<number> {
-    if (this.running || !this.queue) return 0;
+    if (this.running) return 0;
     this.running = true;
     let queued = 0;
     try {
@@ -50,9 +38,7 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
           await this.store.forgetIfEmpty(sessionKey);
           continue;
         }
-        const sep = sessionKey.indexOf(':');
-        const job: DrainSessionJob = { sessionKey, channelId: sessionKey.slice(0, sep), botSessionId: sessionKey.slice(sep + 1) };
-        await this.queue.add(DRAIN_SESSION_JOB, job, drainJobOptions(sessionKey));
+        await this.drains.request(drainJobForSession(sessionKey));
         queued++;
       }
       if (queued) this.logger.warn({ sessions: queued }, 'queued drains for outboxes nobody was sending');
@@ -62,12 +48,5 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
       this.running = false;
     }
     return queued;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    // Shutting down: a close error leaves nothing to do, and the connection is dropped next anyway.
-    await this.queue?.close().catch(() => undefined);
-    this.connection?.disconnect();
   }
 }

@@ -1,12 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Injectable, Logger } from '@nestjs/common';
 import { ChannelRepository, toOutgoingMessage } from '@app/channels';
 import { WorkerConfig } from '@app/config';
 import { GenesysApiClientFactory, GenesysApiError } from '@app/genesys-api';
 import { OUTGOING_CONFLICT_CODES } from '@app/genesys';
-import { NotificationStore, OutboxStore, RedisKeys, sessionKeyOf, type SessionSummary, type OutboxEntry, type OutboxLease, type TranscriptEntry } from '@app/queue';
-import { REDIS_CLIENT } from '@app/redis';
+import { NotificationStore, OutboxStore, SessionStore, TranscriptStore, sessionKeyOf, type OutboxEntry, type OutboxLease, type TranscriptEntry, type TranscriptRecord } from '@app/store';
 import { WorkerMetrics } from '../ops/worker-metrics.service.js';
 
 /** What became of one outbox entry. */
@@ -34,20 +32,17 @@ const SESSION_GONE = new Set<string>(['session.not.found', 'session.already.clos
 @Injectable()
 export class OutgoingMessageSender {
   private readonly logger = new Logger(OutgoingMessageSender.name);
-  private readonly store: OutboxStore;
-  private readonly notifications: NotificationStore;
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly store: OutboxStore,
+    private readonly notifications: NotificationStore,
+    private readonly sessions: SessionStore,
+    private readonly transcripts: TranscriptStore,
     private readonly config: WorkerConfig,
     private readonly channels: ChannelRepository,
     private readonly api: GenesysApiClientFactory,
     private readonly metrics: WorkerMetrics,
-  ) {
-    this.store = new OutboxStore(redis, keys);
-    this.notifications = new NotificationStore(redis, keys, config.NOTIFICATION_RETENTION_DAYS * 86_400_000);
-  }
+  ) {}
 
   /**
    * Sends everything in the session's outbox. When another process holds the outbox, waits for it
@@ -150,16 +145,9 @@ export class OutgoingMessageSender {
    * instead of accepted and failed. Read-modify-write is fine: the session's turns are over.
    */
   private async markClosedByGenesys(entry: OutboxEntry): Promise<void> {
-    const key = this.keys.session(sessionKeyOf(entry.channelId, entry.botSessionId));
-    try {
-      const raw = await this.redis.get(key);
-      if (!raw) return;
-      const session = JSON.parse(raw) as SessionSummary;
-      if (session.closed) return;
-      await this.redis.set(key, JSON.stringify({ ...session, closed: 'genesys' }), 'KEEPTTL');
-    } catch {
-      /* best effort: the 409 is recorded either way */
-    }
+    await this.sessions
+      .markClosedByGenesys(sessionKeyOf(entry.channelId, entry.botSessionId))
+      .catch((e: Error) => this.logger.debug({ turnId: entry.turnId, error: e.message }, 'could not mark the session closed; the 409 is recorded either way'));
   }
 
   /** A notification's record follows its entry: sent with Genesys's message id, or failed with why. */
@@ -174,7 +162,7 @@ export class OutgoingMessageSender {
   }
 
   private async appendTranscript(entry: OutboxEntry, what: Pick<TranscriptEntry, 'outcome' | 'replies' | 'error'> & { kind: 'outgoing_failed' | 'notification' }): Promise<void> {
-    const record: Partial<TranscriptEntry> & { kind: string } = {
+    const record: TranscriptRecord = {
       turnId: entry.turnId,
       at: new Date().toISOString(),
       channelId: entry.channelId,
@@ -184,12 +172,8 @@ export class OutgoingMessageSender {
       degradations: [],
       ...what,
     };
-    const key = this.keys.transcript(sessionKeyOf(entry.channelId, entry.botSessionId));
-    await this.redis
-      .multi()
-      .rpush(key, JSON.stringify(record))
-      .pexpire(key, this.config.TRANSCRIPT_RETENTION_DAYS * 86_400_000)
-      .exec()
+    await this.transcripts
+      .append(sessionKeyOf(entry.channelId, entry.botSessionId), record)
       .catch((e: Error) => this.logger.warn({ turnId: entry.turnId, channelId: entry.channelId, error: e.message }, 'could not append to the transcript'));
   }
 }

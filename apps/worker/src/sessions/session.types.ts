@@ -1,4 +1,4 @@
-import type { SessionSummary } from '@app/queue';
+import type { SessionSummary } from '@app/store';
 import type { NumberedChoice } from '../rendering/structured-message.renderer.js';
 
 /** What the gateway remembers about one bot session between turns (Redis, TTL = botSessionTimeout). */

@@ -1,5 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Injectable, Logger } from '@nestjs/common';
 import type { CanonicalTurn, CanonicalUserInput } from '@app/bot-providers';
 import {
   ChannelRepository,
@@ -10,17 +9,8 @@ import {
 } from '@app/channels';
 import { WorkerConfig } from '@app/config';
 import { BotState, matchLanguage, type BotConnectorResponse, type ReplyMessage } from '@app/genesys';
-import {
-  RedisKeys,
-  TurnStore,
-  type DrainSessionJob,
-  type OutboxEntry,
-  type TranscriptEntry,
-  type TurnEnvelope,
-  type TurnOutcomeKind,
-  type TurnResult,
-} from '@app/queue';
-import { REDIS_CLIENT } from '@app/redis';
+import type { DrainSessionJob } from '@app/queue';
+import { TranscriptStore, TurnStore, type OutboxEntry, type TranscriptEntry, type TranscriptRecord, type TurnEnvelope, type TurnOutcomeKind, type TurnResult } from '@app/store';
 import { BotCaller } from '../bot-calls/bot-caller.service.js';
 import { customerAsksForHuman, decideAfterBot, type Decision } from '../handoff/handoff-policy.js';
 import { WorkerMetrics } from '../ops/worker-metrics.service.js';
@@ -49,11 +39,10 @@ interface Processed {
 @Injectable()
 export class TurnService {
   private readonly logger = new Logger(TurnService.name);
-  private readonly store: TurnStore;
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly store: TurnStore,
+    private readonly transcripts: TranscriptStore,
     private readonly config: WorkerConfig,
     private readonly channels: ChannelRepository,
     private readonly bots: BotCaller,
@@ -61,9 +50,7 @@ export class TurnService {
     private readonly metrics: WorkerMetrics,
     private readonly outgoing: OutgoingMessageSender,
     private readonly participantData: ParticipantDataWriter,
-  ) {
-    this.store = new TurnStore(redis, keys, config.TURN_RETENTION_SECONDS * 1000);
-  }
+  ) {}
 
   /**
    * Runs the session's turns in order. `more` says turns are left after this job's share
@@ -98,7 +85,7 @@ export class TurnService {
         sessionJson: JSON.stringify(processed.session),
         sessionTtlMs: processed.session.timeoutMinutes * 60_000,
         transcript: processed.transcript,
-        transcriptTtlMs: this.config.TRANSCRIPT_RETENTION_DAYS * 86_400_000,
+        transcriptTtlMs: this.transcripts.retentionMs,
         lateConsumed: processed.lateConsumed,
         outbox: envelope.protocol === 'v2' ? outboxEntryOf(envelope, processed) : undefined,
       });
@@ -151,7 +138,7 @@ export class TurnService {
   }
 
   private async recordExpired(job: DrainSessionJob, turnId: string): Promise<void> {
-    const entry: Partial<TranscriptEntry> = {
+    const entry: TranscriptRecord = {
       turnId,
       at: new Date().toISOString(),
       channelId: job.channelId,
@@ -161,8 +148,7 @@ export class TurnService {
       replies: [],
       degradations: [],
     };
-    const key = this.keys.transcript(job.sessionKey);
-    await this.redis.multi().rpush(key, JSON.stringify(entry)).pexpire(key, this.config.TRANSCRIPT_RETENTION_DAYS * 86_400_000).exec();
+    await this.transcripts.append(job.sessionKey, entry);
   }
 
   async process(envelope: TurnEnvelope, storedSession: string | undefined, late: TurnResult[]): Promise<Processed> {
@@ -283,10 +269,10 @@ export class TurnService {
   private async summarize(ctx: TurnContext, channel: Channel): Promise<string> {
     const n = channel.handoff.summaryTurns;
     if (n <= 0) return '';
-    const raw = await this.redis.lrange(this.keys.transcript(ctx.envelope.sessionKey), -n, -1).catch(() => [] as string[]);
+    // The summary is a courtesy to the agent: without the transcript the handoff still goes ahead.
+    const entries = await this.transcripts.last(ctx.envelope.sessionKey, n).catch(() => [] as TranscriptEntry[]);
     const lines: string[] = [];
-    for (const r of raw) {
-      const e = JSON.parse(r) as TranscriptEntry;
+    for (const e of entries) {
       if (e.kind === 'outgoing_failed') continue;
       if (e.input?.text) lines.push(`Customer: ${e.input.text}`);
       // Late replies of an earlier turn were already summarized with that turn.

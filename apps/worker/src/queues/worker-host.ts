@@ -1,0 +1,101 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Worker, type Job } from 'bullmq';
+import { WorkerConfig } from '@app/config';
+import { DrainRequester } from '@app/queue';
+import { RedisConnections } from '@app/redis';
+import { RedisKeys } from '@app/store';
+
+/** A queue's processor as the host runs it: BullMQ settings and the handler, nothing about connections. */
+export interface QueueConsumer {
+  readonly queue: string;
+  readonly settings: { concurrency: number; lockDuration?: number; stalledInterval?: number; maxStalledCount: number };
+  handle(job: Job, token?: string): Promise<unknown>;
+  /** A job failed (an attempt, or for good when attemptsMade reached its attempts). */
+  failed?(job: Job | undefined, error: Error): void;
+}
+
+interface PeriodicTask {
+  name: string;
+  everyMs: number;
+  run(): Promise<unknown>;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * Runs the worker's queue consumers and periodic tasks, owns their connections, and stops them
+ * in one written order. Consumers register in onModuleInit; nothing runs before the whole app is
+ * wired (onApplicationBootstrap).
+ *
+ * Shutdown (SIGTERM), in beforeApplicationShutdown:
+ *   1. stop intake: every consumer stops taking jobs at the same moment, periodic tasks stop;
+ *   2. drain: the jobs in flight finish, within SHUTDOWN_GRACE_MS;
+ *   3. close the workers; one still busy after the grace is closed by force and its job, left
+ *      stalled, is re-run by another worker (nothing is lost, nothing acknowledged twice);
+ *   4. close the queues this process produces to (DrainRequester).
+ * Then onApplicationShutdown: the heartbeat takes this worker off the live list (ops/) and,
+ * last, RedisConnections closes every connection.
+ */
+@Injectable()
+export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(WorkerHost.name);
+  private readonly consumers: QueueConsumer[] = [];
+  private readonly tasks: PeriodicTask[] = [];
+  private readonly workers: Worker[] = [];
+  private stopping?: Promise<void>;
+
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly keys: RedisKeys,
+    private readonly connections: RedisConnections,
+    private readonly drains: DrainRequester,
+  ) {}
+
+  register(consumer: QueueConsumer): void {
+    this.consumers.push(consumer);
+  }
+
+  every(name: string, everyMs: number, run: () => Promise<unknown>): void {
+    this.tasks.push({ name, everyMs, run });
+  }
+
+  onApplicationBootstrap(): void {
+    for (const task of this.tasks) {
+      task.timer = setInterval(() => void task.run().catch((e: Error) => this.logger.warn({ task: task.name, error: e.message }, 'periodic task failed')), task.everyMs);
+      task.timer.unref();
+    }
+    for (const c of this.consumers) {
+      const worker = new Worker(c.queue, (job, token) => c.handle(job, token), {
+        connection: this.connections.blocking(`${c.queue}-consumer`),
+        prefix: this.keys.bullPrefix,
+        autorun: true,
+        ...c.settings,
+      });
+      worker.on('error', (e) => this.logger.error({ queue: c.queue, error: e.message }, 'worker error'));
+      if (c.failed) worker.on('failed', (job, e) => c.failed!(job, e));
+      this.workers.push(worker);
+    }
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    this.stopping ??= this.stop();
+    return this.stopping;
+  }
+
+  private async stop(): Promise<void> {
+    // 1. Stop intake, all at once: close() stops fetching before it waits for the active jobs.
+    for (const task of this.tasks) clearInterval(task.timer);
+    const closing = this.workers.map((w) => w.close());
+    // 2. Drain within the grace.
+    const grace = this.config.SHUTDOWN_GRACE_MS;
+    const timedOut = await Promise.race([Promise.allSettled(closing).then(() => false), sleep(grace, true)]);
+    // 3. Close what is still busy by force.
+    if (timedOut) {
+      this.logger.warn({ graceMs: grace }, 'active jobs did not finish in time; leaving them to other workers');
+      // A forced close on the way out can only fail with the connection it is dropping anyway.
+      await Promise.allSettled(this.workers.map((w) => w.close(true)));
+    }
+    // 4. The queues this process produces to: nothing adds after the consumers stopped.
+    await this.drains.queue.close().catch((e: Error) => this.logger.warn({ error: e.message }, 'queue close failed'));
+  }
+}
