@@ -9,6 +9,7 @@ import {
   type CanonicalTurn,
 } from '@app/bot-providers';
 import type { Channel, ChannelBot } from '@app/channels';
+import { BrokenCircuitError } from 'cockatiel';
 import { CircuitBreaker } from './circuit-breaker.js';
 
 export type BotCallOutcome =
@@ -59,37 +60,39 @@ export class BotCaller {
       for (const k of this.breakers.keys()) if (k.startsWith(`${channel.id}:`)) this.breakers.delete(k);
       this.breakers.set(breakerKey, (breaker = new CircuitBreaker(channel.circuitBreaker.failureThreshold, channel.circuitBreaker.cooldownMs)));
     }
-    if (!breaker.allow()) return { ok: false, error: 'circuit open: bot provider failing', attempts: 0, circuitOpen: true };
-
-    const maxAttempts = 1 + bot.provider.retries;
-    let lastError = 'unknown error';
-    let attempt = 0;
-    while (++attempt <= maxAttempts) {
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), bot.provider.timeoutMs);
-      try {
-        const raw = await Promise.race([
-          provider.handleTurn(turn, { signal: controller.signal, timeoutMs: bot.provider.timeoutMs, config: bot.provider.config }),
-          new Promise<never>((_, reject) =>
-            controller.signal.addEventListener('abort', () => reject(Object.assign(new Error(`bot timed out after ${bot.provider.timeoutMs} ms`), { transient: true })), { once: true }),
-          ),
-        ]);
-        const result = validateBotResult(raw);
-        breaker.success();
-        return { ok: true, result, attempts: attempt };
-      } catch (e) {
-        lastError = e instanceof InvalidBotResultError ? e.message : (e as Error)?.message ?? String(e);
-        // A backend asking for more than MAX_RETRY_AFTER_MS gets no retry within this turn's budget.
-        const askedWait = (e as { retryAfterMs?: number })?.retryAfterMs;
-        const retry = isTransient(e) && attempt < maxAttempts && !(askedWait !== undefined && askedWait > MAX_RETRY_AFTER_MS);
-        this.logger.warn({ channelId: channel.id, turnId: turn.turnId, provider: provider.name, attempt, retry, error: lastError }, 'bot call failed');
-        if (!retry) break;
-        await sleep(Math.max(Math.min(100 * 2 ** (attempt - 1), 1000), askedWait ?? 0));
-      } finally {
-        clearTimeout(timer);
-      }
+    let attempts = 0;
+    try {
+      const result = await breaker.execute(async () => {
+        const maxAttempts = 1 + bot.provider.retries;
+        for (;;) {
+          attempts++;
+          const controller = new AbortController();
+          const timer = setTimeout(() => controller.abort(), bot.provider.timeoutMs);
+          try {
+            const raw = await Promise.race([
+              provider.handleTurn(turn, { signal: controller.signal, timeoutMs: bot.provider.timeoutMs, config: bot.provider.config }),
+              new Promise<never>((_, reject) =>
+                controller.signal.addEventListener('abort', () => reject(Object.assign(new Error(`bot timed out after ${bot.provider.timeoutMs} ms`), { transient: true })), { once: true }),
+              ),
+            ]);
+            return validateBotResult(raw);
+          } catch (e) {
+            const error = e instanceof InvalidBotResultError ? e.message : (e as Error)?.message ?? String(e);
+            // A backend asking for more than MAX_RETRY_AFTER_MS gets no retry within this turn's budget.
+            const askedWait = (e as { retryAfterMs?: number })?.retryAfterMs;
+            const retry = isTransient(e) && attempts < maxAttempts && !(askedWait !== undefined && askedWait > MAX_RETRY_AFTER_MS);
+            this.logger.warn({ channelId: channel.id, turnId: turn.turnId, provider: provider.name, attempt: attempts, retry, error }, 'bot call failed');
+            if (!retry) throw e;
+            await sleep(Math.max(Math.min(100 * 2 ** (attempts - 1), 1000), askedWait ?? 0));
+          } finally {
+            clearTimeout(timer);
+          }
+        }
+      });
+      return { ok: true, result, attempts };
+    } catch (e) {
+      if (e instanceof BrokenCircuitError) return { ok: false, error: 'circuit open: bot provider failing', attempts: 0, circuitOpen: true };
+      return { ok: false, error: (e as Error)?.message ?? String(e), attempts };
     }
-    breaker.failure();
-    return { ok: false, error: lastError, attempts: Math.min(attempt, maxAttempts) };
   }
 }
