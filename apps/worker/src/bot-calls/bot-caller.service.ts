@@ -34,16 +34,7 @@ const backoff = new DelegateBackoff<IRetryBackoffContext<unknown>>(({ attempt, r
 
 const timedOut = (ms: number) => Object.assign(new Error(`bot timed out after ${ms} ms`), { transient: true });
 
-interface Breaker {
-  failureThreshold: number;
-  cooldownMs: number;
-  breaker: CircuitBreaker;
-}
-
-interface AttemptPolicies {
-  retry: RetryPolicy;
-  timeout: TimeoutPolicy;
-}
+type AttemptPolicies = { retry: RetryPolicy; timeout: TimeoutPolicy };
 
 /**
  * Calls a channel's bot provider with a per-attempt timeout, retries transient failures with
@@ -53,7 +44,7 @@ interface AttemptPolicies {
 @Injectable()
 export class BotCaller {
   private readonly logger = new Logger(BotCaller.name);
-  private readonly breakers = new Map<string, Breaker>();
+  private readonly breakers = new Map<string, { failureThreshold: number; cooldownMs: number; breaker: CircuitBreaker }>();
   /** Keyed by timeoutMs * 8 + retries (at most 5): a few entries, shared by every bot with the same settings. */
   private readonly attemptPolicies = new Map<number, AttemptPolicies>();
 
