@@ -180,6 +180,7 @@ export class GenesysApiClient {
     return data as T;
   }
 
+  // Not cockatiel's retry: the 401 refresh sits outside the budget and each failure's log line carries the delay chosen for it, so a policy would only wrap the sleep.
   private async request(method: Method, path: string, body?: unknown): Promise<unknown> {
     const idempotent = method !== 'POST' || this.retryNonIdempotent;
     const payload = body === undefined ? undefined : JSON.stringify(body);

@@ -232,7 +232,8 @@ export class GenesysOAuthClient {
   /**
    * Runs a request with the timeout and the 429 policy. 429 is the only status retried: the
    * server refused before acting, so a retry cannot burn a rotated refresh token. 5xx is not
-   * retried here for the same reason (the refresh may have happened); callers decide.
+   * retried here for the same reason (the refresh may have happened); callers decide. Not cockatiel's
+   * retry: one Retry-After wait on a 429 answer (not an error) is shorter written out than as a policy.
    */
   private async send(what: string, call: () => Promise<AxiosResponse<unknown>>): Promise<AxiosResponse<unknown>> {
     for (let attempt = 0; ; attempt++) {

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import {
+  BackendCredentialsError,
   BotProviderRegistry,
   PermanentBotError,
   TransientBotError,
@@ -146,6 +147,31 @@ describe('BotCaller', () => {
     const { provider, caller } = setup(fail(new Error('boom')), answer(OK));
     const ch = channel({ retries: 2 });
     expect(await caller.call(ch, ch.bots[0]!, turn(ch))).toMatchObject({ ok: false, error: 'boom' });
+    expect(provider.calls).toHaveLength(1);
+  });
+
+  it('never retries refused credentials, whatever the retries setting', async () => {
+    const { provider, caller } = setup(fail(new BackendCredentialsError('HTTP 401')), answer(OK));
+    const ch = channel({ retries: 3 });
+    expect(await caller.call(ch, ch.bots[0]!, turn(ch))).toMatchObject({ ok: false, error: 'HTTP 401', attempts: 1 });
+    expect(provider.calls).toHaveLength(1);
+  });
+
+  it('waits out a Retry-After of up to 2 s before the retry', async () => {
+    const { provider, caller } = setup(fail(new TransientBotError('429', { retryAfterMs: 400 })), answer(OK));
+    const ch = channel({ retries: 1 });
+    const started = Date.now();
+    expect(await caller.call(ch, ch.bots[0]!, turn(ch))).toEqual({ ok: true, result: OK, attempts: 2 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+    expect(provider.calls).toHaveLength(2);
+  });
+
+  it('does not retry when Retry-After asks for more than 2 s', async () => {
+    const { provider, caller } = setup(fail(new TransientBotError('429 later', { retryAfterMs: 2001 })), answer(OK));
+    const ch = channel({ retries: 2 });
+    const started = Date.now();
+    expect(await caller.call(ch, ch.bots[0]!, turn(ch))).toMatchObject({ ok: false, error: '429 later', attempts: 1 });
+    expect(Date.now() - started).toBeLessThan(500);
     expect(provider.calls).toHaveLength(1);
   });
 

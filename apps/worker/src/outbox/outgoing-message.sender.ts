@@ -67,6 +67,7 @@ export class OutgoingMessageSender {
     }
   }
 
+  // Not cockatiel's retry: giving up is by the result's age, not a count, and every pass re-reads the head under a lease that may lapse.
   private async sendAll(lease: OutboxLease): Promise<void> {
     let attempt = 0;
     while (lease.held) {
