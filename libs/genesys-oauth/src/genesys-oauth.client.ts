@@ -91,7 +91,7 @@ export class GenesysOAuthClient {
     this.rateLimitRetries = config.rateLimitRetries ?? 1;
     this.maxRetryAfterMs = config.maxRetryAfterMs ?? 30_000;
     this.as = {
-      // Only compared with an `iss` in the callback, which Genesys does not send.
+      // The library compares it only with an `iss` in the callback (RFC 9207), which Genesys does not document.
       issuer: this.loginBaseUrl,
       authorization_endpoint: `${this.loginBaseUrl}/oauth/authorize`,
       token_endpoint: `${this.loginBaseUrl}/oauth/token`,
