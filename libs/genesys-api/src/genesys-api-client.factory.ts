@@ -78,7 +78,6 @@ export class GenesysApiClientFactory {
       maxRetryAfterMs: this.options.maxRetryAfterMs,
       logger: this.options.logger,
       correlationId: opts.correlationId,
-      http: this.http?.axiosRef,
     });
   }
 

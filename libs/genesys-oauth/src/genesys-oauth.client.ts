@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
+import * as oauth from 'oauth4webapi';
 import type { Models } from 'purecloud-platform-client-v2';
 import { genesysHosts, normalizeGenesysEnvironment } from '@app/genesys/regions.js';
+import { isLoopbackHostname } from '@app/net';
 import { GenesysOAuthError, type GenesysOAuthErrorCode } from './genesys-oauth.errors.js';
 
 /** The scopes a Bot Connector gateway asks its OAuth client for (reference §5.2). */
@@ -36,8 +37,8 @@ export interface GenesysOAuthClientConfig {
   /** Shown in logs to tie calls to a request or job. */
   correlationId?: string;
   logger?: OAuthLogger;
-  /** Injected axios instance (tests, proxies); one is created otherwise. */
-  http?: AxiosInstance;
+  /** Injected fetch (tests, proxies), called as oauth4webapi's `customFetch`; the global one otherwise. */
+  fetch?: (url: string, init: oauth.CustomFetchOptions<string, unknown>) => Promise<Response>;
 }
 
 /** A token endpoint answer, normalized. */
@@ -50,28 +51,24 @@ export interface OAuthTokens {
   refreshToken?: string;
 }
 
-interface TokenEndpointBody {
-  access_token?: unknown;
-  token_type?: unknown;
-  expires_in?: unknown;
-  refresh_token?: unknown;
-  error?: unknown;
-  error_description?: unknown;
-}
+type Send = (options: oauth.TokenEndpointRequestOptions & oauth.ProtectedResourceRequestOptions) => Promise<Response>;
+type ProcessTokenResponse = (as: oauth.AuthorizationServer, client: oauth.Client, response: Response) => Promise<oauth.TokenEndpointResponse>;
 
 /**
  * Talks to Genesys Cloud's OAuth endpoints (login host) and `GET /api/v2/tokens/me` (API host).
- * One instance per OAuth client configuration. Axios is used directly, with every status handled
- * here (`validateStatus: always`) so no axios error carrying the request body (secrets, codes)
- * ever escapes to a caller or a log.
+ * One instance per OAuth client configuration. The protocol is oauth4webapi's; what stays here is
+ * Genesys: its hosts, its error advice, the 429 policy, and that no library error (whose cause
+ * can hold a response body with tokens) ever escapes to a caller or a log.
  */
 export class GenesysOAuthClient {
   readonly loginBaseUrl: string;
   readonly apiBaseUrl: string;
-  private readonly http: AxiosInstance;
   private readonly timeoutMs: number;
   private readonly rateLimitRetries: number;
   private readonly maxRetryAfterMs: number;
+  /** Genesys publishes no discovery document, so its metadata is written down here. */
+  private readonly as: oauth.AuthorizationServer;
+  private readonly client: oauth.Client;
 
   constructor(private readonly config: GenesysOAuthClientConfig) {
     if (!config.clientId) throw new TypeError('clientId is required');
@@ -93,7 +90,14 @@ export class GenesysOAuthClient {
     this.timeoutMs = config.timeoutMs ?? 10_000;
     this.rateLimitRetries = config.rateLimitRetries ?? 1;
     this.maxRetryAfterMs = config.maxRetryAfterMs ?? 30_000;
-    this.http = config.http ?? axios.create();
+    this.as = {
+      // The library compares it only with an `iss` in the callback (RFC 9207), which Genesys does not document.
+      issuer: this.loginBaseUrl,
+      authorization_endpoint: `${this.loginBaseUrl}/oauth/authorize`,
+      token_endpoint: `${this.loginBaseUrl}/oauth/token`,
+      code_challenge_methods_supported: ['S256'],
+    };
+    this.client = { client_id: config.clientId };
   }
 
   get clientId(): string {
@@ -111,7 +115,7 @@ export class GenesysOAuthClient {
 
   /** The URL to send the admin's browser to (`/oauth/authorize`), with PKCE S256 when a challenge is given. */
   authorizeUrl(params: { redirectUri: string; state: string; codeChallenge?: string }): string {
-    const url = new URL('/oauth/authorize', this.loginBaseUrl);
+    const url = new URL(this.as.authorization_endpoint!);
     url.searchParams.set('client_id', this.config.clientId);
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('redirect_uri', params.redirectUri);
@@ -128,15 +132,20 @@ export class GenesysOAuthClient {
    * it carries (`access_denied` when the admin declined).
    */
   parseCallback(query: Record<string, unknown>): { code: string; state: string } {
-    const error = typeof query.error === 'string' ? query.error : undefined;
-    if (error) {
-      const description = typeof query.error_description === 'string' ? query.error_description : '';
-      throw oauthErrorFor(error, description, undefined, 'authorize');
+    const params = new URLSearchParams();
+    // A repeated parameter arrives as an array and is dropped: the code or state is then missing.
+    for (const [k, v] of Object.entries(query)) if (typeof v === 'string') params.set(k, v);
+    let checked: URLSearchParams | undefined;
+    try {
+      // The state is checked by OAuthStateStore.consume, which also ties it to the channel and admin.
+      checked = oauth.validateAuthResponse(this.as, this.client, params, oauth.skipStateCheck);
+    } catch (e) {
+      if (e instanceof oauth.AuthorizationResponseError) throw oauthErrorFor(e.error, e.error_description ?? '', undefined, 'authorize');
     }
-    if (typeof query.code !== 'string' || !query.code || typeof query.state !== 'string' || !query.state) {
-      throw new GenesysOAuthError('invalid_request', 'The callback has no code or no state; start the authorization again.');
-    }
-    return { code: query.code, state: query.state };
+    const code = checked?.get('code');
+    const state = checked?.get('state');
+    if (!code || !state) throw new GenesysOAuthError('invalid_request', 'The callback has no code or no state; start the authorization again.');
+    return { code, state };
   }
 
   /**
@@ -146,22 +155,27 @@ export class GenesysOAuthClient {
    * public client, one without a secret, names itself with `client_id` alone, and it must use PKCE.
    */
   async exchangeCode(params: { code: string; redirectUri: string; codeVerifier?: string }): Promise<OAuthTokens> {
-    const form: Record<string, string> = { grant_type: 'authorization_code', code: params.code, redirect_uri: params.redirectUri };
-    if (params.codeVerifier) form.code_verifier = params.codeVerifier;
-    else if (!this.config.clientSecret) {
+    if (!params.codeVerifier && !this.config.clientSecret) {
       throw new GenesysOAuthError('invalid_client', "An authorization code without PKCE can only be exchanged with the OAuth client's secret, and none is configured.");
     }
-    return this.tokenRequest(this.withClientAuth(form), !!this.config.clientSecret, 'authorization_code');
+    // parseCallback already read the callback; this only gives its code the form the library takes.
+    const callback = oauth.validateAuthResponse(this.as, this.client, new URLSearchParams({ code: params.code }), oauth.expectNoState);
+    // nopkce: channels with PKCE turned off exist (a Genesys client that might refuse a challenge, reference §5.2).
+    const verifier = params.codeVerifier || oauth.nopkce;
+    return this.tokenRequest('authorization_code', oauth.processAuthorizationCodeResponse, (o) =>
+      oauth.authorizationCodeGrantRequest(this.as, this.client, this.clientAuth(), callback, params.redirectUri, verifier, o),
+    );
   }
 
   /** Refresh: the answer carries a new refresh token, which replaces the old one (rotation). */
   async refresh(refreshToken: string): Promise<OAuthTokens> {
-    const form: Record<string, string> = { grant_type: 'refresh_token', refresh_token: refreshToken };
-    return this.tokenRequest(this.withClientAuth(form), !!this.config.clientSecret, 'refresh_token');
+    return this.tokenRequest('refresh_token', oauth.processRefreshTokenResponse, (o) => oauth.refreshTokenGrantRequest(this.as, this.client, this.clientAuth(), refreshToken, o));
   }
 
   async clientCredentials(): Promise<OAuthTokens> {
-    return this.tokenRequest({ grant_type: 'client_credentials' }, true, 'client_credentials');
+    if (!this.config.clientSecret) throw new GenesysOAuthError('invalid_client', "The client_credentials grant needs the OAuth client's secret, and none is configured.");
+    const auth = genesysBasic(this.config.clientSecret);
+    return this.tokenRequest('client_credentials', oauth.processClientCredentialsResponse, (o) => oauth.clientCredentialsGrantRequest(this.as, this.client, auth, {}, o));
   }
 
   /**
@@ -169,18 +183,17 @@ export class GenesysOAuthClient {
    * scopes the gateway needs (client-credential tokens have none: roles decide there).
    */
   async verify(accessToken: string, requiredScopes: readonly string[] = []): Promise<Models.TokenInfo> {
-    const res = await this.send('tokens/me', () =>
-      this.http.get<unknown>(new URL('/api/v2/tokens/me', this.apiBaseUrl).toString(), {
-        headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
-        timeout: this.timeoutMs,
-        validateStatus: () => true,
-      }),
-    );
-    if (res.status === 401) throw new GenesysOAuthError('invalid_token', 'Genesys refused the access token (expired or revoked).', { status: 401 });
-    if (res.status !== 200 || !res.data || typeof res.data !== 'object') throw this.unexpected(res, 'tokens/me');
-    const info = res.data as Models.TokenInfo;
-    const granted = new Set((info.authorizedScope ?? []).map((s) => s.replace(/:readonly$/, '')));
-    const missing = requiredScopes.filter((s) => !granted.has(s) && !(info.authorizedScope ?? []).includes(s));
+    const url = new URL('/api/v2/tokens/me', this.apiBaseUrl);
+    const res = await this.send('tokens/me', url, (o) => oauth.protectedResourceRequest(accessToken, 'GET', url, new Headers({ accept: 'application/json' }), null, o));
+    if (res.status === 401) {
+      await res.body?.cancel();
+      throw new GenesysOAuthError('invalid_token', 'Genesys refused the access token (expired or revoked).', { status: 401 });
+    }
+    const info = (res.status === 200 ? await res.json().catch(() => undefined) : undefined) as Models.TokenInfo | undefined;
+    if (!info || typeof info !== 'object') throw await this.unexpected(res, 'tokens/me');
+    const scopes = info.authorizedScope ?? [];
+    const granted = new Set(scopes.map((s) => s.replace(/:readonly$/, '')));
+    const missing = requiredScopes.filter((s) => !granted.has(s) && !scopes.includes(s));
     if (missing.length) {
       throw new GenesysOAuthError('missing_scope', `The authorization lacks the scope(s) ${missing.join(', ')}; add them to the OAuth client in Genesys Cloud (Admin > OAuth) and authorize again.`);
     }
@@ -191,42 +204,35 @@ export class GenesysOAuthClient {
    * The one rule for code and refresh grants: a configured secret always goes as Basic; without
    * one the client is public and `client_id` in the form is all it can say about itself.
    */
-  private withClientAuth(form: Record<string, string>): Record<string, string> {
-    return this.config.clientSecret ? form : { ...form, client_id: this.config.clientId };
+  private clientAuth(): oauth.ClientAuth {
+    return this.config.clientSecret ? genesysBasic(this.config.clientSecret) : oauth.None();
   }
 
-  private async tokenRequest(form: Record<string, string>, basic: boolean, grant: string): Promise<OAuthTokens> {
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-    if (basic) {
-      if (!this.config.clientSecret) throw new GenesysOAuthError('invalid_client', `The ${grant} grant needs the OAuth client's secret, and none is configured.`);
-      // RFC 6749 §2.3.1: form-encode id and secret before base64.
-      headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(this.config.clientId)}:${encodeURIComponent(this.config.clientSecret)}`).toString('base64')}`;
+  private async tokenRequest(grant: string, processResponse: ProcessTokenResponse, request: Send): Promise<OAuthTokens> {
+    const res = await this.send(grant, new URL(this.as.token_endpoint!), request);
+    let body: oauth.TokenEndpointResponse;
+    try {
+      body = await processResponse(this.as, this.client, res);
+    } catch (e) {
+      throw await this.tokenError(e, res, grant);
     }
-    const res = await this.send(grant, () =>
-      this.http.post<unknown>(new URL('/oauth/token', this.loginBaseUrl).toString(), new URLSearchParams(form).toString(), {
-        headers,
-        timeout: this.timeoutMs,
-        validateStatus: () => true,
-        // Never follow redirects from the token endpoint: the body would be re-sent elsewhere.
-        maxRedirects: 0,
-      }),
-    );
-    const body = (res.data && typeof res.data === 'object' ? res.data : {}) as TokenEndpointBody;
-    if (res.status === 200) {
-      if (typeof body.access_token !== 'string' || !body.access_token || typeof body.expires_in !== 'number' || !(body.expires_in > 0)) {
-        throw new GenesysOAuthError('bad_response', `Genesys answered the ${grant} request without a usable access_token/expires_in.`, { status: 200 });
-      }
-      return {
-        accessToken: body.access_token,
-        tokenType: typeof body.token_type === 'string' ? body.token_type : 'bearer',
-        expiresIn: body.expires_in,
-        refreshToken: typeof body.refresh_token === 'string' && body.refresh_token ? body.refresh_token : undefined,
-      };
+    // The token store schedules renewal from it; the spec only recommends it.
+    if (!(typeof body.expires_in === 'number' && body.expires_in > 0)) throw unusableAnswer(grant);
+    return { accessToken: body.access_token, tokenType: body.token_type, expiresIn: body.expires_in, refreshToken: body.refresh_token || undefined };
+  }
+
+  /** A new error without `cause`: the library's errors can hold the response body (tokens). */
+  private async tokenError(e: unknown, res: Response, grant: string): Promise<GenesysOAuthError> {
+    if (e instanceof oauth.ResponseBodyError && (e.status === 400 || e.status === 401)) return oauthErrorFor(e.error, e.error_description ?? '', e.status, grant);
+    if (e instanceof oauth.WWWAuthenticateChallengeError && e.status === 401) {
+      // RFC 6749 §5.2 has a 401 carry the challenge and the error body both; the library stops at
+      // the challenge, and the body says what was wrong.
+      const body = (await res.json().catch(() => undefined)) as { error?: unknown; error_description?: unknown } | undefined;
+      if (typeof body?.error === 'string') return oauthErrorFor(body.error, typeof body.error_description === 'string' ? body.error_description : '', 401, grant);
     }
-    if ((res.status === 400 || res.status === 401) && typeof body.error === 'string') {
-      throw oauthErrorFor(body.error, typeof body.error_description === 'string' ? body.error_description : '', res.status, grant);
-    }
-    throw this.unexpected(res, grant);
+    if (isTimeout(e) || isTimeout((e as Error | undefined)?.cause)) return new GenesysOAuthError('timeout', `Genesys did not answer the ${grant} request within ${this.timeoutMs} ms.`);
+    if (res.status === 200) return unusableAnswer(grant);
+    return this.unexpected(res, grant);
   }
 
   /**
@@ -235,24 +241,26 @@ export class GenesysOAuthClient {
    * retried here for the same reason (the refresh may have happened); callers decide. Not cockatiel's
    * retry: one Retry-After wait on a 429 answer (not an error) is shorter written out than as a policy.
    */
-  private async send(what: string, call: () => Promise<AxiosResponse<unknown>>): Promise<AxiosResponse<unknown>> {
+  private async send(what: string, url: URL, request: Send): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       const started = Date.now();
-      let res: AxiosResponse<unknown>;
+      let res: Response;
       try {
-        res = await call();
+        res = await request({
+          signal: AbortSignal.timeout(this.timeoutMs),
+          // The library's https-only rule, relaxed for the one case the host checks allow: the local emulator.
+          [oauth.allowInsecureRequests]: url.protocol === 'http:' && isLoopbackHostname(url.hostname),
+          ...(this.config.fetch ? { [oauth.customFetch]: this.config.fetch } : {}),
+        });
       } catch (e) {
-        const err = e as AxiosError;
-        const timedOut = err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT' || err.code === AxiosError.ERR_CANCELED;
-        this.config.logger?.warn({ call: what, code: err.code, correlationId: this.config.correlationId }, 'genesys oauth call failed');
-        // A new error without `cause`: the axios error holds the request body and headers.
-        throw timedOut
-          ? new GenesysOAuthError('timeout', `Genesys did not answer the ${what} request within ${this.timeoutMs} ms.`)
-          : new GenesysOAuthError('network', `Could not reach Genesys for the ${what} request (${err.code ?? 'network error'}).`);
+        // An answer with a challenge (a 401 from the API) is still an answer.
+        if (e instanceof oauth.WWWAuthenticateChallengeError) res = e.response;
+        else throw this.failed(e, what, url);
       }
       this.config.logger?.info({ call: what, status: res.status, ms: Date.now() - started, attempt, correlationId: this.config.correlationId }, 'genesys oauth call');
       if (res.status !== 429) return res;
-      const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+      await res.body?.cancel();
+      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after') ?? undefined);
       if (attempt >= this.rateLimitRetries || retryAfterMs > this.maxRetryAfterMs) {
         throw new GenesysOAuthError('rate_limited', `Genesys rate-limited the ${what} request; retry after ${Math.ceil(retryAfterMs / 1000)} s.`, { status: 429, retryAfterMs });
       }
@@ -260,11 +268,44 @@ export class GenesysOAuthClient {
     }
   }
 
-  private unexpected(res: AxiosResponse<unknown>, what: string): GenesysOAuthError {
+  /** A request that got no answer. A new error without `cause`: the original can hold the request. */
+  private failed(e: unknown, what: string, url: URL): GenesysOAuthError {
+    const code = (e as { code?: unknown }).code ?? ((e as Error).cause as { code?: unknown } | undefined)?.code;
+    this.config.logger?.warn({ call: what, code: typeof code === 'string' ? code : (e as Error).name, correlationId: this.config.correlationId }, 'genesys oauth call failed');
+    if (isTimeout(e)) return new GenesysOAuthError('timeout', `Genesys did not answer the ${what} request within ${this.timeoutMs} ms.`);
+    if (code === oauth.HTTP_REQUEST_FORBIDDEN) {
+      return new GenesysOAuthError('invalid_request', `The ${what} request would go over plain http to ${url.host}; use https (plain http only for the local emulator on a loopback host).`);
+    }
+    // The library refused our arguments before sending (an empty refresh token, say); its messages name no value.
+    if (e instanceof oauth.OperationProcessingError || code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_ARG_TYPE') {
+      return new GenesysOAuthError('invalid_request', `The ${what} request was not sent: ${(e as Error).message}.`);
+    }
+    return new GenesysOAuthError('network', `Could not reach Genesys for the ${what} request (${typeof code === 'string' ? code : 'network error'}).`);
+  }
+
+  private async unexpected(res: Response, what: string): Promise<GenesysOAuthError> {
+    if (!res.bodyUsed) await res.body?.cancel();
     const code: GenesysOAuthErrorCode = res.status >= 500 ? 'server_error' : 'bad_response';
     return new GenesysOAuthError(code, `Genesys answered the ${what} request with HTTP ${res.status}.`, { status: res.status });
   }
 }
+
+/**
+ * HTTP Basic as the Genesys SDKs send it; oauth4webapi's ClientSecretBasic also escapes `-`, `_`
+ * and `.` (panva/oauth4webapi#148), which turns a Genesys client id, a UUID, into `…%2D…`, and
+ * whether Genesys decodes that is not known.
+ */
+function genesysBasic(clientSecret: string): oauth.ClientAuth {
+  return (_as, client, _body, headers) => {
+    // RFC 6749 §2.3.1: form-encode id and secret before base64.
+    headers.set('authorization', `Basic ${Buffer.from(`${encodeURIComponent(client.client_id)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`);
+  };
+}
+
+const unusableAnswer = (grant: string) =>
+  new GenesysOAuthError('bad_response', `Genesys answered the ${grant} request without a usable access_token/token_type/expires_in.`, { status: 200 });
+
+const isTimeout = (e: unknown) => (e as Error | undefined)?.name === 'TimeoutError';
 
 /** Maps an OAuth error code (+ description) to the typed error the callback page and status use. */
 function oauthErrorFor(error: string, description: string, status: number | undefined, grant: string): GenesysOAuthError {
