@@ -1,3 +1,4 @@
 export * from './redis-connection.js';
 export * from './redis.module.js';
 export * from './redis-lock.js';
+export * from './redis-health.indicator.js';
