@@ -2,12 +2,12 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { HealthCheckService } from '@nestjs/terminus';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ChannelConfigError, ChannelRepository, logSyncReport, syncChannelsFromFile } from '@app/channels';
 import { ConfigValidationError, loadWorkerConfig, type WorkerConfig } from '@app/config';
-import { PinoNestLogger, createRootLogger } from '@app/observability';
-import { REDIS_CLIENT, pingRedis } from '@app/redis';
-import type { Redis } from 'ioredis';
+import { PinoNestLogger, createRootLogger, readiness } from '@app/observability';
+import { RedisHealthIndicator, pingRedis } from '@app/redis';
 import { startOpsServer } from './ops/ops-server.js';
 import { WorkerMetrics } from './ops/worker-metrics.service.js';
 import { WorkerModule, type WorkerModuleOptions } from './worker.module.js';
@@ -44,10 +44,9 @@ export async function startWorker(options: WorkerModuleOptions = {}, env: NodeJS
     fail(e instanceof ChannelConfigError ? e.message : `Could not start: ${(e as Error).message}`);
   }
   let closing = false;
-  const ops =
-    config.WORKER_METRICS_PORT > 0
-      ? startOpsServer(config.WORKER_METRICS_PORT, '0.0.0.0', app.get(WorkerMetrics), app.get<Redis>(REDIS_CLIENT), () => closing)
-      : undefined;
+  const [health, redisHealth] = [app.get(HealthCheckService), app.get(RedisHealthIndicator)];
+  const ready = () => readiness(health, [redisHealth.isHealthy()]);
+  const ops = config.WORKER_METRICS_PORT > 0 ? startOpsServer(config.WORKER_METRICS_PORT, '0.0.0.0', app.get(WorkerMetrics), ready, () => closing) : undefined;
   ops?.on('error', (e) => root.warn({ error: e.message, port: config.WORKER_METRICS_PORT }, 'worker metrics server could not start'));
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -37,7 +37,13 @@ export function createRootLogger(opts: { level: string; app: string }): PinoLogg
   });
 }
 
-/** Lets Nest's own `Logger` calls (framework and ours) go out as the same JSON lines. */
+/**
+ * Lets Nest's own `Logger` calls (framework and ours) go out as the same JSON lines. Kept over
+ * nestjs-pino, which would swap this adapter for two dependencies (it and pino-http), an access
+ * line per webhook on the hot path, stack traces in error lines, and request-scoped ids that stop
+ * at the queue, while a turn's ids (Genesys's inin-correlation-id among them) already travel in
+ * the job to the worker and are logged from there.
+ */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly root: PinoLogger) {}
 

@@ -2,3 +2,4 @@ export * from './redis-connection.js';
 export * from './redis.module.js';
 export * from './redis-lock.js';
 export * from './lua-script.js';
+export * from './redis-health.indicator.js';

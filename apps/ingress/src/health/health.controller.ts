@@ -1,25 +1,22 @@
-import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
+import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Queue } from 'bullmq';
 import type { FastifyReply } from 'fastify';
-import type { Redis } from 'ioredis';
+import { readiness } from '@app/observability';
 import { TURNS_QUEUE } from '@app/queue';
-import { RedisKeys } from '@app/store';
-import { REDIS_CLIENT } from '@app/redis';
+import { REDIS_CHECK_TIMEOUT_MS, RedisHealthIndicator } from '@app/redis';
+import { WorkerRegistry } from '@app/store';
 import { TurnDispatcher } from '../bot-connector/turn-dispatcher.service.js';
-
-const HEARTBEAT_WINDOW_MS = 15000;
-const CHECK_TIMEOUT_MS = 500;
-
-const within = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms))]);
 
 @Controller('health')
 export class HealthController {
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly redisHealth: RedisHealthIndicator,
     @InjectQueue(TURNS_QUEUE) private readonly queue: Queue,
-    private readonly keys: RedisKeys,
+    private readonly workers: WorkerRegistry,
     private readonly dispatcher: TurnDispatcher,
   ) {}
 
@@ -33,26 +30,23 @@ export class HealthController {
   /** Can take turns: not shutting down, Redis and the queue answer, and some worker is alive. */
   @Get('ready')
   async ready(@Res() reply: FastifyReply): Promise<void> {
-    const checks: Record<string, string> = {};
-    checks.shutdown = this.dispatcher.isDraining ? 'draining' : 'ok';
-    try {
-      checks.redis = (await within(this.redis.ping(), CHECK_TIMEOUT_MS)) === 'PONG' ? 'ok' : 'fail';
-    } catch {
-      checks.redis = 'fail';
-    }
-    try {
-      await within(this.queue.getJobCounts('waiting'), CHECK_TIMEOUT_MS);
-      checks.queue = 'ok';
-    } catch {
-      checks.queue = 'fail';
-    }
-    try {
-      const n = await within(this.redis.zcount(this.keys.workers(), Date.now() - HEARTBEAT_WINDOW_MS, '+inf'), CHECK_TIMEOUT_MS);
-      checks.workers = n > 0 ? `ok (${n})` : 'none';
-    } catch {
-      checks.workers = 'fail';
-    }
-    const ok = Object.values(checks).every((v) => v.startsWith('ok'));
-    await reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+    const { httpStatus, body } = await readiness(this.health, [
+      () => (this.dispatcher.isDraining ? this.indicators.check('shutdown').down('draining') : this.indicators.check('shutdown').up()),
+      this.redisHealth.isHealthy(),
+      // The queue has a connection of its own, which can fail apart from the shared client.
+      this.indicators
+        .check('queue')
+        .attempt(async () => void (await this.queue.getJobCounts('waiting')))
+        .withTimeout(REDIS_CHECK_TIMEOUT_MS),
+      this.indicators
+        .check('workers')
+        .attempt(async () => {
+          const count = await this.workers.countAlive();
+          if (count === 0) throw new Error('none');
+          return { count };
+        })
+        .withTimeout(REDIS_CHECK_TIMEOUT_MS),
+    ]);
+    await reply.status(httpStatus).send(body);
   }
 }

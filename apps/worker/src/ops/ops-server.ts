@@ -1,12 +1,12 @@
 import http from 'node:http';
-import type { Redis } from 'ioredis';
+import type { Readiness } from '@app/observability';
 import type { WorkerMetrics } from './worker-metrics.service.js';
 
 /**
  * The worker has no web API; this small server exposes /metrics for Prometheus and
  * /health/live, /health/ready for orchestrators (Kubernetes probes, compose healthchecks).
  */
-export function startOpsServer(port: number, host: string, metrics: WorkerMetrics, redis: Redis, isClosing: () => boolean): http.Server {
+export function startOpsServer(port: number, host: string, metrics: WorkerMetrics, ready: () => Promise<Readiness>, isClosing: () => boolean): http.Server {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, body: string, type = 'application/json') => {
@@ -24,16 +24,9 @@ export function startOpsServer(port: number, host: string, metrics: WorkerMetric
     if (path === '/health/live') return send(200, '{"status":"ok"}');
     if (path === '/health/ready') {
       if (isClosing()) return send(503, '{"status":"draining"}');
-      const timer = setTimeout(() => send(503, '{"status":"unavailable","checks":{"redis":"timeout"}}'), 500);
-      void redis.ping().then(
-        () => {
-          clearTimeout(timer);
-          if (!res.headersSent) send(200, '{"status":"ok","checks":{"redis":"ok"}}');
-        },
-        () => {
-          clearTimeout(timer);
-          if (!res.headersSent) send(503, '{"status":"unavailable","checks":{"redis":"fail"}}');
-        },
+      void ready().then(
+        ({ httpStatus, body }) => send(httpStatus, JSON.stringify(body)),
+        () => send(503, '{"status":"unavailable"}'),
       );
       return;
     }

@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { RedisHealthIndicator } from '@app/redis';
 import { HeartbeatService } from './heartbeat.service.js';
 import { WorkerMetrics } from './worker-metrics.service.js';
 
-/** The worker's metrics (served by ops-server.ts from main.ts) and its liveness heartbeat. */
+/** The worker's metrics and readiness (served by ops-server.ts from main.ts) and its liveness heartbeat. */
 @Module({
-  providers: [WorkerMetrics, HeartbeatService],
+  // No terminus logger: probes poll every few seconds, so an outage would log an error per poll.
+  imports: [TerminusModule.forRoot({ logger: false })],
+  providers: [WorkerMetrics, HeartbeatService, RedisHealthIndicator],
   exports: [WorkerMetrics],
 })
 export class OpsModule {}

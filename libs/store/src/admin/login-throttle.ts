@@ -22,6 +22,9 @@ const FAILED_LOGINS_KEPT = 1000;
  * its password is checked, so a burst cannot outrun the limit; a right password gives its count
  * back. Failed logins go to their own short stream, not the audit log: they are written by
  * unauthenticated callers, who must not be able to push real history out of a capped stream.
+ * Not on @nestjs/throttler: its guard runs before the password is checked and its storage can only
+ * increment one key at a time, so it could neither give a right password's attempt back nor refuse
+ * without counting on both the user and the address at once.
  */
 export class LoginThrottle {
   constructor(
