@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RecordingBot } from '../support/recording-bot.js';
-import { GatewayHarness, newSessionBody, testChannel, type TestChannel } from '../support/gateway-harness.js';
+import { GatewayHarness, newSessionBody, nextTurn, testChannel, type TestChannel } from '../support/gateway-harness.js';
 
 describe('graceful shutdown (SIGTERM)', () => {
   const bot = new RecordingBot();
@@ -51,5 +51,57 @@ describe('graceful shutdown (SIGTERM)', () => {
     expect(res.body.replyMessages[0].text).toBe('echo: sleep:1000 in flight');
     expect(await exited).toBe('clean');
     expect(bot.calls.some((c) => c.text === 'too late')).toBe(false);
+  });
+
+  it('a worker stopped under load drops nothing: its active turns finish, the others go to the second worker, and it exits within its grace', async () => {
+    await gw.startIngress();
+    const graceMs = 4000;
+    const stopping = await gw.startWorker({ SHUTDOWN_GRACE_MS: String(graceMs) });
+    const sessions = Array.from({ length: 40 }, (_, i) => i);
+    const texts = (i: number) => [`sleep:2500 s${i} first`, `sleep:300 s${i} second`];
+    const conversation = async (i: number) => {
+      const [a, b] = texts(i);
+      const first = newSessionBody(a!, { messageId: randomUUID() });
+      const r1 = await gw.turn(ch, first);
+      const r2 = await gw.turn(ch, nextTurn(first, b!, { messageId: randomUUID() }));
+      return [r1, r2];
+    };
+    const all = Promise.all(sessions.map(conversation));
+    // Every first turn is running on the worker about to stop; the second turns find only the other one.
+    await gw.waitFor(async () => bot.calls.filter((c) => / s\d+ first$/.test(c.text)).length === sessions.length, 5000);
+    await gw.startWorker();
+    const exited = new Promise<{ code: number | null; ms: number }>((r) => {
+      const at = Date.now();
+      stopping.child.once('exit', (code) => r({ code, ms: Date.now() - at }));
+    });
+    stopping.child.kill('SIGTERM');
+    const results = await all;
+    sessions.forEach((i) => {
+      const [r1, r2] = results[i]!;
+      expect([r1!.status, r2!.status]).toEqual([200, 200]);
+      expect([r1!.body.replyMessages[0].text, r2!.body.replyMessages[0].text]).toEqual(texts(i).map((t) => `echo: ${t}`));
+      expect(bot.calls.filter((c) => /^sleep:\d+ s(\d+) /.exec(c.text)?.[1] === String(i)).map((c) => c.text)).toEqual(texts(i));
+    });
+    const { code, ms } = await exited;
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(graceMs + 2000);
+  });
+
+  it('a turn longer than the grace does not hold the worker: it exits cleanly at the grace and leaves the turn to be re-run', async () => {
+    const graceMs = 1000;
+    const worker = await gw.startWorker({ SHUTDOWN_GRACE_MS: String(graceMs) });
+    const body = newSessionBody('sleep:4000 longer than the grace', { messageId: randomUUID() });
+    const pending = gw.turn(ch, body);
+    await gw.waitFor(async () => bot.callsFor(body.botSessionId as string).length === 1, 5000);
+    const exited = new Promise<{ code: number | null; ms: number }>((r) => {
+      const at = Date.now();
+      worker.child.once('exit', (code) => r({ code, ms: Date.now() - at }));
+    });
+    worker.child.kill('SIGTERM');
+    const { code, ms } = await exited;
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(graceMs + 1500);
+    // The customer is held at the deadline; the turn itself stays in Redis for the next worker.
+    expect((await pending).status).toBe(200);
   });
 });

@@ -4,6 +4,7 @@ import { RedisKeys } from './redis-keys.js';
 import { extendLock, releaseLock } from '@app/redis/lock.lua.js';
 import { acceptNotification } from './notifications/lua/notification-accept.lua.js';
 import { ackOutboxHead, forgetOutboxIfEmpty } from './outbox/lua/outbox-ack.lua.js';
+import { takeSendSlot } from './notifications/lua/next-slot.lua.js';
 
 // The lock, outbox and notification scripts called directly on a real Redis; own prefix, own keys deleted.
 const redis = new Redis(process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -97,5 +98,30 @@ describe('notification accept script', () => {
     await new Promise((r) => setTimeout(r, 40));
     const next = { idempotency: keys.idempotency, record: k.notification('n4') };
     expect(await acceptNotification(redis, { keys: next, id: 'n4', recordJson: '{}', ttlMs: 60_000 })).toEqual({ created: true, id: 'n4' });
+  });
+});
+
+describe('next-slot script (notification send rate)', () => {
+  it('a free slot is taken (0) and the next one is an interval later; a busy slot answers the wait and takes nothing', async () => {
+    const nextSlot = k.notificationRate('c9');
+    const take = (nowMs: number) => takeSendSlot(redis, { keys: { nextSlot }, nowMs, intervalMs: 250 });
+    expect(await take(1_000_000)).toBe(0);
+    expect(await redis.get(nextSlot)).toBe('1000250');
+    expect(await take(1_000_100)).toBe(150);
+    expect(await take(1_000_200)).toBe(50);
+    // Asking did not move the slot.
+    expect(await redis.get(nextSlot)).toBe('1000250');
+    expect(await take(1_000_250)).toBe(0);
+    expect(await redis.get(nextSlot)).toBe('1000500');
+    // The key outlives the interval only briefly: a quiet channel leaves nothing behind.
+    expect(await redis.pttl(nextSlot)).toBeLessThanOrEqual(1250);
+  });
+
+  it('channels do not share a slot', async () => {
+    const a = { keys: { nextSlot: k.notificationRate('ca') }, nowMs: 5_000_000, intervalMs: 1000 };
+    const b = { keys: { nextSlot: k.notificationRate('cb') }, nowMs: 5_000_000, intervalMs: 1000 };
+    expect(await takeSendSlot(redis, a)).toBe(0);
+    expect(await takeSendSlot(redis, b)).toBe(0);
+    expect(await takeSendSlot(redis, a)).toBe(1000);
   });
 });

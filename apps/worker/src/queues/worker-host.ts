@@ -43,6 +43,9 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly tasks: PeriodicTask[] = [];
   private readonly workers: Worker[] = [];
   private stopping?: Promise<void>;
+  /** Jobs running in this process, across consumers; `whenIdle` resolves when it reaches 0. */
+  private running = 0;
+  private whenIdle?: () => void;
 
   constructor(
     private readonly config: WorkerConfig,
@@ -65,7 +68,7 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
       task.timer.unref();
     }
     for (const c of this.consumers) {
-      const worker = new Worker(c.queue, (job, token) => c.handle(job, token), {
+      const worker = new Worker(c.queue, (job, token) => this.track(c.handle(job, token)), {
         connection: this.connections.blocking(`${c.queue}-consumer`),
         prefix: this.keys.bullPrefix,
         autorun: true,
@@ -82,19 +85,31 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
     return this.stopping;
   }
 
-  private async stop(): Promise<void> {
-    // 1. Stop intake, all at once: close() stops fetching before it waits for the active jobs.
-    for (const task of this.tasks) clearInterval(task.timer);
-    const closing = this.workers.map((w) => w.close());
-    // 2. Drain within the grace.
-    const grace = this.config.SHUTDOWN_GRACE_MS;
-    const timedOut = await Promise.race([Promise.allSettled(closing).then(() => false), sleep(grace, true)]);
-    // 3. Close what is still busy by force.
-    if (timedOut) {
-      this.logger.warn({ graceMs: grace }, 'active jobs did not finish in time; leaving them to other workers');
-      // A forced close on the way out can only fail with the connection it is dropping anyway.
-      await Promise.allSettled(this.workers.map((w) => w.close(true)));
+  private async track<T>(run: Promise<T>): Promise<T> {
+    this.running++;
+    try {
+      return await run;
+    } finally {
+      if (--this.running === 0) this.whenIdle?.();
     }
+  }
+
+  private idle(): Promise<void> {
+    return this.running === 0 ? Promise.resolve() : new Promise((resolve) => (this.whenIdle = resolve));
+  }
+
+  private async stop(): Promise<void> {
+    // 1. Stop intake, all at once: paused workers fetch nothing more; periodic tasks stop.
+    for (const task of this.tasks) clearInterval(task.timer);
+    await Promise.allSettled(this.workers.map((w) => w.pause(true)));
+    // 2. Drain what is running, within the grace.
+    const grace = this.config.SHUTDOWN_GRACE_MS;
+    const timedOut = await Promise.race([this.idle().then(() => false), sleep(grace, true)]);
+    if (timedOut) this.logger.warn({ graceMs: grace, running: this.running }, 'active jobs did not finish in time; leaving them to other workers');
+    // 3. Close without waiting again: idle, there is nothing to wait for; past the grace, a job
+    //    still running is left stalled and another worker re-runs it. (A plain close() here would
+    //    wait for it unbounded: BullMQ answers a later close(true) with the first close's promise.)
+    await Promise.allSettled(this.workers.map((w) => w.close(true)));
     // 4. The queues this process produces to: nothing adds after the consumers stopped.
     await this.drains.queue.close().catch((e: Error) => this.logger.warn({ error: e.message }, 'queue close failed'));
   }
