@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { ChannelRepository, parseChannel } from '@app/channels';
-import { RedisKeys } from '@app/store';
+import { ChannelRecords, RedisKeys } from '@app/store';
 import { SecretBox } from '@app/secrets';
 import { GatewayHarness, freePort, newSessionBody, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
 
@@ -152,7 +152,7 @@ describe('development-only settings never serve Genesys in production', () => {
   async function withRepository<T>(fn: (repo: ChannelRepository) => Promise<T>): Promise<T> {
     const redis = new Redis(gw.redisUrl);
     try {
-      return await fn(new ChannelRepository(redis, new RedisKeys(gw.prefix), SecretBox.fromEnv(gw.secretsKey)));
+      return await fn(new ChannelRepository(new ChannelRecords(redis, new RedisKeys(gw.prefix)), SecretBox.fromEnv(gw.secretsKey)));
     } finally {
       redis.disconnect();
     }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { RedisKeys } from '@app/store';
+import { ChannelRecords, RedisKeys } from '@app/store';
 import { SecretBox } from '@app/secrets';
 import { ChannelRepository } from './channel.repository.js';
 import { parseChannel } from './channel.schema.js';
@@ -37,7 +37,7 @@ const rules: BotProviderRules = {
 
 describe('ChannelRepository: provider secrets at rest', () => {
   it('seals the paths the provider declares, in place, and opens them back', async () => {
-    const repo = new ChannelRepository(redis, keys, box, rules);
+    const repo = new ChannelRepository(new ChannelRecords(redis, keys), box, rules);
     const config = { url: 'https://bot.example.com', token: TOKEN, credentials: { key: CLIENT_SECRET, user: 'visible' }, headers: { authorization: TOKEN } };
     await repo.upsert(channel('ch1', 'custom', config));
     const raw = (await redis.get(keys.channel('ch1')))!;
@@ -49,7 +49,7 @@ describe('ChannelRepository: provider secrets at rest', () => {
   });
 
   it('without the providers’ rules, still seals every key the built-in providers keep secrets in', async () => {
-    const repo = new ChannelRepository(redis, keys, box);
+    const repo = new ChannelRepository(new ChannelRecords(redis, keys), box);
     const config = { webhookUrl: 'https://kore.example.com/hook', clientId: 'app', clientSecret: CLIENT_SECRET, apiKey: 'sk-abcdef', secret: 'dl-secret', credentials: { private_key: 'pem' } };
     await repo.upsert(channel('ch2', 'kore', config));
     const raw = (await redis.get(keys.channel('ch2')))!;
@@ -58,7 +58,7 @@ describe('ChannelRepository: provider secrets at rest', () => {
   });
 
   it('a sealed value copied into another channel does not open there', async () => {
-    const repo = new ChannelRepository(redis, keys, box, rules);
+    const repo = new ChannelRepository(new ChannelRecords(redis, keys), box, rules);
     await repo.upsert(channel('ch3', 'custom', { token: TOKEN }));
     const stored = JSON.parse((await redis.get(keys.channel('ch3')))!);
     stored.id = 'ch4';

@@ -1,8 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { RedisKeys } from '@app/store';
-import { REDIS_CLIENT, tryLock, unlock } from '@app/redis';
+import { ChannelRecords } from '@app/store';
 import { SecretBox } from '@app/secrets';
 import type { Channel, ChannelDigitalBotConnector, ChannelGenesysOAuth } from './channel.types.js';
 import { BOT_PROVIDER_RULES, mapSecretValues, openSealedValues, type BotProviderRules } from './provider-rules.js';
@@ -31,11 +28,6 @@ const FALLBACK_SECRET_PATHS = ['headers', 'clientSecret', 'secret', 'apiKey', 'c
 /** How long a process trusts its copy of a channel; a disable takes effect within this. */
 const CACHE_MS = 1000;
 
-/** An admin change to a channel holds its lock at most this long (a crashed holder frees it then). */
-const CHANGE_LOCK_MS = 10_000;
-/** How long another change waits for it before giving up. */
-const CHANGE_WAIT_MS = 3_000;
-
 /** Another change to the same channel is still running; the caller may retry at once. */
 export class ChannelBusyError extends Error {
   constructor(readonly channelId: string) {
@@ -53,8 +45,7 @@ export class ChannelRepository {
   private readonly cache = new Map<string, { at: number; channel: Channel | undefined }>();
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly records: ChannelRecords,
     private readonly box: SecretBox,
     /** The registered bot providers' rules; absent only where no provider module is loaded (then `headers` are sealed, as before). */
     @Optional() @Inject(BOT_PROVIDER_RULES) readonly providerRules?: BotProviderRules,
@@ -136,7 +127,7 @@ export class ChannelRepository {
     const hit = this.cache.get(id);
     const now = Date.now();
     if (hit && now - hit.at < CACHE_MS) return hit.channel;
-    const raw = await this.redis.get(this.keys.channel(id));
+    const raw = await this.records.get(id);
     const channel = raw ? this.fromStored(raw) : undefined;
     if (this.cache.size > 10000) this.cache.clear();
     this.cache.set(id, { at: now, channel });
@@ -144,24 +135,20 @@ export class ChannelRepository {
   }
 
   async list(): Promise<Channel[]> {
-    const ids = await this.redis.smembers(this.keys.channelIndex());
+    const ids = await this.records.ids();
     const found = await Promise.all(ids.sort().map((id) => this.get(id)));
     return found.filter((c): c is Channel => !!c);
   }
 
   async upsert(channel: Channel): Promise<void> {
-    await this.redis
-      .multi()
-      .set(this.keys.channel(channel.id), this.toStored(channel))
-      .sadd(this.keys.channelIndex(), channel.id)
-      .exec();
+    await this.records.put(channel.id, this.toStored(channel));
     this.cache.delete(channel.id);
   }
 
   async remove(id: string): Promise<boolean> {
-    const [[, n]] = (await this.redis.multi().del(this.keys.channel(id)).srem(this.keys.channelIndex(), id).exec()) as [[Error | null, number], unknown];
+    const existed = await this.records.remove(id);
     this.cache.delete(id);
-    return n === 1;
+    return existed;
   }
 
   /**
@@ -170,19 +157,9 @@ export class ChannelRepository {
    * disable undone by a PATCH in flight). `fn` reads with getFresh and writes with upsert.
    */
   async change<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const key = this.keys.channelLock(id);
-    const until = Date.now() + CHANGE_WAIT_MS;
-    let token = await tryLock(this.redis, key, CHANGE_LOCK_MS);
-    while (!token) {
-      if (Date.now() > until) throw new ChannelBusyError(id);
-      await sleep(20);
-      token = await tryLock(this.redis, key, CHANGE_LOCK_MS);
-    }
-    try {
-      return await fn();
-    } finally {
-      await unlock(this.redis, key, token);
-    }
+    const outcome = await this.records.withChangeLock(id, fn);
+    if (!outcome.ran) throw new ChannelBusyError(id);
+    return outcome.value;
   }
 
   /** Reads past the per-process cache: for read-modify-write by the admin API. */

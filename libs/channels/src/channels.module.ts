@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { SecretBox } from '@app/secrets';
 import { ChannelRepository } from './channel.repository.js';
 
-/** Needs REDIS_CLIENT and RedisKeys (RedisModule.forRoot); seals app secrets with the given box. */
+/** Needs the global StoreModule (ChannelRecords); seals app secrets with the given box. */
 @Module({})
 export class ChannelsModule {
   static register(box: SecretBox): DynamicModule {

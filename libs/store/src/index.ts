@@ -19,3 +19,4 @@ export * from './ops/channel-activity.store.js';
 export * from './ops/turn-stats.store.js';
 export * from './ops/ip-ranges.store.js';
 export * from './store.module.js';
+export * from './channels/channel-records.js';

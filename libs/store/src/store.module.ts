@@ -2,6 +2,7 @@ import { Global, Module, type DynamicModule, type Provider } from '@nestjs/commo
 import type { Redis } from 'ioredis';
 import { REDIS_CLIENT } from '@app/redis';
 import type { SecretBox } from '@app/secrets';
+import { ChannelRecords } from './channels/channel-records.js';
 import { AdminSessionsStore } from './admin/admin-sessions.store.js';
 import { AdminUsersStore } from './admin/admin-users.store.js';
 import { AuditLog } from './admin/audit-log.js';
@@ -45,6 +46,7 @@ export class StoreModule {
     const store = <T>(provide: new (...a: never[]) => T, make: (redis: Redis) => T): Provider => ({ provide, useFactory: make, inject: [REDIS_CLIENT] });
     const providers: Provider[] = [
       { provide: RedisKeys, useValue: keys },
+      store(ChannelRecords, (r) => new ChannelRecords(r, keys)),
       store(TurnStore, (r) => new TurnStore(r, keys, options.turnRetentionMs)),
       store(SessionStore, (r) => new SessionStore(r, keys)),
       store(TranscriptStore, (r) => new TranscriptStore(r, keys, options.transcriptRetentionMs)),
