@@ -5,6 +5,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import { createRedis } from '@app/redis/redis-connection.js';
+import { redisTopologyOf } from '@app/redis/redis-topology.js';
 import { bearerCredential, mintBotConnectorToken } from '@app/genesys-jwt';
 import { TEST_REDIS_URL, deletePrefix, testPrefix } from './redis-test-prefix.js';
 
@@ -84,9 +86,13 @@ export class GatewayHarness {
     readonly channels: TestChannel[],
     private readonly extraEnv: Record<string, string> = {},
   ) {
-    this.prefix = testPrefix(name);
+    this.prefix = extraEnv.REDIS_PREFIX ?? testPrefix(name);
     this.redisUrl = extraEnv.REDIS_URL ?? TEST_REDIS_URL;
-    this.redis = new Redis(this.redisUrl, { maxRetriesPerRequest: 2, retryStrategy: () => 100 });
+    // Sentinel and Cluster suites look at Redis the way the gateway does: through the same topology.
+    this.redis =
+      extraEnv.REDIS_SENTINELS || extraEnv.REDIS_CLUSTER_NODES
+        ? createRedis({ topology: redisTopologyOf({ ...extraEnv, REDIS_URL: this.redisUrl, REDIS_PREFIX: this.prefix }), name: 'harness' })
+        : new Redis(this.redisUrl, { maxRetriesPerRequest: 2, retryStrategy: () => 100 });
     this.redis.on('error', () => undefined);
     writeFileSync(this.channelsFile, JSON.stringify({ channels: channels.map((c) => c.raw) }));
   }

@@ -92,7 +92,7 @@ export class IngressModule {
         // Infrastructure, global: every feature injects from it.
         IngressConfigModule.register(config, box),
         // Fail fast: while Redis is away a webhook must get its 503 at once, not wait for a reconnect.
-        RedisModule.forRoot({ url: config.REDIS_URL, name: 'ingress', failFast: true }),
+        RedisModule.forRoot({ topology: config.redisTopology, name: 'ingress', failFast: true }),
         StoreModule.forRoot(storeOptionsFrom(config, box)),
         IngressQueuesModule.register(),
         { ...ChannelsModule.register(box), global: true },

@@ -8,7 +8,7 @@ import { ChannelRepository, ChannelConfigError, logSyncReport, syncChannelsFromF
 import { ConfigValidationError, loadIngressConfig, type IngressConfig } from '@app/config';
 import { bearerCredential, mintBotConnectorToken } from '@app/genesys-jwt';
 import { PinoNestLogger, createRootLogger } from '@app/observability';
-import { REDIS_CLIENT, pingRedis, waitUntilReady } from '@app/redis';
+import { REDIS_CLIENT, pingRedis, waitUntilReady, describeTopology } from '@app/redis';
 import type { Redis } from 'ioredis';
 import { IngressModule } from './ingress.module.js';
 import { configureIngressApp, createIngressAdapter } from './http-setup.js';
@@ -40,8 +40,8 @@ export async function startIngress(options: { botProviders?: BotProviderSet } = 
     fail(e instanceof ConfigValidationError ? e.message : (e as Error).message);
   }
   const root = createRootLogger({ level: config.LOG_LEVEL, app: 'ingress' });
-  if (!(await pingRedis(config.REDIS_URL))) {
-    fail(`Redis is not reachable at ${config.REDIS_URL.replace(/\/\/[^@]*@/, '//***@')}.\nStart one (e.g. "redis-server" or "docker run -p 6379:6379 redis:7"), or set REDIS_URL. "npm start" starts a private one when redis-server is installed.`);
+  if (!(await pingRedis(config.redisTopology))) {
+    fail(`Redis is not reachable at ${describeTopology(config.redisTopology)}.\nStart one (e.g. "redis-server" or "docker run -p 6379:6379 redis:7"), or set REDIS_URL. "npm start" starts a private one when redis-server is installed.`);
   }
   const app = await createIngressApp(config, new PinoNestLogger(root), options);
   // Nest's own SIGTERM handler closes the app; if a dependency hangs on close (a BullMQ queue

@@ -7,7 +7,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { ChannelConfigError, ChannelRepository, logSyncReport, syncChannelsFromFile } from '@app/channels';
 import { ConfigValidationError, loadWorkerConfig, type WorkerConfig } from '@app/config';
 import { PinoNestLogger, createRootLogger, readiness } from '@app/observability';
-import { RedisHealthIndicator, pingRedis } from '@app/redis';
+import { RedisHealthIndicator, pingRedis, describeTopology } from '@app/redis';
 import { startOpsServer } from './ops/ops-server.js';
 import { WorkerMetrics } from './ops/worker-metrics.service.js';
 import { WorkerModule, type WorkerModuleOptions } from './worker.module.js';
@@ -30,8 +30,8 @@ export async function startWorker(options: WorkerModuleOptions = {}, env: NodeJS
     // Allowed (a bot in the same private network is a real deployment), but never silently.
     root.warn('BOT_PROVIDERS_ALLOW_PRIVATE=true in production: bot URLs may use plain http and reach private and loopback addresses');
   }
-  if (!(await pingRedis(config.REDIS_URL))) {
-    fail(`Redis is not reachable at ${config.REDIS_URL.replace(/\/\/[^@]*@/, '//***@')}. Start one or set REDIS_URL.`);
+  if (!(await pingRedis(config.redisTopology))) {
+    fail(`Redis is not reachable at ${describeTopology(config.redisTopology)}. Start one or set REDIS_URL.`);
   }
   const app = await NestFactory.createApplicationContext(WorkerModule.register(config, options), { logger: new PinoNestLogger(root), abortOnError: false });
   try {

@@ -45,7 +45,7 @@ export class WorkerModule {
       imports: [
         // Infrastructure, global: every feature injects from it.
         WorkerConfigModule.register(config),
-        RedisModule.forRoot({ url: config.REDIS_URL, name: 'worker' }),
+        RedisModule.forRoot({ topology: config.redisTopology, name: 'worker' }),
         StoreModule.forRoot(storeOptionsFrom(config, box)),
         { ...ChannelsModule.register(box), global: true },
         { ...GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, allowLocalEmulator: config.devSecretsAllowed, logger: nestGenesysLogger() }), global: true },

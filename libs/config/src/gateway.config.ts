@@ -4,6 +4,7 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, 
 import { checkGenesysBaseUrl } from '@app/genesys';
 import { isLoopbackHostname } from '@app/net';
 import { SECRETS_KEY_HELP, weakSecretProblem } from '@app/secrets';
+import { redisTopologyOf, redisTopologyProblems, type RedisTopology } from '@app/redis/redis-topology.js';
 import { validateEnv } from './validate-env.js';
 
 /** `Boolean('false')` is true, so env booleans are parsed explicitly. */
@@ -30,9 +31,32 @@ export class SharedConfig {
   @Matches(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
-  /** Prefix of every Redis key and BullMQ queue of this deployment (lets tests and tenants share a Redis). */
-  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'must be 1-32 letters, digits, _ or -' })
+  /**
+   * Prefix of every Redis key and BullMQ queue of this deployment (lets tests and tenants share a
+   * Redis). In Cluster mode it must be a hash tag, e.g. `{gbg}`, so all keys share one slot.
+   */
+  @Matches(/^(\{[A-Za-z0-9_-]{1,30}\}|[A-Za-z0-9_-]{1,32})$/, { message: 'must be 1-32 letters, digits, _ or -, or such a name in braces (a Cluster hash tag, e.g. {gbg})' })
   REDIS_PREFIX = 'gbg';
+
+  /** Sentinel mode: the sentinels as `host:port,host:port,…`; REDIS_URL then gives only password, db and TLS. */
+  @IsOptional() @IsString()
+  REDIS_SENTINELS?: string;
+
+  /** Sentinel mode: the master name the sentinels monitor. */
+  @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'must be 1-64 letters, digits, ".", "_" or "-"' })
+  REDIS_SENTINEL_NAME?: string;
+
+  /** Sentinel mode: the sentinels' own password, when they require one. */
+  @IsOptional() @IsString()
+  REDIS_SENTINEL_PASSWORD?: string;
+
+  /** Cluster mode: seed nodes as `host:port,host:port,…` (REDIS_PREFIX must then be hash-tagged). */
+  @IsOptional() @IsString()
+  REDIS_CLUSTER_NODES?: string;
+
+  get redisTopology(): RedisTopology {
+    return redisTopologyOf(this);
+  }
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
@@ -123,6 +147,18 @@ export class IngressConfig extends SharedConfig {
   @Type(() => Number) @IsInt() @Min(0) @Max(60000)
   SHUTDOWN_GRACE_MS = 10000;
 
+  /**
+   * Replicas that must hold an accepted turn before the gateway goes on with it (Redis WAIT);
+   * 0 = off. With Sentinel, 1 keeps a failover from losing a turn Genesys was told about: a turn
+   * no replica confirmed within REDIS_WAIT_TIMEOUT_MS is answered 503, not acknowledged.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(5)
+  REDIS_WAIT_REPLICAS = 0;
+
+  /** How long that wait may take; past it the turn is refused (503, logged and counted). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(2000)
+  REDIS_WAIT_TIMEOUT_MS = 100;
+
   /** Turns one ingress process waits on at most; more are refused with 503 (Genesys retries). */
   @Type(() => Number) @IsInt() @Min(1) @Max(1000000)
   MAX_INFLIGHT_TURNS = 2000;
@@ -182,6 +218,14 @@ export class WorkerConfig extends SharedConfig {
   /** How often the worker looks for outboxes nobody is sending (a crashed worker's). */
   @Type(() => Number) @IsInt() @Min(100) @Max(600000)
   OUTBOX_SWEEP_INTERVAL_MS = 5000;
+
+  /**
+   * How often the worker looks for sessions whose turns wait with no drain job (a Redis failover
+   * kept the turn and lost the job). A session is queued when its inbox head did not move between
+   * two passes.
+   */
+  @Type(() => Number) @IsInt() @Min(100) @Max(600000)
+  INBOX_SWEEP_INTERVAL_MS = 10000;
 }
 
 const ADMIN_TOKEN_HELP = 'Make one: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))"';
@@ -191,7 +235,7 @@ const ADMIN_TOKEN_HELP = 'Make one: node -e "console.log(require(\'crypto\').ran
  * Collected together so one failed start names every one of them.
  */
 function productionProblems(cfg: SharedConfig, required: { name: string; why: string }[]): string[] {
-  const problems: string[] = [];
+  const problems: string[] = redisTopologyProblems(cfg);
   if (cfg.NODE_ENV === 'production') {
     for (const r of required) {
       if (!(cfg as unknown as Record<string, unknown>)[r.name]) problems.push(`${r.name} is required in production: ${r.why}`);
@@ -212,6 +256,9 @@ const SECRETS_KEY_REQUIRED = { name: 'SECRETS_KEY', why: `it encrypts the secret
 /** What only the ingress must get right: its public URL and its admin credential. */
 function ingressProblems(cfg: IngressConfig): string[] {
   const problems: string[] = [];
+  if (cfg.REDIS_WAIT_REPLICAS > 0 && cfg.REDIS_CLUSTER_NODES !== undefined) {
+    problems.push('REDIS_WAIT_REPLICAS works with one server or Sentinel, not Cluster: WAIT must reach the master that took the write');
+  }
   const weak = cfg.ADMIN_TOKEN ? weakSecretProblem(cfg.ADMIN_TOKEN, 24) : undefined;
   if (weak) problems.push(`ADMIN_TOKEN ${weak}`);
   if (cfg.NODE_ENV === 'production' && cfg.PUBLIC_BASE_URL) {

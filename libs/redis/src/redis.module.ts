@@ -1,12 +1,15 @@
 import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { createRedis } from './redis-connection.js';
+import type { RedisTopology } from './redis-topology.js';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 const REDIS_MODULE_OPTIONS = Symbol('REDIS_MODULE_OPTIONS');
 
 export interface RedisModuleOptions {
-  url: string;
+  /** Where Redis is (config.redisTopology); a plain URL for one server. */
+  topology?: RedisTopology;
+  url?: string;
   /** Names every connection (CLIENT LIST shows `<name>-<purpose>`). */
   name: string;
   /** The shared command client fails fast while Redis is away (a webhook answers 503 at once). */
@@ -48,7 +51,7 @@ export class RedisConnections implements OnApplicationShutdown {
   }
 
   private open(name: string, opts: { failFast?: boolean; blocking?: boolean; autoPipelining?: boolean }): Redis {
-    const client = createRedis({ url: this.options.url, name, ...opts });
+    const client = createRedis({ url: this.options.url, topology: this.options.topology, name, ...opts });
     // Reconnects are reported by the health checks; without a listener ioredis prints every attempt.
     client.on('error', (e: Error) => this.logger.debug({ connection: name, error: e.message }, 'redis connection error'));
     return client;

@@ -21,6 +21,8 @@ export class ReplyStreamListener implements OnModuleInit, OnApplicationShutdown 
   private readonly waiters = new Map<string, Set<Waiter>>();
   private conn?: Redis;
   private running = false;
+  /** Set when the connection came back: the next read starts a little before where it stopped. */
+  private rewind = false;
   private loop?: Promise<void>;
 
   constructor(
@@ -30,6 +32,11 @@ export class ReplyStreamListener implements OnModuleInit, OnApplicationShutdown 
 
   onModuleInit(): void {
     this.conn = this.connections.blocking(`replies-${this.ingressId}`);
+    let connectedBefore = false;
+    this.conn.on('ready', () => {
+      this.rewind = connectedBefore;
+      connectedBefore = true;
+    });
     this.running = true;
     this.loop = this.readLoop();
   }
@@ -69,6 +76,10 @@ export class ReplyStreamListener implements OnModuleInit, OnApplicationShutdown 
   private async readLoop(): Promise<void> {
     let cursor = '0-0';
     while (this.running) {
+      if (this.rewind) {
+        this.rewind = false;
+        cursor = rewound(cursor);
+      }
       try {
         const batch = await this.turns.readReplies(this.conn!, this.ingressId, cursor, 1000);
         cursor = batch.cursor;
@@ -103,4 +114,18 @@ export class ReplyStreamListener implements OnModuleInit, OnApplicationShutdown 
     // The loop logs its own read errors; here it only has to have stopped.
     await this.loop?.catch(() => undefined);
   }
+}
+
+/** How far back a read goes after a reconnect. */
+const REWIND_MS = 10_000;
+
+/**
+ * The cursor to resume from after a reconnect, which may be to a new master after a failover:
+ * the entries past our cursor may have been lost in asynchronous replication, and the new
+ * master's clock (entry ids are milliseconds) may lag the old one's. Re-reading the last seconds
+ * costs only duplicates, which find no waiter (each waiter is resolved once) and are ignored.
+ */
+export function rewound(cursor: string): string {
+  const ms = Number(cursor.split('-')[0]);
+  return ms > REWIND_MS ? `${ms - REWIND_MS}-0` : '0-0';
 }

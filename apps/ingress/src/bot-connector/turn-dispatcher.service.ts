@@ -6,7 +6,7 @@ import { buildHandoffResponse, buildHoldResponse, type Channel, type ChannelBot 
 import { GatewayError } from '@app/errors';
 import { BotState, type BotConnectorResponse } from '@app/genesys';
 import { DrainRequester } from '@app/queue';
-import { TurnStore, sessionKeyOf, turnIdOf, type TurnEnvelope, type TurnProtocol, type TurnResult } from '@app/store';
+import { TurnLostError, TurnStore, sessionKeyOf, turnIdOf, type TurnEnvelope, type TurnProtocol, type TurnResult } from '@app/store';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 import type { IncomingTurnDto } from './dto/incoming-turn.dto.js';
 import { LoadShedder } from './load-shedder.service.js';
@@ -50,6 +50,22 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
       lastReport = Date.now();
       this.logger.warn({ error: e.message }, 'queue connection error');
     });
+  }
+
+  /**
+   * Holds the turn until enough replicas have it, so a failover right after the answer cannot lose
+   * it. A short count means the write may exist only on a master about to be replaced (a failover
+   * in progress, or the replica down): the turn is refused with a 503 instead of acknowledged. If
+   * the write survives after all, the worker runs it and its reply comes with the session's next
+   * turn, like any late result.
+   */
+  private async waitForReplicas(turnId: string, log: Record<string, unknown>, waiter: { cancel(): void }): Promise<void> {
+    const want = this.cfg.REDIS_WAIT_REPLICAS;
+    if (await this.store.confirmReplicated(turnId, want, this.cfg.REDIS_WAIT_TIMEOUT_MS).catch(() => false)) return;
+    waiter.cancel();
+    this.metrics.replicaWaitsShort.inc();
+    this.logger.warn({ ...log, wanted: want }, 'turn refused: not enough replicas confirmed it in time');
+    throw new GatewayError('unavailable', 'turn store not replicated; retry', undefined, 1);
   }
 
   get isDraining(): boolean {
@@ -99,6 +115,7 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
       this.logger.error({ ...log, error: (e as Error).message }, 'could not store turn');
       throw new GatewayError('unavailable', 'turn store unavailable; retry', undefined, 1);
     }
+    if (accepted.status === 'new' && this.cfg.REDIS_WAIT_REPLICAS > 0) await this.waitForReplicas(turnId, log, waiter);
     if (accepted.status !== 'new') {
       this.metrics.duplicates.inc({ channel: channel.id });
       if (accepted.status === 'duplicate-held') {
@@ -160,6 +177,11 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
     try {
       return await this.store.claimFallback(turnId);
     } catch (e) {
+      if (e instanceof TurnLostError) {
+        // Answering the fallback would tell Genesys a turn nothing will ever run was taken.
+        this.logger.error(log, 'turn lost by Redis before its deadline (failover); refusing it');
+        throw new GatewayError('unavailable', 'turn lost in a Redis failover; retry', undefined, 1);
+      }
       this.logger.error({ ...log, error: (e as Error).message }, 'could not claim fallback');
       return undefined;
     }

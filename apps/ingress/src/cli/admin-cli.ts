@@ -52,7 +52,7 @@ async function readPassword(fromStdin: boolean): Promise<string> {
 @Module({})
 class AdminCliModule {
   static register(config: SharedConfig): DynamicModule {
-    return { module: AdminCliModule, imports: [RedisModule.forRoot({ url: config.REDIS_URL, name: 'admin-cli' }), StoreModule.forRoot(storeOptionsFrom(config))] };
+    return { module: AdminCliModule, imports: [RedisModule.forRoot({ topology: config.redisTopology, name: 'admin-cli' }), StoreModule.forRoot(storeOptionsFrom(config))] };
   }
 }
 

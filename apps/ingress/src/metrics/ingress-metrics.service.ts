@@ -21,6 +21,7 @@ export class IngressMetrics {
   readonly handoffs = this.m.counter('gbg_handoffs_total', 'Handoffs to an agent, by reason', ['channel', 'reason']);
   readonly duplicates = this.m.counter('gbg_duplicate_turns_total', 'Redelivered turns (same messageId) answered without a second bot call', ['channel']);
   readonly rejected = this.m.counter('gbg_rejected_requests_total', 'Webhook requests refused, by reason', ['reason']);
+  readonly replicaWaitsShort = this.m.counter('gbg_redis_wait_short_total', 'Turns refused (503) because fewer than REDIS_WAIT_REPLICAS replicas confirmed them in time', []);
   readonly loginFailures = this.m.counter('gbg_admin_login_failures_total', 'Console logins refused: invalid_credentials (password checked) or throttled (429, not checked)', ['reason']);
 
   constructor(

@@ -3,11 +3,12 @@ import { Queue } from 'bullmq';
 import { DrainRequester, TURNS_QUEUE } from '@app/queue';
 import { RedisConnections } from '@app/redis';
 import { RedisKeys } from '@app/store';
+import { InboxSweeper } from './inbox-sweeper.js';
 import { WorkerHost } from './worker-host.js';
 
 /**
- * The worker's queue plumbing: the host that runs every consumer and periodic task, and the one
- * DrainRequester (turns that outlast a drain's share, the outbox sweeper). Global: the features
+ * The worker's queue plumbing: the host that runs every consumer and periodic task, the one
+ * DrainRequester (turns that outlast a drain's share, the sweepers), and the inbox sweeper. Global: the features
  * register with it; it imports none of them.
  */
 @Global()
@@ -24,6 +25,7 @@ import { WorkerHost } from './worker-host.js';
       inject: [RedisConnections, RedisKeys],
     },
     WorkerHost,
+    InboxSweeper,
   ],
   exports: [DrainRequester, WorkerHost],
 })

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { scanKeys } from '@app/redis';
 import type { OutboxEntry, TurnEnvelope, TurnResult } from './turn.types.js';
 import type { RedisKeys } from '../redis-keys.js';
 import type { TranscriptEntry } from '../sessions/transcript.types.js';
@@ -51,6 +52,17 @@ export interface CompleteTurnInput {
   outbox?: OutboxEntry;
 }
 
+/**
+ * An accepted turn that is no longer in Redis at its deadline: a failover to a replica that never
+ * got it. The fallback must not be sent (it would acknowledge a turn nothing will run).
+ */
+export class TurnLostError extends Error {
+  constructor(readonly turnId: string) {
+    super('the turn is no longer in Redis (lost in a failover)');
+    this.name = 'TurnLostError';
+  }
+}
+
 export type CompleteOutcome = 'delivered' | 'late' | 'outbox' | 'fenced';
 
 export class TurnStore {
@@ -77,8 +89,11 @@ export class TurnStore {
   }
 
   /** Returns the worker's result if it won the race, or undefined when the ingress must fall back. */
+  /** The worker's result when it finished first, undefined when the fallback won; TurnLostError when the turn is gone. */
   async claimFallback(turnId: string): Promise<TurnResult | undefined> {
-    const reply = await claimFallback(this.redis, { keys: { claim: this.keys.claim(turnId), result: this.keys.result(turnId) }, ttlMs: this.turnTtlMs });
+    const k = this.keys;
+    const reply = await claimFallback(this.redis, { keys: { claim: k.claim(turnId), result: k.result(turnId), turn: k.turn(turnId) }, ttlMs: this.turnTtlMs });
+    if (reply.won === 'lost') throw new TurnLostError(turnId);
     return reply.won === 'result' ? (JSON.parse(reply.resultJson) as TurnResult) : undefined;
   }
 
@@ -160,6 +175,34 @@ export class TurnStore {
       }
     }
     return { cursor, replies };
+  }
+
+
+  /**
+   * Sessions with turns waiting, each with the turn at the head of its inbox, in batches. A
+   * sweeper compares heads between passes: a head that did not move had no drain running.
+   */
+  async *pendingInboxes(): AsyncGenerator<{ sessionKey: string; headTurnId: string }[]> {
+    const prefix = this.keys.inbox('');
+    for await (const keys of scanKeys(this.redis, `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`)) {
+      const tx = this.redis.pipeline();
+      for (const key of keys) tx.lindex(key, 0);
+      const heads = ((await tx.exec()) ?? []).map(([, v]) => v as string | null);
+      const batch = keys.flatMap((key, i) => (heads[i] ? [{ sessionKey: key.slice(prefix.length), headTurnId: heads[i]! }] : []));
+      if (batch.length) yield batch;
+    }
+  }
+
+  /**
+   * True once `replicas` replicas hold the accepted turn: WAIT blocks until they acknowledged every
+   * write this connection made (the accept among them) or `timeoutMs` passed. Followed, on the same
+   * connection, by a read of the turn: if the connection moved to a new master in between (a
+   * failover), WAIT would pass trivially there, and only finding the turn proves it survived.
+   */
+  async confirmReplicated(turnId: string, replicas: number, timeoutMs: number): Promise<boolean> {
+    const res = await this.redis.pipeline().wait(replicas, timeoutMs).exists(this.keys.turn(turnId)).exec();
+    const [[waitErr, acked], [existsErr, exists]] = (res ?? [[null, 0], [null, 0]]) as [[Error | null, number], [Error | null, number]];
+    return !waitErr && !existsErr && acked >= replicas && exists === 1;
   }
 
 }

@@ -106,7 +106,8 @@ describe('accept-turn', () => {
 describe('claim-fallback', () => {
   it('claims an unclaimed turn for the fallback, with the TTL, and again for a second delivery', async () => {
     const { turnId } = ids();
-    const input = { keys: { claim: k.claim(turnId), result: k.result(turnId) }, ttlMs: 30_000 };
+    await redis.set(k.turn(turnId), '{}');
+    const input = { keys: { claim: k.claim(turnId), result: k.result(turnId), turn: k.turn(turnId) }, ttlMs: 30_000 };
     expect(await claimFallback(redis, input)).toEqual({ won: 'fallback' });
     expect(await redis.get(k.claim(turnId))).toBe('fallback');
     expect(await redis.pttl(k.claim(turnId))).toBeGreaterThan(29_000);
@@ -118,7 +119,17 @@ describe('claim-fallback', () => {
     const { turnId } = ids();
     await redis.set(k.claim(turnId), 'worker');
     await redis.set(k.result(turnId), '{"r":2}');
-    expect(await claimFallback(redis, { keys: { claim: k.claim(turnId), result: k.result(turnId) }, ttlMs: 30_000 })).toEqual({ won: 'result', resultJson: '{"r":2}' });
+    expect(await claimFallback(redis, { keys: { claim: k.claim(turnId), result: k.result(turnId), turn: k.turn(turnId) }, ttlMs: 30_000 })).toEqual({ won: 'result', resultJson: '{"r":2}' });
+  });
+
+  it('claims nothing for a turn that is gone (a failover lost the accept): nothing may be acknowledged', async () => {
+    const { turnId } = ids();
+    const input = { keys: { claim: k.claim(turnId), result: k.result(turnId), turn: k.turn(turnId) }, ttlMs: 30_000 };
+    expect(await claimFallback(redis, input)).toEqual({ won: 'lost' });
+    expect(await redis.exists(k.claim(turnId))).toBe(0);
+    // A result alone (the record expired after the worker finished) still answers.
+    await redis.set(k.result(turnId), '{"r":3}');
+    expect(await claimFallback(redis, input)).toEqual({ won: 'fallback' });
   });
 });
 
