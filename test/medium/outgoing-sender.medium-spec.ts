@@ -20,7 +20,9 @@ const CC_CLIENT = 'medium-cc';
 const CC_SECRET = 'medium-cc-client-secret-0123456789';
 const INT_V2 = 'medium-v2';
 const OUTGOING = '/api/v2/integrations/botconnectors/outgoing/messages';
-const GIVE_UP_MS = 4000;
+const GIVE_UP_MS = 6000;
+/** Attempts the Genesys API client makes on its own before the sender sees the failure. */
+const CLIENT_ATTEMPTS = 4;
 
 const prefix = testPrefix('outgoing');
 const bot = new RecordingBot();
@@ -114,13 +116,13 @@ describe('OutgoingMessageSender with the emulator', () => {
     expect(await worker.get(SessionStore).statuses([`mo-v2:${s.botSessionId}`])).toEqual(['closed']);
   });
 
-  it('retries a 5xx and sends the message once Genesys recovers', async () => {
+  it('retries a 5xx outage longer than the API client rides out, and sends the message once Genesys recovers', async () => {
     const s = v2Session();
     await deferredTurn(s.botSessionId, 'after an outage');
-    emu.emulator.failNext(2, 503, OUTGOING);
+    emu.emulator.failNext(CLIENT_ATTEMPTS + 1, 503, OUTGOING);
     await drainOf(s.botSessionId);
 
-    expect(outgoingStatuses()).toEqual([503, 503, 200]);
+    expect(outgoingStatuses()).toEqual([...Array<number>(CLIENT_ATTEMPTS + 1).fill(503), 200]);
     expect(sentTexts(s.conversationId!)).toEqual(['echo: after an outage']);
     expect((await transcripts.all(`mo-v2:${s.botSessionId}`)).map((e) => e.kind ?? 'turn')).toEqual(['turn']);
   });
