@@ -16,6 +16,5 @@ import { TurnStep } from './turn-step.js';
 @Module({
   imports: [BotCallsModule, HandoffModule, OpsModule, OutboxModule, RenderingModule],
   providers: [TurnStep, SessionDrain, AfterTurnEffects, TurnProcessor],
-  exports: [SessionDrain, TurnStep],
 })
 export class TurnsModule {}
