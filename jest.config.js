@@ -5,7 +5,7 @@ export default {
     "<rootDir>/libs",
     "<rootDir>/test"
   ],
-  "testRegex": ".*\\.(spec|e2e-spec)\\.ts$",
+  "testRegex": ".*\\.(spec|e2e-spec|medium-spec)\\.ts$",
   "moduleFileExtensions": [
     "ts",
     "js",

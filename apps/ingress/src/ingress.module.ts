@@ -24,7 +24,7 @@ import { PublishingModule } from './publishing/publishing.module.js';
 /** The typed config, and the secret box made from it, for every feature module. */
 @Global()
 @Module({})
-class IngressConfigModule {
+export class IngressConfigModule {
   static register(config: IngressConfig, box: SecretBox): DynamicModule {
     const providers = [
       { provide: IngressConfig, useValue: config },
@@ -42,7 +42,7 @@ class IngressConfigModule {
  */
 @Global()
 @Module({})
-class IngressQueuesModule {
+export class IngressQueuesModule {
   static register(): DynamicModule {
     return {
       module: IngressQueuesModule,

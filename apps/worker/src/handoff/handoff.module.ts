@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
+import { HandoffSummarizer } from './handoff-summary.js';
 import { ParticipantDataWriter } from './participant-data.writer.js';
 
-/** The participant data a handoff leaves on the Genesys conversation (the policy itself is plain functions). */
+/**
+ * What a handoff gives the agent: the summary from the transcript and the participant data left
+ * on the Genesys conversation (the policy itself is plain functions).
+ */
 @Module({
-  providers: [ParticipantDataWriter],
-  exports: [ParticipantDataWriter],
+  providers: [HandoffSummarizer, ParticipantDataWriter],
+  exports: [HandoffSummarizer, ParticipantDataWriter],
 })
 export class HandoffModule {}

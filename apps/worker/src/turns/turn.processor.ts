@@ -4,9 +4,9 @@ import { WorkerConfig } from '@app/config';
 import { DrainRequester, TURNS_QUEUE, turnsJobOf } from '@app/queue';
 import { WorkerMetrics } from '../ops/worker-metrics.service.js';
 import { WorkerHost, type QueueConsumer } from '../queues/worker-host.js';
-import { TurnService } from './turn.service.js';
+import { SessionDrain } from './session-drain.js';
 
-/** The turns queue's consumer: checks the job, hands the session to TurnService. */
+/** The turns queue's consumer: checks the job, hands the session to SessionDrain. */
 @Injectable()
 export class TurnProcessor implements QueueConsumer, OnModuleInit {
   private readonly logger = new Logger(TurnProcessor.name);
@@ -14,7 +14,7 @@ export class TurnProcessor implements QueueConsumer, OnModuleInit {
   readonly settings: QueueConsumer['settings'];
 
   constructor(
-    private readonly turns: TurnService,
+    private readonly turns: SessionDrain,
     private readonly drains: DrainRequester,
     private readonly metrics: WorkerMetrics,
     private readonly host: WorkerHost,

@@ -4,12 +4,17 @@ import { HandoffModule } from '../handoff/handoff.module.js';
 import { OpsModule } from '../ops/ops.module.js';
 import { OutboxModule } from '../outbox/outbox.module.js';
 import { RenderingModule } from '../rendering/rendering.module.js';
+import { AfterTurnEffects } from './after-turn.js';
+import { SessionDrain } from './session-drain.js';
 import { TurnProcessor } from './turn.processor.js';
-import { TurnService } from './turn.service.js';
+import { TurnStep } from './turn-step.js';
 
-/** The turns queue's consumer: drains a session's turns (session → bot → handoff → render → reply). */
+/**
+ * The turns queue's consumer: drains a session's turns (SessionDrain), each one session → bot →
+ * handoff → render (TurnStep), then the effects after the answer (AfterTurnEffects).
+ */
 @Module({
   imports: [BotCallsModule, HandoffModule, OpsModule, OutboxModule, RenderingModule],
-  providers: [TurnService, TurnProcessor],
+  providers: [TurnStep, SessionDrain, AfterTurnEffects, TurnProcessor],
 })
 export class TurnsModule {}
