@@ -23,7 +23,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  */
 export const DEFAULT_METRICS_PORT = 9464;
 
-/** What ingress readiness can check; `shutdown` (draining) is always among them. */
+/** Every name READINESS_CHECKS knows (the ingress can check them all); `shutdown` (draining) is required. */
 export const INGRESS_READINESS_CHECKS = ['shutdown', 'redis', 'queue', 'workers'] as const;
 export type IngressReadinessCheck = (typeof INGRESS_READINESS_CHECKS)[number];
 /**
@@ -129,7 +129,7 @@ export class SharedConfig {
     return this.METRICS_PORT ?? DEFAULT_METRICS_PORT;
   }
 
-  /** Comma list of what readiness checks; each process has its own default and known names. */
+  /** Comma list of what readiness checks; each process has its own default and skips what it cannot check. */
   @IsOptional() @IsString() @MaxLength(200)
   READINESS_CHECKS?: string;
 }
