@@ -32,5 +32,6 @@ COPY --from=build /app/dist ./dist
 COPY config ./config
 # Code and config stay owned by root and read-only for the process.
 USER node
-EXPOSE 3000
+# 3000: the ingress webhooks, console and probes; 9464: /metrics of either process (METRICS_PORT), and the worker's probes.
+EXPOSE 3000 9464
 CMD ["node", "dist/apps/ingress/apps/ingress/src/main.js"]

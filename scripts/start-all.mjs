@@ -53,8 +53,12 @@ async function ensureRedis() {
 // themselves default to production, so a deploy that forgets NODE_ENV never runs as a demo).
 const env = { ...process.env, NODE_ENV: process.env.NODE_ENV || 'development' };
 
-function run(name, entry) {
-  const child = spawn(process.execPath, [join(root, entry)], { stdio: 'inherit', env });
+// Both processes serve /metrics on METRICS_PORT (9464), which suits separate pods or containers;
+// on this one host the ingress takes the next port so the two do not collide.
+const metricsPort = Number(process.env.METRICS_PORT || process.env.WORKER_METRICS_PORT || 9464);
+
+function run(name, entry, extraEnv = {}) {
+  const child = spawn(process.execPath, [join(root, entry)], { stdio: 'inherit', env: { ...env, ...extraEnv } });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`${name} exited (${signal ?? code}); stopping.`);
@@ -84,5 +88,5 @@ process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
 await ensureRedis();
-run('worker', 'dist/apps/worker/apps/worker/src/main.js');
-run('ingress', 'dist/apps/ingress/apps/ingress/src/main.js');
+run('worker', 'dist/apps/worker/apps/worker/src/main.js', { METRICS_PORT: String(metricsPort) });
+run('ingress', 'dist/apps/ingress/apps/ingress/src/main.js', { METRICS_PORT: metricsPort > 0 ? String(metricsPort + 1) : '0' });

@@ -398,7 +398,10 @@ function gatewayEnv(prefix, port, concurrency) {
     ALLOW_DEV_SECRETS: 'false',
     ADMIN_TOKEN: adminToken,
     SECRETS_KEY: secretsKey,
-    WORKER_METRICS_PORT: '0',
+    // Off, but for the ingress (startGateway gives it a port): the bench reads its counters.
+    METRICS_PORT: '0',
+    // The bench waits for a gateway whose workers are up, not only for an ingress that takes turns.
+    READINESS_CHECKS: 'shutdown,redis,queue,workers',
     WORKER_CONCURRENCY: String(concurrency),
     ...extraEnv,
   };
@@ -409,10 +412,11 @@ async function startGateway(tag, { workers, concurrency }) {
   const prefix = `${basePrefix}-${tag}`;
   usedPrefixes.add(prefix);
   const port = await freePort();
+  const metricsPort = await freePort();
   const e = gatewayEnv(prefix, port, concurrency);
   const procs = [];
   for (let i = 0; i < workers; i++) procs.push(spawnNode(`worker${i + 1}`, WORKER_MAIN, e));
-  procs.push(spawnNode('ingress', INGRESS_MAIN, e));
+  procs.push(spawnNode('ingress', INGRESS_MAIN, { ...e, METRICS_PORT: String(metricsPort) }));
   const until = Date.now() + 45000;
   let last;
   while (Date.now() < until && !aborted) {
@@ -430,6 +434,7 @@ async function startGateway(tag, { workers, concurrency }) {
     tag,
     prefix,
     port,
+    metricsPort,
     procs,
     cpuProcs: procs.map((p) => ({ name: name(p), pid: p.pid })),
     /** Gateway processes that exited while the bench was not stopping them. */
@@ -866,7 +871,7 @@ async function scenarioR5once(preconnectCount, index) {
     });
     out.run = r;
     const live = await getJson(sys.port, '/health/live', 3000);
-    const metrics = await getJson(sys.port, '/metrics', 3000);
+    const metrics = await getJson(sys.metricsPort, '/metrics', 3000);
     out.refusedByReason = Object.fromEntries(
       [...metrics.body.matchAll(/^gbg_rejected_requests_total\{[^}]*reason="([^"]+)"[^}]*\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]),
     );

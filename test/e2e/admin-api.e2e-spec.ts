@@ -69,7 +69,7 @@ function tally(answers: Answer[]): Record<number, number> {
 
 /** The value of a Prometheus sample from the ingress's /metrics, 0 when absent. */
 async function metric(name: string, labels: string): Promise<number> {
-  const text = await (await fetch(`${gw.baseUrl}/metrics`)).text();
+  const text = await (await fetch(`${gw.metricsUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }

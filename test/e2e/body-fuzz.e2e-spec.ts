@@ -58,7 +58,7 @@ describe('webhook body fuzz', () => {
 
   it('stayed up and kept no turn for any refused body', async () => {
     expect((await fetch(`${gw.baseUrl}/health/live`)).status).toBe(200);
-    const metrics = await (await fetch(`${gw.baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${gw.metricsUrl}/metrics`)).text();
     expect(metrics).not.toMatch(/outcome="failed"[^}]*\} [1-9]/);
     // Accepted (valid) fuzz turns were answered and their records deleted.
     await gw.waitFor(async () => (await countKeys(gw.redis, `${gw.prefix}:inbox:*`)) === 0, 10000);

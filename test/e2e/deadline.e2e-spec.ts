@@ -62,7 +62,7 @@ describe('reply deadline', () => {
     const res = await gw.turn(handoff, body);
     expect(res.ms).toBeLessThan(1300);
     expect(res.body).toMatchObject({ botState: 'Complete', intent: 'AgentHandoff', parameters: { handoffReason: 'deadline', lastUtterance: 'slow' } });
-    const metrics = await (await fetch(`${gw.baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${gw.metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(/gbg_deadline_misses_total\{[^}]*channel="hand1"[^}]*policy="handoff"[^}]*\} 1/);
   });
 });

@@ -187,7 +187,7 @@ describe('Genesys source ranges (genesys.restrictToGenesysIps)', () => {
   });
 
   it('counts the refusals in the metrics', async () => {
-    const text = await (await fetch(`${gw.baseUrl}/metrics`)).text();
+    const text = await (await fetch(`${gw.metricsUrl}/metrics`)).text();
     const count = (reason: string) => Number(new RegExp(`gbg_rejected_requests_total\\{[^}]*reason="${reason}"[^}]*\\} (\\d+)`).exec(text)?.[1] ?? 0);
     // The refusals of the tests above on this gateway with a valid credential: 2 + 1 outside the
     // ranges, 1 while unloaded (the ones without a credential were refused for that first).

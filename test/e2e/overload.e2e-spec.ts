@@ -25,7 +25,7 @@ describe('admission control', () => {
     expect(served.map((r) => r.status)).toEqual([200, 200]);
     // Capacity is back once they are answered.
     expect((await gw.turn(ch, newSessionBody('hi'))).status).toBe(200);
-    const metrics = await (await fetch(`${gw.baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${gw.metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(/gbg_rejected_requests_total\{[^}]*reason="overloaded_too_many_in_flight"[^}]*\} 1/);
   });
 });

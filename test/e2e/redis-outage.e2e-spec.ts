@@ -37,16 +37,22 @@ class PrivateRedis {
 (hasRedisServer ? describe : describe.skip)('Redis killed and restarted under the gateway', () => {
   let redis: PrivateRedis;
   let gw: GatewayHarness;
+  /** An ingress with the default readiness (draining only), as a load balancer should see it. */
+  let lb: GatewayHarness;
 
   beforeAll(async () => {
     redis = new PrivateRedis(await freePort());
     await redis.start();
-    gw = new GatewayHarness('outage', [ch], { REDIS_URL: `redis://127.0.0.1:${redis.port}`, SHUTDOWN_GRACE_MS: '2000' });
+    // Readiness with every dependency: what this suite asserts about /health/ready predates the default.
+    gw = new GatewayHarness('outage', [ch], { REDIS_URL: `redis://127.0.0.1:${redis.port}`, SHUTDOWN_GRACE_MS: '2000', READINESS_CHECKS: 'shutdown,redis,queue,workers' });
     await gw.startIngress();
     await gw.startWorker();
+    lb = new GatewayHarness('outagelb', [ch], { REDIS_URL: `redis://127.0.0.1:${redis.port}`, SHUTDOWN_GRACE_MS: '2000' });
+    await lb.startIngress();
   });
   afterAll(async () => {
     await gw?.stop().catch(() => undefined);
+    await lb?.stop().catch(() => undefined);
     await redis?.destroy();
   });
 
@@ -65,6 +71,17 @@ class PrivateRedis {
     }
     const ready = await fetch(`${gw.baseUrl}/health/ready`);
     expect(ready.status).toBe(503);
+    // By default the ingress stays in the load balancer, so Genesys keeps getting these fast 503s
+    // rather than connection errors; the outage shows on /health/dependencies.
+    const lbReady = await fetch(`${lb.baseUrl}/health/ready`);
+    expect(lbReady.status).toBe(200);
+    expect(await lbReady.json()).toEqual({ status: 'ok', checks: { shutdown: 'ok' } });
+    const lbDeps = await fetch(`${lb.baseUrl}/health/dependencies`);
+    expect(lbDeps.status).toBe(503);
+    expect(await lbDeps.json()).toMatchObject({ status: 'unavailable', checks: { redis: expect.stringMatching(/^(fail|timeout)$/) } });
+    const lbTurn = await lb.turn(ch, newSessionBody('hi'));
+    expect(lbTurn.status).toBe(503);
+    expect(lbTurn.ms).toBeLessThan(1000);
 
     // Same data directory: the AOF brings back what was acknowledged before the crash.
     await redis.start();

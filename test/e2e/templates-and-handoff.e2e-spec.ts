@@ -123,7 +123,7 @@ describe('Bot Connector v1 through ingress → queue → worker → demo bot', (
   });
 
   it('exports Prometheus metrics', async () => {
-    const res = await fetch(`${gw.baseUrl}/metrics`);
+    const res = await fetch(`${gw.metricsUrl}/metrics`);
     const text = await res.text();
     expect(text).toMatch(/gbg_turns_total\{[^}]*channel="demo1"[^}]*outcome="handoff"[^}]*\} \d+/);
     expect(text).toContain('gbg_turn_stage_seconds_bucket');

@@ -123,7 +123,7 @@ describe('webhook refusals reveal nothing about the channel', () => {
   });
 
   it('keeps the real reasons in the metrics', async () => {
-    const text = await (await fetch(`${gw.baseUrl}/metrics`)).text();
+    const text = await (await fetch(`${gw.metricsUrl}/metrics`)).text();
     const count = (reason: string) => Number(new RegExp(`gbg_rejected_requests_total\\{[^}]*reason="${reason}"[^}]*\\} (\\d+)`).exec(text)?.[1] ?? 0);
     // Every refusal of the tests above, by what it really was.
     expect(count('channel_not_found')).toBe(2 + 2 * 2);

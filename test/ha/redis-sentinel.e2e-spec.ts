@@ -57,7 +57,7 @@ describe('Redis Sentinel: failover under a turn stream', () => {
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
       metricsPorts.push(port);
-      await gw.startWorker({ WORKER_METRICS_PORT: String(port), METRICS_PORT: String(port) });
+      await gw.startWorker({ METRICS_PORT: String(port) });
     }
   }, 60_000);
 

@@ -77,6 +77,8 @@ export class GatewayHarness {
   readonly adminToken = randomBytes(24).toString('base64url');
   readonly secretsKey = randomBytes(32).toString('base64url');
   port = 0;
+  /** The ingress's METRICS_PORT; each harness has its own, so suites and `npm start` never share one. */
+  metricsPort = 0;
   private dir = mkdtempSync(join(tmpdir(), 'gbg-e2e-'));
   private channelsFile = join(this.dir, 'channels.json');
   readonly procs: Proc[] = [];
@@ -106,6 +108,11 @@ export class GatewayHarness {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Where the ingress serves /metrics (METRICS_PORT), apart from the webhook port. */
+  get metricsUrl(): string {
+    return `http://127.0.0.1:${this.metricsPort}`;
+  }
+
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     return {
       PATH: process.env.PATH,
@@ -117,7 +124,8 @@ export class GatewayHarness {
       ADMIN_TOKEN: this.adminToken,
       PORT: String(this.port),
       HOST: '127.0.0.1',
-      WORKER_METRICS_PORT: '0',
+      // Off unless a process is given a port of its own: the ingress gets one (startIngress).
+      METRICS_PORT: '0',
       HTTP_PROVIDER_ALLOW_PRIVATE: 'true',
       PRINT_CREDENTIALS: 'false',
       SECRETS_KEY: this.secretsKey,
@@ -149,7 +157,8 @@ export class GatewayHarness {
 
   async startIngress(env: Record<string, string> = {}): Promise<Proc> {
     if (!this.port) this.port = await freePort();
-    const p = this.spawn('ingress', env);
+    if (!this.metricsPort) this.metricsPort = await freePort();
+    const p = this.spawn('ingress', { METRICS_PORT: String(this.metricsPort), ...env });
     await this.waitFor(async () => (await fetch(`${this.baseUrl}/health/live`).catch(() => undefined))?.ok === true, 20000, p);
     return p;
   }

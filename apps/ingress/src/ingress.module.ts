@@ -16,7 +16,7 @@ import { ConversationsModule } from './conversations/conversations.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DigitalBotConnectorModule } from './digital-bot-connector/digital-bot-connector.module.js';
 import { HealthModule } from './health/health.module.js';
-import { MetricsModule } from './metrics/metrics.module.js';
+import { MetricsModule, WebhookPortMetricsModule } from './metrics/metrics.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { OAuthModule } from './oauth/oauth.module.js';
 import { PublishingModule } from './publishing/publishing.module.js';
@@ -103,6 +103,7 @@ export class IngressModule {
         DigitalBotConnectorModule,
         HealthModule,
         MetricsModule,
+        ...(config.METRICS_ON_WEBHOOK_PORT ? [WebhookPortMetricsModule] : []),
         AdminModule,
         ChannelsAdminModule,
         OAuthModule,

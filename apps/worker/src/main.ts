@@ -2,13 +2,12 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { HealthCheckService } from '@nestjs/terminus';
+import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ChannelConfigError, ChannelRepository, logSyncReport, syncChannelsFromFile } from '@app/channels';
 import { ConfigValidationError, loadWorkerConfig, type WorkerConfig } from '@app/config';
-import { PinoNestLogger, createRootLogger, readiness } from '@app/observability';
+import { PinoNestLogger, createRootLogger, readiness, startOpsServer } from '@app/observability';
 import { RedisHealthIndicator, pingRedis, describeTopology } from '@app/redis';
-import { startOpsServer } from './ops/ops-server.js';
 import { WorkerMetrics } from './ops/worker-metrics.service.js';
 import { WorkerModule, type WorkerModuleOptions } from './worker.module.js';
 
@@ -30,6 +29,7 @@ export async function startWorker(options: WorkerModuleOptions = {}, env: NodeJS
     // Allowed (a bot in the same private network is a real deployment), but never silently.
     root.warn('BOT_PROVIDERS_ALLOW_PRIVATE=true in production: bot URLs may use plain http and reach private and loopback addresses');
   }
+  if (config.WORKER_METRICS_PORT !== undefined) root.warn('WORKER_METRICS_PORT is deprecated; it still works, but set METRICS_PORT instead');
   if (!(await pingRedis(config.redisTopology))) {
     fail(`Redis is not reachable at ${describeTopology(config.redisTopology)}. Start one or set REDIS_URL.`);
   }
@@ -44,10 +44,24 @@ export async function startWorker(options: WorkerModuleOptions = {}, env: NodeJS
     fail(e instanceof ChannelConfigError ? e.message : `Could not start: ${(e as Error).message}`);
   }
   let closing = false;
-  const [health, redisHealth] = [app.get(HealthCheckService), app.get(RedisHealthIndicator)];
-  const ready = () => readiness(health, [redisHealth.isHealthy()]);
-  const ops = config.WORKER_METRICS_PORT > 0 ? startOpsServer(config.WORKER_METRICS_PORT, '0.0.0.0', app.get(WorkerMetrics), ready, () => closing) : undefined;
-  ops?.on('error', (e) => root.warn({ error: e.message, port: config.WORKER_METRICS_PORT }, 'worker metrics server could not start'));
+  const [health, indicators, redisHealth] = [app.get(HealthCheckService), app.get(HealthIndicatorService), app.get(RedisHealthIndicator)];
+  const draining = () => (closing ? indicators.check('shutdown').down('draining') : indicators.check('shutdown').up());
+  const ops = config.metricsPort > 0
+    ? await startOpsServer({
+        port: config.metricsPort,
+        host: '0.0.0.0',
+        metrics: app.get(WorkerMetrics).m,
+        health: {
+          // Once closing, Redis is being let go: only the drain is worth saying.
+          ready: () => readiness(health, closing ? [draining] : config.readinessChecks.map((c) => (c === 'shutdown' ? draining : redisHealth.isHealthy()))),
+          dependencies: () => readiness(health, [redisHealth.isHealthy()]),
+        },
+      }).catch((e: Error) => {
+        // Turns matter more than metrics: a taken port is logged, and the worker keeps consuming.
+        root.warn({ error: e.message, port: config.metricsPort }, 'worker metrics server could not start');
+        return undefined;
+      })
+    : undefined;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;

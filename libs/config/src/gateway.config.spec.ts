@@ -81,3 +81,57 @@ describe('GENESYS_BASE_URL', () => {
     expect(loadIngressConfig({ ...prod, GENESYS_BASE_URL: 'https://genesys-proxy.example.com' }).GENESYS_BASE_URL).toBe('https://genesys-proxy.example.com');
   });
 });
+
+describe('METRICS_PORT', () => {
+  const dev = { NODE_ENV: 'development' };
+
+  it('is 9464 for both processes unless set; 0 turns the server off', () => {
+    expect(loadIngressConfig(dev).metricsPort).toBe(9464);
+    expect(loadWorkerConfig(dev).metricsPort).toBe(9464);
+    expect(loadIngressConfig({ ...dev, METRICS_PORT: '0' }).metricsPort).toBe(0);
+    expect(loadWorkerConfig({ ...dev, METRICS_PORT: '9100' }).metricsPort).toBe(9100);
+  });
+
+  it('the worker still honours WORKER_METRICS_PORT, and refuses it when it disagrees with METRICS_PORT', () => {
+    expect(loadWorkerConfig({ ...dev, WORKER_METRICS_PORT: '0' }).metricsPort).toBe(0);
+    expect(loadWorkerConfig({ ...dev, WORKER_METRICS_PORT: '9100', METRICS_PORT: '9100' }).metricsPort).toBe(9100);
+    expect(problemsOf(() => loadWorkerConfig({ ...dev, WORKER_METRICS_PORT: '9100', METRICS_PORT: '9200' }))).toEqual([expect.stringMatching(/^METRICS_PORT \(9200\) and its older name WORKER_METRICS_PORT \(9100\) disagree/)]);
+    // The ingress never had the old name: a shared environment's WORKER_METRICS_PORT does not move it.
+    expect(loadIngressConfig({ ...dev, WORKER_METRICS_PORT: '0' }).metricsPort).toBe(9464);
+  });
+
+  it('the ingress keeps /metrics off the webhook port unless told, and refuses the same port for both', () => {
+    expect(loadIngressConfig(dev).METRICS_ON_WEBHOOK_PORT).toBe(false);
+    expect(loadIngressConfig({ ...dev, METRICS_ON_WEBHOOK_PORT: 'true' }).METRICS_ON_WEBHOOK_PORT).toBe(true);
+    expect(problemsOf(() => loadIngressConfig({ ...dev, PORT: '9464' }))).toEqual([expect.stringMatching(/^METRICS_PORT must differ from PORT \(9464\)/)]);
+    expect(loadIngressConfig({ ...dev, PORT: '9464', METRICS_PORT: '0' }).PORT).toBe(9464);
+    expect(problemsOf(() => loadIngressConfig({ ...dev, METRICS_PORT: '70000' }))).toEqual([expect.stringMatching(/^METRICS_PORT/)]);
+  });
+});
+
+describe('READINESS_CHECKS', () => {
+  const dev = { NODE_ENV: 'development' };
+
+  it('the ingress checks only draining by default; the worker also Redis', () => {
+    expect(loadIngressConfig(dev).readinessChecks).toEqual(['shutdown']);
+    expect(loadWorkerConfig(dev).readinessChecks).toEqual(['shutdown', 'redis']);
+  });
+
+  it('takes a comma list in any order and spacing, kept in a fixed order', () => {
+    expect(loadIngressConfig({ ...dev, READINESS_CHECKS: ' workers, shutdown,redis ,queue' }).readinessChecks).toEqual(['shutdown', 'redis', 'queue', 'workers']);
+    expect(loadWorkerConfig({ ...dev, READINESS_CHECKS: 'shutdown' }).readinessChecks).toEqual(['shutdown']);
+  });
+
+  it('refuses unknown checks and a list without shutdown, naming both', () => {
+    expect(problemsOf(() => loadIngressConfig({ ...dev, READINESS_CHECKS: 'redis,db' }))).toEqual([
+      'READINESS_CHECKS: unknown check "db" (known: shutdown, redis, queue, workers)',
+      expect.stringMatching(/^READINESS_CHECKS must include shutdown/),
+    ]);
+    expect(problemsOf(() => loadWorkerConfig({ ...dev, READINESS_CHECKS: 'shutdown,redis,dbs' }))).toEqual(['READINESS_CHECKS: unknown check "dbs" (known: shutdown, redis, queue, workers)']);
+  });
+
+  it('a worker skips the ingress-only checks, so both processes can share one environment', () => {
+    expect(loadWorkerConfig({ ...dev, READINESS_CHECKS: 'shutdown,redis,queue,workers' }).readinessChecks).toEqual(['shutdown', 'redis']);
+    expect(loadWorkerConfig({ ...dev, READINESS_CHECKS: 'shutdown,workers' }).readinessChecks).toEqual(['shutdown']);
+  });
+});

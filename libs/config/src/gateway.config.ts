@@ -18,6 +18,34 @@ const EnvBoolean = () =>
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/**
+ * Both processes serve /metrics on this port by default. They run in separate pods or containers,
+ * so one number keeps scrape configs simple; one host running both (`npm start`) gives each its own.
+ */
+export const DEFAULT_METRICS_PORT = 9464;
+
+/** Every name READINESS_CHECKS knows (the ingress can check them all); `shutdown` (draining) is required. */
+export const INGRESS_READINESS_CHECKS = ['shutdown', 'redis', 'queue', 'workers'] as const;
+export type IngressReadinessCheck = (typeof INGRESS_READINESS_CHECKS)[number];
+/**
+ * What worker readiness can check. A worker accepts the ingress's names and skips those it has not,
+ * so one READINESS_CHECKS can sit in an environment both processes share (a compose anchor, a ConfigMap).
+ */
+export const WORKER_READINESS_CHECKS = ['shutdown', 'redis'] as const;
+export type WorkerReadinessCheck = (typeof WORKER_READINESS_CHECKS)[number];
+
+/**
+ * Parses READINESS_CHECKS and lists what is wrong with it. `shutdown` is required: a draining
+ * process that stays in the load balancer takes turns it is about to refuse.
+ */
+function parseReadinessChecks<T extends string>(raw: string, applies: readonly T[]): { checks: T[]; problems: string[] } {
+  const names = [...new Set(raw.split(',').map((s) => s.trim()).filter(Boolean))];
+  const unknown = names.filter((n) => !(INGRESS_READINESS_CHECKS as readonly string[]).includes(n));
+  const problems = unknown.length ? [`READINESS_CHECKS: unknown check ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${INGRESS_READINESS_CHECKS.join(', ')})`] : [];
+  if (!names.includes('shutdown')) problems.push('READINESS_CHECKS must include shutdown: a draining process has to leave the load balancer');
+  return { checks: applies.filter((k) => names.includes(k)), problems };
+}
+
 /** Settings both processes share. Every variable is documented in README.md ("Configuration"). */
 export class SharedConfig {
   /**
@@ -116,6 +144,18 @@ export class SharedConfig {
   get devSecretsAllowed(): boolean {
     return this.ALLOW_DEV_SECRETS ?? this.NODE_ENV !== 'production';
   }
+
+  /** Port of this process's /metrics server (see metricsPort); 0 turns it off. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  METRICS_PORT?: number;
+
+  get metricsPort(): number {
+    return this.METRICS_PORT ?? DEFAULT_METRICS_PORT;
+  }
+
+  /** Comma list of what readiness checks; each process has its own default and skips what it cannot check. */
+  @IsOptional() @IsString() @MaxLength(200)
+  READINESS_CHECKS?: string;
 }
 
 export class IngressConfig extends SharedConfig {
@@ -178,6 +218,22 @@ export class IngressConfig extends SharedConfig {
   @Type(() => Number) @IsInt() @Min(60000) @Max(7 * 86400000)
   GENESYS_IP_RANGES_REFRESH_MS = 3600000;
 
+  /**
+   * Also serve /metrics on the webhook port, as before METRICS_PORT: for a scraper that can only
+   * reach that port. Off by default, since the webhook port is often public.
+   */
+  @EnvBoolean() @IsBoolean()
+  METRICS_ON_WEBHOOK_PORT = false;
+
+  /**
+   * Draining only, by default: a Redis blip or workers scaled to zero fail every pod's dependency
+   * checks at once, the Service is left without endpoints, and Genesys gets connection errors
+   * instead of the ingress's fast 503 or hold message. /health/dependencies reports them instead.
+   */
+  get readinessChecks(): IngressReadinessCheck[] {
+    return parseReadinessChecks(this.READINESS_CHECKS ?? 'shutdown', INGRESS_READINESS_CHECKS).checks;
+  }
+
   get publicBaseUrl(): string {
     return (this.PUBLIC_BASE_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');
   }
@@ -195,9 +251,22 @@ export class WorkerConfig extends SharedConfig {
   @Type(() => Number) @IsInt() @Min(500) @Max(300000)
   WORKER_STALLED_INTERVAL_MS = 5000;
 
-  /** Port of the worker's /metrics and /health endpoints; 0 disables them. */
-  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
-  WORKER_METRICS_PORT = 9464;
+  /** The older name of METRICS_PORT for the worker, still honoured (deprecated). */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  WORKER_METRICS_PORT?: number;
+
+  /** The worker's /metrics and /health server. */
+  override get metricsPort(): number {
+    return this.METRICS_PORT ?? this.WORKER_METRICS_PORT ?? DEFAULT_METRICS_PORT;
+  }
+
+  /**
+   * A worker takes no requests, so its readiness only paces rollouts: a new worker that cannot
+   * reach Redis should not count as available. Hence Redis stays in by default here.
+   */
+  get readinessChecks(): WorkerReadinessCheck[] {
+    return parseReadinessChecks(this.READINESS_CHECKS ?? 'shutdown,redis', WORKER_READINESS_CHECKS).checks;
+  }
 
 
   /** Milliseconds SIGTERM waits for active turns before the process exits. */
@@ -261,6 +330,8 @@ function ingressProblems(cfg: IngressConfig): string[] {
   }
   const weak = cfg.ADMIN_TOKEN ? weakSecretProblem(cfg.ADMIN_TOKEN, 24) : undefined;
   if (weak) problems.push(`ADMIN_TOKEN ${weak}`);
+  if (cfg.metricsPort > 0 && cfg.metricsPort === cfg.PORT) problems.push(`METRICS_PORT must differ from PORT (${cfg.PORT}); set METRICS_ON_WEBHOOK_PORT=true to serve /metrics on the webhook port`);
+  if (cfg.READINESS_CHECKS !== undefined) problems.push(...parseReadinessChecks(cfg.READINESS_CHECKS, INGRESS_READINESS_CHECKS).problems);
   if (cfg.NODE_ENV === 'production' && cfg.PUBLIC_BASE_URL) {
     // Genesys calls webhooks over https, and the console cookie is Secure only over https.
     const url = URL.canParse(cfg.PUBLIC_BASE_URL) ? new URL(cfg.PUBLIC_BASE_URL) : undefined;
@@ -287,6 +358,16 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv = process.env): Ingress
   return cfg;
 }
 
+/** What only the worker must get right. */
+function workerProblems(cfg: WorkerConfig): string[] {
+  const problems: string[] = [];
+  if (cfg.METRICS_PORT !== undefined && cfg.WORKER_METRICS_PORT !== undefined && cfg.METRICS_PORT !== cfg.WORKER_METRICS_PORT) {
+    problems.push(`METRICS_PORT (${cfg.METRICS_PORT}) and its older name WORKER_METRICS_PORT (${cfg.WORKER_METRICS_PORT}) disagree; keep METRICS_PORT only`);
+  }
+  if (cfg.READINESS_CHECKS !== undefined) problems.push(...parseReadinessChecks(cfg.READINESS_CHECKS, WORKER_READINESS_CHECKS).problems);
+  return problems;
+}
+
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  return validateEnv(WorkerConfig, env, (c) => productionProblems(c, [SECRETS_KEY_REQUIRED]));
+  return validateEnv(WorkerConfig, env, (c) => [...productionProblems(c, [SECRETS_KEY_REQUIRED]), ...workerProblems(c)]);
 }

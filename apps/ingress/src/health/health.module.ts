@@ -4,7 +4,7 @@ import { RedisHealthIndicator } from '@app/redis';
 import { BotConnectorModule } from '../bot-connector/bot-connector.module.js';
 import { HealthController } from './health.controller.js';
 
-/** Liveness, and readiness: not draining, Redis and the turns queue answer, some worker is alive. */
+/** Liveness, readiness (draining, plus the dependencies READINESS_CHECKS names) and dependency status. */
 @Module({
   // No terminus logger: probes poll every few seconds, so an outage would log an error per poll;
   // the probe's answer says what failed.

@@ -5,7 +5,7 @@ import { WorkerRegistry } from '@app/store';
 
 const BEAT_MS = 5000;
 
-/** Tells ingress readiness and the dashboard that this worker is alive. */
+/** Tells the ingress (/health/dependencies, readiness when it checks workers, gbg_workers_online) and the dashboard that this worker is alive. */
 @Injectable()
 export class HeartbeatService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly workerId = `${hostname().replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'worker'}-${process.pid}-${randomBytes(3).toString('hex')}`;
