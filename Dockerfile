@@ -30,8 +30,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY config ./config
-# Code and config stay owned by root and read-only for the process.
-USER node
+# Code and config stay owned by root and read-only for the process. A numeric user (the node
+# image's `node`, uid/gid 1000), so Kubernetes' runAsNonRoot can verify it without /etc/passwd.
+USER 1000:1000
 # 3000: the ingress webhooks, console and probes; 9464: /metrics of either process (METRICS_PORT), and the worker's probes.
 EXPOSE 3000 9464
 CMD ["node", "dist/apps/ingress/apps/ingress/src/main.js"]
