@@ -19,19 +19,6 @@ import { parseAllDocuments } from 'yaml';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const K8S = join(ROOT, 'deploy/kubernetes');
 
-/**
- * Env vars the manifests may set although no config class declares them yet. Each entry is work
- * under way on another branch; remove it when its config lands (the check then reads the class).
- */
-const PENDING_ENV = new Map([
-  // Issue 12 item 1: /metrics of both processes on METRICS_PORT (the ingress's moves off PORT).
-  ['METRICS_PORT', 'issue 12 item 1 (metrics port)'],
-  // Redis Sentinel / Cluster support in the Redis connection config (components/redis-*).
-  ['REDIS_SENTINELS', 'Redis Sentinel config'],
-  ['REDIS_SENTINEL_NAME', 'Redis Sentinel config'],
-  ['REDIS_SENTINEL_PASSWORD', 'Redis Sentinel config'],
-  ['REDIS_CLUSTER_NODES', 'Redis Cluster config'],
-]);
 
 /**
  * What each process serves, from its code: the port its probes must hit (an env var of its config
@@ -40,7 +27,7 @@ const PENDING_ENV = new Map([
  */
 const APPS = {
   ingress: { entry: 'dist/apps/ingress/apps/ingress/src/main.js', configClass: 'IngressConfig', probePortEnv: 'PORT' },
-  worker: { entry: 'dist/apps/worker/apps/worker/src/main.js', configClass: 'WorkerConfig', probePortEnv: 'WORKER_METRICS_PORT' },
+  worker: { entry: 'dist/apps/worker/apps/worker/src/main.js', configClass: 'WorkerConfig', probePortEnv: 'METRICS_PORT' },
 };
 const PROBE_PATHS = { livenessProbe: '/health/live', readinessProbe: '/health/ready', startupProbe: '/health/live' };
 /** The process exits at the latest this long after SHUTDOWN_GRACE_MS (its hard exit timer, main.ts). */
@@ -294,7 +281,7 @@ async function checkObjects(objects, facts, fail) {
 
       // Env: every name is read by this process's config class.
       for (const [name, e] of env) {
-        if (known.has(name) || PENDING_ENV.has(name)) continue;
+        if (known.has(name)) continue;
         fail('env', cid, `${name} (from ${e.source}) is not a setting of ${APPS[app].configClass} (libs/config/src/gateway.config.ts)`);
       }
       for (const e of c.env ?? []) {
@@ -496,8 +483,6 @@ async function main() {
     await checkObjects(r.objects, facts, fail);
     if (failures === before) console.log(`ok   ${show(dir)} (${r.objects.length} objects: ${[...new Set(r.objects.map((o) => o.kind))].join(', ')})`);
   }
-  const pending = [...PENDING_ENV.keys()].filter((n) => Object.values(facts.config).some((m) => m.has(n)));
-  if (pending.length) console.log(`note: ${pending.join(', ')} now exist in the config classes: remove them from PENDING_ENV in scripts/k8s-check.mjs`);
   if (failures) {
     console.log(`\nk8s:check: ${failures} problem${failures === 1 ? '' : 's'}`);
     process.exit(1);

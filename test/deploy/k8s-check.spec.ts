@@ -27,7 +27,7 @@ const BROKEN: { name: string; rule: string; mentions: string; target: { kind: st
   {
     name: 'worker-probe-on-webhook-port',
     rule: 'probe-port',
-    mentions: "livenessProbe port 3000 (3000) is not the worker's WORKER_METRICS_PORT (9464)",
+    mentions: "livenessProbe port 3000 (3000) is not the worker's METRICS_PORT (9464)",
     target: { kind: 'Deployment', name: 'gateway-worker' },
     ops: [{ op: 'replace', path: '/spec/template/spec/containers/0/livenessProbe/httpGet/port', value: 3000 }],
   },
