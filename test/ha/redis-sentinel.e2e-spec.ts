@@ -112,7 +112,20 @@ describe('Redis Sentinel: failover under a turn stream', () => {
     await gw.waitFor(async () => (await masterPort().catch(() => before)) !== before, 20_000);
     const promotedAt = Date.now();
     await afterPromotion?.();
+    // No process keeps writing to the deposed master (while it still thinks it is one) past 5 s.
+    const deposed = new Redis({ port: before, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    deposed.on('error', () => undefined);
+    const writesOnDeposed = async () => {
+      const info = await deposed.info().catch(() => '');
+      return /role:master/.test(info) ? Number(/rdb_changes_since_last_save:(\d+)/.exec(info)?.[1]) : undefined;
+    };
+    await deposed.connect().catch(() => undefined);
+    await new Promise((r) => setTimeout(r, Math.max(0, promotedAt + 5000 - Date.now())));
+    const at5s = await writesOnDeposed();
     await new Promise((r) => setTimeout(r, Math.max(0, promotedAt + 8000 - Date.now())));
+    const at8s = await writesOnDeposed();
+    deposed.disconnect();
+    if (at5s !== undefined && at8s !== undefined) expect(at8s).toBe(at5s);
     await stream.stop();
     if (process.env.HA_REPORT) {
       const by = (f: (s: Sent) => boolean) => stream.sent.filter(f).length;

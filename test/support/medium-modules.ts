@@ -76,7 +76,7 @@ export async function ingressModule(prefix: string, opts: { secretsKey?: string;
   const module = await Test.createTestingModule({
     imports: [
       IngressConfigModule.register(config, box),
-      RedisModule.forRoot({ url: config.REDIS_URL, name: 'ingress', failFast: true }),
+      RedisModule.forRoot({ topology: config.redisTopology, name: 'ingress', failFast: true }),
       StoreModule.forRoot(storeOptionsFrom(config, box)),
       IngressQueuesModule.register(),
       { ...ChannelsModule.register(box), global: true },
