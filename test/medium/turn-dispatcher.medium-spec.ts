@@ -46,9 +46,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await deletePrefix(redis, prefix);
+  // Closing flushes the turn counters (TurnStats), so the suite's keys go after it.
   await ingress?.close();
   await worker?.close();
+  await deletePrefix(redis, prefix);
   await redis.quit();
   await bot.stop();
 });
