@@ -1,15 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { Redis } from 'ioredis';
-import { BUILT_IN_BOT_PROVIDERS, BotProvidersModule } from '@app/bot-providers';
-import { ChannelRepository, ChannelsModule, parseChannel } from '@app/channels';
+import { ChannelRepository, parseChannel } from '@app/channels';
 import { loadIngressConfig, loadWorkerConfig } from '@app/config';
-import { GenesysApiModule } from '@app/genesys-api';
-import { REDIS_CLIENT, RedisModule } from '@app/redis';
-import { secretBoxFor } from '@app/secrets';
-import { RedisKeys, StoreModule, storeOptionsFrom } from '@app/store';
+import { REDIS_CLIENT } from '@app/redis';
+import { RedisKeys } from '@app/store';
 import { WorkerModule } from '../../apps/worker/src/worker.module.js';
-import { IngressConfigModule, IngressQueuesModule } from '../../apps/ingress/src/ingress.module.js';
+import { ingressInfrastructure } from '../../apps/ingress/src/ingress.module.js';
 import { BotConnectorModule } from '../../apps/ingress/src/bot-connector/bot-connector.module.js';
 import { TEST_REDIS_URL } from './redis-test-prefix.js';
 
@@ -72,16 +69,9 @@ export async function workerModule(prefix: string, opts: { secretsKey?: string; 
  */
 export async function ingressModule(prefix: string, opts: { secretsKey?: string; env?: Record<string, string> } = {}): Promise<MediumApp> {
   const config = loadIngressConfig(env(prefix, opts.secretsKey ?? randomBytes(32).toString('base64url'), { ADMIN_TOKEN: randomBytes(24).toString('base64url'), ...opts.env }));
-  const box = secretBoxFor(config);
   const module = await Test.createTestingModule({
     imports: [
-      IngressConfigModule.register(config, box),
-      RedisModule.forRoot({ topology: config.redisTopology, name: 'ingress', failFast: true }),
-      StoreModule.forRoot(storeOptionsFrom(config, box)),
-      IngressQueuesModule.register(),
-      { ...ChannelsModule.register(box), global: true },
-      { ...GenesysApiModule.register({ secretBox: box, allowLocalEmulator: true }), global: true },
-      BotProvidersModule.forRoot({ providers: BUILT_IN_BOT_PROVIDERS, allowPrivateNetworks: true }),
+      ...ingressInfrastructure(config),
       BotConnectorModule,
     ],
   }).compile();

@@ -24,7 +24,7 @@ import { PublishingModule } from './publishing/publishing.module.js';
 /** The typed config, and the secret box made from it, for every feature module. */
 @Global()
 @Module({})
-export class IngressConfigModule {
+class IngressConfigModule {
   static register(config: IngressConfig, box: SecretBox): DynamicModule {
     const providers = [
       { provide: IngressConfig, useValue: config },
@@ -42,7 +42,7 @@ export class IngressConfigModule {
  */
 @Global()
 @Module({})
-export class IngressQueuesModule {
+class IngressQueuesModule {
   static register(): DynamicModule {
     return {
       module: IngressQueuesModule,
@@ -59,6 +59,24 @@ export class IngressQueuesModule {
       exports: [DrainRequester],
     };
   }
+}
+
+/**
+ * The ingress's infrastructure, global: config, Redis, stores, queues, channels, Genesys API, bot
+ * providers. Every feature injects from it; in-process tests compose it with the features they drive.
+ */
+export function ingressInfrastructure(config: IngressConfig, options: { botProviders?: BotProviderSet } = {}): DynamicModule[] {
+  const box = secretBoxFor(config);
+  return [
+    IngressConfigModule.register(config, box),
+    // Fail fast: while Redis is away a webhook must get its 503 at once, not wait for a reconnect.
+    RedisModule.forRoot({ topology: config.redisTopology, name: 'ingress', failFast: true }),
+    StoreModule.forRoot(storeOptionsFrom(config, box)),
+    IngressQueuesModule.register(),
+    { ...ChannelsModule.register(box), global: true },
+    { ...GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, allowLocalEmulator: config.devSecretsAllowed, logger: nestGenesysLogger() }), global: true },
+    BotProvidersModule.forRoot({ providers: BUILT_IN_BOT_PROVIDERS, ...options.botProviders, allowPrivateNetworks: config.botProvidersAllowPrivate }),
+  ];
 }
 
 /**
@@ -85,19 +103,10 @@ export class IngressModule {
    * when a channel is loaded or changed, and the setup doctor probes backends through it.
    */
   static register(config: IngressConfig, options: { botProviders?: BotProviderSet } = {}): DynamicModule {
-    const box = secretBoxFor(config);
     return {
       module: IngressModule,
       imports: [
-        // Infrastructure, global: every feature injects from it.
-        IngressConfigModule.register(config, box),
-        // Fail fast: while Redis is away a webhook must get its 503 at once, not wait for a reconnect.
-        RedisModule.forRoot({ topology: config.redisTopology, name: 'ingress', failFast: true }),
-        StoreModule.forRoot(storeOptionsFrom(config, box)),
-        IngressQueuesModule.register(),
-        { ...ChannelsModule.register(box), global: true },
-        { ...GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, allowLocalEmulator: config.devSecretsAllowed, logger: nestGenesysLogger() }), global: true },
-        BotProvidersModule.forRoot({ providers: BUILT_IN_BOT_PROVIDERS, ...options.botProviders, allowPrivateNetworks: config.botProvidersAllowPrivate }),
+        ...ingressInfrastructure(config, options),
         // Features: the webhooks Genesys calls, then the admin API behind the console.
         BotConnectorModule,
         DigitalBotConnectorModule,

@@ -20,7 +20,7 @@ export interface DrainSessionJob {
   botSessionId: string;
 }
 
-export function drainDedupIdOf(sessionKey: string): string {
+function drainDedupIdOf(sessionKey: string): string {
   return `s${stableDigest(sessionKey)}`;
 }
 
