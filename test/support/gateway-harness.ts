@@ -132,8 +132,9 @@ export class GatewayHarness {
       WORKER_LOCK_DURATION_MS: '2000',
       WORKER_STALLED_INTERVAL_MS: '1000',
       SHUTDOWN_GRACE_MS: '5000',
-      // A busy test machine lags the event loop; suites about load shedding turn it back on.
+      // A busy test machine lags and fills the event loop; suites about load shedding turn it back on.
       SHED_EVENT_LOOP_DELAY_MS: '0',
+      SHED_EVENT_LOOP_UTILIZATION: '0',
       ...this.extraEnv,
       ...extra,
     };

@@ -25,6 +25,7 @@ function env(prefix: string, secretsKey: string, extra: Record<string, string>):
     LOG_LEVEL: 'error',
     HTTP_PROVIDER_ALLOW_PRIVATE: 'true',
     SHED_EVENT_LOOP_DELAY_MS: '0',
+    SHED_EVENT_LOOP_UTILIZATION: '0',
     ...extra,
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { checkGenesysBaseUrl } from '@app/genesys';
 import { isLoopbackHostname } from '@app/net';
 import { SECRETS_KEY_HELP, weakSecretProblem } from '@app/secrets';
@@ -203,9 +203,29 @@ export class IngressConfig extends SharedConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(1000000)
   MAX_INFLIGHT_TURNS = 2000;
 
-  /** Refuse new turns with 503 while the event loop lags this much (p99 over 0.5 s); 0 disables. */
+  /**
+   * Event-loop utilisation (0–1, over 50 ms ticks) at which the share of new turns admitted is cut;
+   * below it by 0.1 the share grows back. Decided before the work it protects piles up on the
+   * loop, so refusals stay fast. 0 disables.
+   */
+  @Type(() => Number) @IsNumber() @Min(0) @Max(1)
+  SHED_EVENT_LOOP_UTILIZATION = 0.9;
+
+  /** Event-loop lag (a 50 ms tick firing this late) that also cuts the admitted share; 0 disables. */
   @Type(() => Number) @IsInt() @Min(0) @Max(10000)
-  SHED_EVENT_LOOP_DELAY_MS = 150;
+  SHED_EVENT_LOOP_DELAY_MS = 40;
+
+  /** Refuse new turns while the V8 heap is this full (% of its limit); 0 disables. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(100)
+  SHED_HEAP_USED_PERCENT = 90;
+
+  /**
+   * How often the age of the oldest waiting session drain is read from Redis (ms; 0 disables).
+   * Once it is older than a channel's reply deadline no new turn can be answered in time: v1 gets
+   * the channel's deadline policy at once, v2 a 503 + Retry-After.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(60000)
+  SHED_QUEUE_AGE_SAMPLE_MS = 250;
 
   /**
    * Trust X-Forwarded-For from this many proxy hops (0: use the socket address). Needed behind a

@@ -51,6 +51,15 @@ export class DrainRequester {
   async request(job: DrainSessionJob): Promise<void> {
     await this.queue.add(DRAIN_SESSION_JOB, job, drainJobOptions(job.sessionKey));
   }
+
+  /**
+   * How long the oldest session drain no worker has taken yet has been waiting (0 when none): a
+   * turn accepted now waits at least about that long, since drains are taken in order.
+   */
+  async oldestWaitingAgeMs(now = Date.now()): Promise<number> {
+    const [oldest] = await this.queue.getJobs(['wait'], 0, 0, true);
+    return oldest ? Math.max(0, now - oldest.timestamp) : 0;
+  }
 }
 
 function drainJobOptions(sessionKey: string): JobsOptions {

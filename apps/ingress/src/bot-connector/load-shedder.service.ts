@@ -1,45 +1,107 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { IngressConfig } from '@app/config';
+import { DrainRequester } from '@app/queue';
+import { AdmissionController } from './admission.js';
 
-const WINDOW_MS = 500;
+const TICK_MS = 50;
+
+export type ShedReason = 'too_many_in_flight' | 'event_loop' | 'heap';
 
 /**
- * Admission control. When this process is saturated (too many turns waiting, or its event loop
- * lagging), new turns are refused at once with 503 + Retry-After, which Genesys retries, instead
- * of being accepted and answered after the deadline (perf-reliability §2.7, R5). Checked in an
- * onRequest hook, before the body is parsed or the credential verified, so refusing is cheap.
+ * Admission control. A refused turn gets 503 + Retry-After at once, which Genesys retries, instead
+ * of being accepted and answered after the deadline (perf-reliability §2.7, R5). The verdict is
+ * read in an onRequest hook, before the body is parsed or the credential verified, from figures a
+ * 50 ms timer keeps up to date, so refusing costs a few comparisons.
+ *
+ * The refusal itself only stays fast if the loop never has much queued work in front of it: a
+ * request waits behind everything the loop must do first. So the event-loop signals (utilisation,
+ * lag) do not switch shedding on and off; they steer the share of turns admitted (AdmissionController),
+ * which keeps the loop below saturation instead of letting it saturate and then reacting.
+ *
+ * Also sampled here, less often: the age of the oldest waiting session drain (Redis), which the
+ * dispatcher compares with each channel's deadline.
  */
 @Injectable()
 export class LoadShedder implements OnModuleInit, OnModuleDestroy {
-  private histogram?: IntervalHistogram;
+  private readonly logger = new Logger(LoadShedder.name);
+  private readonly admission: AdmissionController;
+  private readonly heapLimit = getHeapStatistics().heap_size_limit;
   private timer?: NodeJS.Timeout;
-  private lagMs = 0;
+  private queueTimer?: NodeJS.Timeout;
+  private lastElu?: EventLoopUtilization;
+  private lastTickAt = 0;
+  private heapFull = false;
+  private queueAge = 0;
+  private queueAgeFailing = false;
   inFlight = 0;
 
-  constructor(private readonly config: IngressConfig) {}
+  constructor(
+    private readonly config: IngressConfig,
+    private readonly drains: DrainRequester,
+  ) {
+    this.admission = new AdmissionController({ eluHigh: config.SHED_EVENT_LOOP_UTILIZATION, lagMs: config.SHED_EVENT_LOOP_DELAY_MS });
+  }
 
   onModuleInit(): void {
-    if (this.config.SHED_EVENT_LOOP_DELAY_MS <= 0) return;
-    this.histogram = monitorEventLoopDelay({ resolution: 10 });
-    this.histogram.enable();
-    this.timer = setInterval(() => {
-      // p99 of the last window, in ms: one long GC pause should not shed, a lagging loop should.
-      this.lagMs = this.histogram!.percentile(99) / 1e6;
-      this.histogram!.reset();
-    }, WINDOW_MS);
+    this.lastElu = performance.eventLoopUtilization();
+    this.lastTickAt = performance.now();
+    this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
+    if (this.config.SHED_QUEUE_AGE_SAMPLE_MS > 0) this.sampleQueueAge();
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    const lagMs = Math.max(0, now - this.lastTickAt - TICK_MS);
+    this.lastTickAt = now;
+    const elu = performance.eventLoopUtilization(this.lastElu);
+    this.lastElu = performance.eventLoopUtilization();
+    this.admission.observe({ elu: elu.utilization, lagMs });
+    const percent = this.config.SHED_HEAP_USED_PERCENT;
+    this.heapFull = percent > 0 && getHeapStatistics().used_heap_size >= (this.heapLimit * percent) / 100;
+  }
+
+  /** One read at a time, so a slow Redis cannot stack reads up; a failed read counts as no backlog. */
+  private sampleQueueAge(): void {
+    this.queueTimer = setTimeout(async () => {
+      try {
+        this.queueAge = await this.drains.oldestWaitingAgeMs();
+        this.queueAgeFailing = false;
+      } catch (e) {
+        // The turn path reports Redis trouble itself (503s, readiness); one line here is enough.
+        if (!this.queueAgeFailing) this.logger.warn({ error: (e as Error).message }, 'could not read the queue age; not shedding on it');
+        this.queueAgeFailing = true;
+        this.queueAge = 0;
+      }
+      if (this.queueTimer) this.sampleQueueAge();
+    }, this.config.SHED_QUEUE_AGE_SAMPLE_MS);
+    this.queueTimer.unref();
   }
 
   /** Why a new turn must be refused now, or undefined when it can be taken. */
-  verdict(): 'too_many_in_flight' | 'event_loop_lag' | undefined {
+  verdict(): ShedReason | undefined {
     if (this.inFlight >= this.config.MAX_INFLIGHT_TURNS) return 'too_many_in_flight';
-    if (this.config.SHED_EVENT_LOOP_DELAY_MS > 0 && this.lagMs >= this.config.SHED_EVENT_LOOP_DELAY_MS) return 'event_loop_lag';
+    if (this.heapFull) return 'heap';
+    if (!this.admission.admit()) return 'event_loop';
     return undefined;
+  }
+
+  /** Age of the oldest drain no worker has taken yet, as last read (ms; 0 when off or unknown). */
+  get oldestWaitingMs(): number {
+    return this.queueAge;
+  }
+
+  /** Share of new turns the event-loop rule currently admits (1 = all). */
+  get admittedShare(): number {
+    return this.admission.share;
   }
 
   onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
-    this.histogram?.disable();
+    const queueTimer = this.queueTimer;
+    this.queueTimer = undefined;
+    if (queueTimer) clearTimeout(queueTimer);
   }
 }

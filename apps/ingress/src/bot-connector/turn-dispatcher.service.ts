@@ -89,6 +89,13 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
     // v1 keeps a margin for its own answer to travel within Genesys's timeout.
     const waitMs = protocol === 'v2' ? (channel.genesys.digitalBotConnector?.inlineWindowMs ?? 0) : channel.replyDeadlineMs;
     const margin = protocol === 'v2' ? 0 : SEND_MARGIN_MS;
+    // Drains are taken in order, so once the oldest waiting one is older than the channel's
+    // deadline a turn accepted now cannot be answered in time either (R5: shed on queue age).
+    const overdue = this.load.oldestWaitingMs >= channel.replyDeadlineMs;
+    if (overdue && protocol === 'v2') {
+      this.metrics.rejected.inc({ reason: 'overloaded_queue_age' });
+      throw new GatewayError('unavailable', 'gateway busy; retry shortly', undefined, 1);
+    }
     const sessionKey = sessionKeyOf(channel.id, turn.botSessionId);
     const turnId = turnIdOf(channel.id, turn.botSessionId, turn.messageId, () => randomUUID().replace(/-/g, ''));
     const envelope: TurnEnvelope = {
@@ -137,7 +144,9 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
       throw new GatewayError('unavailable', 'queue unavailable; retry', undefined, 1);
     }
 
-    const remaining = ctx.receivedAt + waitMs - margin - Date.now();
+    // v1 behind an overdue queue: the turn is kept (queued above, its result comes with the next
+    // turn like any late one) and the deadline policy answers now instead of after the deadline.
+    const remaining = overdue ? 0 : ctx.receivedAt + waitMs - margin - Date.now();
     const result = (await waiter.wait(remaining)) ?? (await this.claimOrFallback(turnId, log));
     if (result) return this.finish(result, ctx, 'worker');
 
@@ -147,7 +156,12 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
     }
 
     this.metrics.deadlineMiss(channel.id, channel.deadlinePolicy);
-    this.logger.warn({ ...log, policy: channel.deadlinePolicy }, 'reply deadline reached; answering with fallback');
+    if (overdue) {
+      // Counted, not logged: under overload a line per turn would add to the load.
+      this.metrics.rejected.inc({ reason: 'overloaded_queue_age' });
+    } else {
+      this.logger.warn({ ...log, policy: channel.deadlinePolicy }, 'reply deadline reached; answering with fallback');
+    }
     return this.fallback(turn, ctx);
   }
 

@@ -20,7 +20,7 @@ export class IngressMetrics {
   readonly deferred = this.m.counter('gbg_dbc_deferred_total', 'v2 turns acknowledged with MoreData at the end of the inline window; the reply follows through the outgoing-messages API', ['channel']);
   readonly handoffs = this.m.counter('gbg_handoffs_total', 'Handoffs to an agent, by reason', ['channel', 'reason']);
   readonly duplicates = this.m.counter('gbg_duplicate_turns_total', 'Redelivered turns (same messageId) answered without a second bot call', ['channel']);
-  readonly rejected = this.m.counter('gbg_rejected_requests_total', 'Webhook requests refused, by reason', ['reason']);
+  readonly rejected = this.m.counter('gbg_rejected_requests_total', 'Webhook requests refused, by reason (overloaded_queue_age also counts v1 turns answered with the deadline policy at once)', ['reason']);
   readonly replicaWaitsShort = this.m.counter('gbg_redis_wait_short_total', 'Turns refused (503) because fewer than REDIS_WAIT_REPLICAS replicas confirmed them in time', []);
   readonly loginFailures = this.m.counter('gbg_admin_login_failures_total', 'Console logins refused: invalid_credentials (password checked) or throttled (429, not checked)', ['reason']);
 
