@@ -53,4 +53,12 @@ describe('inbox sweeper', () => {
     await sweeper.sweep();
     expect(await waitingSessions()).toContain(first.sessionKey);
   });
+
+  it('sweeps once per interval across workers: a second caller within the lease skips the pass', async () => {
+    const sweeper = app.get(InboxSweeper);
+    await app.redis.del(app.keys.inboxSweepLease());
+    expect(await sweeper.sweepIfOurTurn()).toEqual(expect.any(Number));
+    expect(await sweeper.sweepIfOurTurn()).toBeUndefined();
+    expect(await app.redis.pttl(app.keys.inboxSweepLease())).toBeGreaterThan(0);
+  });
 });

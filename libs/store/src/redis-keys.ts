@@ -44,6 +44,10 @@ export class RedisKeys {
   inbox(sessionKey: string): string {
     return `${this.prefix}:inbox:${sessionKey}`;
   }
+  /** Held for one interval by the worker whose turn it is to sweep inboxes (one SCAN per interval, not one per worker). */
+  inboxSweepLease(): string {
+    return `${this.prefix}:sweep-lease:inbox`;
+  }
   /** Acceptance counter of a session's turns. */
   sessionSeq(sessionKey: string): string {
     return `${this.prefix}:seq:${sessionKey}`;

@@ -28,7 +28,18 @@ export class InboxSweeper implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.host.every('inbox-sweep', this.config.INBOX_SWEEP_INTERVAL_MS, () => this.sweep());
+    this.host.every('inbox-sweep', this.config.INBOX_SWEEP_INTERVAL_MS, () => this.sweepIfOurTurn());
+  }
+
+  /**
+   * A pass walks the whole keyspace (SCAN), so only one worker per interval makes it. Whoever
+   * does compares with the heads it saw on its own last pass, however long ago: a head unchanged
+   * since then has been stuck at least that long.
+   */
+  async sweepIfOurTurn(): Promise<number | undefined> {
+    // A little under the interval, so the lease is free again at the next tick of any worker.
+    if (!(await this.turns.leaseInboxSweep(Math.floor(this.config.INBOX_SWEEP_INTERVAL_MS * 0.8)))) return undefined;
+    return this.sweep();
   }
 
   /** One pass; returns how many sessions it queued (tests call it directly). */

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { scanKeys } from '@app/redis';
+import { scanKeys, tryLock } from '@app/redis';
 import type { OutboxEntry, TurnEnvelope, TurnResult } from './turn.types.js';
 import type { RedisKeys } from '../redis-keys.js';
 import type { TranscriptEntry } from '../sessions/transcript.types.js';
@@ -177,6 +177,11 @@ export class TurnStore {
     return { cursor, replies };
   }
 
+
+  /** True for the one caller per `ttlMs` whose turn it is to run the inbox sweep. */
+  async leaseInboxSweep(ttlMs: number): Promise<boolean> {
+    return (await tryLock(this.redis, this.keys.inboxSweepLease(), ttlMs)) !== undefined;
+  }
 
   /**
    * Sessions with turns waiting, each with the turn at the head of its inbox, in batches. A
