@@ -205,4 +205,15 @@ export class TurnStore {
     return !waitErr && !existsErr && acked >= replicas && exists === 1;
   }
 
+  /**
+   * True once `replicas` replicas hold the ingress's fallback claim (and so the turn it claimed).
+   * Finding the turn at the deadline is not enough after a failover: a connection not yet moved
+   * off the deposed master still finds it there, where the next resync wipes it. That master has
+   * lost its replicas to the new one by then, so WAIT comes up short.
+   */
+  async confirmClaimReplicated(turnId: string, replicas: number, timeoutMs: number): Promise<boolean> {
+    const res = await this.redis.pipeline().wait(replicas, timeoutMs).exists(this.keys.claim(turnId)).exec();
+    const [[waitErr, acked], [existsErr, exists]] = (res ?? [[null, 0], [null, 0]]) as [[Error | null, number], [Error | null, number]];
+    return !waitErr && !existsErr && acked >= replicas && exists === 1;
+  }
 }
