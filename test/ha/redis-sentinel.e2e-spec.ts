@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { turnIdOf } from '@app/store';
 import { RecordingBot } from '../support/recording-bot.js';
 import { GatewayHarness, freePort, newSessionBody, nextTurn, testChannel, type TestChannel } from '../support/gateway-harness.js';
-import { restartRedis, startSentinelGroup, stopAll, type RedisProcess } from '../support/redis-servers.js';
+import { restartRedis, startSentinelGroup, stopAll, waitForSentinelGroupInSync, type RedisProcess } from '../support/redis-servers.js';
 
 const MASTER = 'gbgha';
 
@@ -25,20 +25,27 @@ interface Sent {
  * while following the old master can be re-pointed and lose it). During the switch turns get
  * a prompt 503.
  */
-/*
- * Off in the default run (set GBG_HA_SENTINEL=1): green alone five runs in a row, but in a full CI
- * run at d3139e6 the new master lacked the channel record after the commanded failover (every
- * turn refused 403), a data-loss signature not diagnosed yet (issue 12).
- */
-const sentinelSuite = process.env.GBG_HA_SENTINEL === '1' ? describe : describe.skip;
-
-sentinelSuite('Redis Sentinel: failover under a turn stream', () => {
+describe('Redis Sentinel: failover under a turn stream', () => {
   const bot = new RecordingBot();
   let group: Awaited<ReturnType<typeof startSentinelGroup>>;
   let sentinel: Redis;
   let ch: TestChannel;
   let gw: GatewayHarness;
   const metricsPorts: number[] = [];
+
+  /** The master one sentinel names (0 when it does not answer). */
+  const masterPortAt = async (port: number) => {
+    const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    c.on('error', () => undefined);
+    try {
+      const addr = (await c.call('SENTINEL', 'get-master-addr-by-name', MASTER)) as string[] | null;
+      return addr ? Number(addr[1]) : 0;
+    } catch {
+      return 0;
+    } finally {
+      c.disconnect();
+    }
+  };
 
   const masterPort = async () => {
     const addr = (await sentinel.call('SENTINEL', 'get-master-addr-by-name', MASTER)) as string[] | null;
@@ -112,6 +119,10 @@ sentinelSuite('Redis Sentinel: failover under a turn stream', () => {
   }
 
   async function survive(tag: string, failover: () => Promise<void>, afterPromotion?: () => Promise<void>): Promise<void> {
+    // One fault at a time: the server deposed by the previous failover must have finished its
+    // resync first. A replica still waiting for its full sync holds nothing, and Sentinel would
+    // promote it all the same (a second fault, which no client can survive).
+    await waitForSentinelGroupInSync(group, MASTER);
     const before = await masterPort();
     const stream = turnStream(tag);
     await new Promise((r) => setTimeout(r, 1500));
@@ -197,6 +208,11 @@ sentinelSuite('Redis Sentinel: failover under a turn stream', () => {
       // The orchestrator restarts it, only once another server is master: a master without
       // persistence that restarts empty before the switch would wipe its replicas.
       async () => {
+        // Like a restart script that asks the sentinels first: until every sentinel names the new
+        // master, one that still names the old address would send a client to the empty restarted
+        // server, which calls itself master until Sentinel turns it into a replica.
+        const promoted = await masterPort();
+        await gw.waitFor(async () => (await Promise.all(group.sentinels.map((s) => masterPortAt(s.port)))).every((p) => p === promoted), 20_000);
         group.servers[group.servers.indexOf(victim)] = await restartRedis(victim);
       },
     );

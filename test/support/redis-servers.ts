@@ -85,18 +85,70 @@ export async function startSentinelGroup(name: string, replicas = 1): Promise<{ 
     sentinels.push(s);
   }
   for (const s of sentinels) await untilPong(s.port);
-  // The replicas must be in sync before a failover can promote one.
-  const m = new Redis({ port: master.port, host: '127.0.0.1' });
-  try {
-    const until = Date.now() + 10_000;
-    while (!new RegExp(`connected_slaves:${replicas}`).test(await m.info('replication'))) {
-      if (Date.now() > until) throw new Error('replicas did not attach');
-      await new Promise((r) => setTimeout(r, 50));
+  const group = { servers, sentinels };
+  await waitForSentinelGroupInSync(group, name);
+  return group;
+}
+
+/**
+ * Waits until the group is fit for a failover: every sentinel names the same master, every other
+ * server is a replica of it that finished its full sync (`state=online`, link up: a replica still
+ * waiting for its RDB, which Redis 7's diskless sync delays 5 s, holds nothing, and Sentinel
+ * promotes it all the same), and every sentinel has seen each replica as such. "Attached"
+ * (`connected_slaves`) is not enough: a replica counts from its first PSYNC, before it has data.
+ */
+export async function waitForSentinelGroupInSync(group: { servers: RedisProcess[]; sentinels: RedisProcess[] }, name: string, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  const open = (port: number) => {
+    const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    c.on('error', () => undefined);
+    return c;
+  };
+  let last = '';
+  for (;;) {
+    const clients: Redis[] = [];
+    try {
+      const masters = new Set<number>();
+      for (const s of group.sentinels) {
+        const c = open(s.port);
+        clients.push(c);
+        const addr = (await c.call('SENTINEL', 'get-master-addr-by-name', name)) as string[] | null;
+        masters.add(addr ? Number(addr[1]) : 0);
+      }
+      const [master] = [...masters];
+      if (masters.size !== 1 || !master) throw new Error(`sentinels name masters ${[...masters].join(',')}`);
+      const m = open(master);
+      clients.push(m);
+      const replication = await m.info('replication');
+      if (!/role:master/.test(replication)) throw new Error(`${master} is not a master yet`);
+      const offset = Number(/master_repl_offset:(\d+)/.exec(replication)?.[1]);
+      for (const r of group.servers.filter((p) => p.port !== master)) {
+        if (!new RegExp(`slave\\d+:ip=[^,]+,port=${r.port},state=online`).test(replication)) throw new Error(`replica ${r.port} not online at ${master}`);
+        const rc = open(r.port);
+        clients.push(rc);
+        const info = await rc.info('replication');
+        if (!new RegExp(`master_port:${master}\\b`).test(info) || !/master_link_status:up/.test(info) || /master_sync_in_progress:1/.test(info)) throw new Error(`replica ${r.port} not synced to ${master}`);
+        if (Number(/slave_repl_offset:(\d+)/.exec(info)?.[1]) < offset) throw new Error(`replica ${r.port} behind`);
+      }
+      for (const s of group.sentinels) {
+        const c = open(s.port);
+        clients.push(c);
+        const replicas = (await c.call('SENTINEL', 'replicas', name)) as string[][];
+        const seen = replicas.map((fields) => Object.fromEntries(fields.flatMap((v, i) => (i % 2 ? [] : [[v, fields[i + 1]]]))) as Record<string, string>);
+        for (const r of group.servers.filter((p) => p.port !== master)) {
+          const e = seen.find((x) => Number(x.port) === r.port);
+          if (!e || e.flags !== 'slave' || e['master-link-status'] !== 'ok' || Number(e['master-port']) !== master) throw new Error(`sentinel ${s.port} sees replica ${r.port} as ${JSON.stringify(e ?? null)}`);
+        }
+      }
+      return;
+    } catch (e) {
+      last = (e as Error).message;
+    } finally {
+      for (const c of clients) c.disconnect();
     }
-  } finally {
-    m.disconnect();
+    if (Date.now() > until) throw new Error(`sentinel group "${name}" not in sync: ${last}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
-  return { servers, sentinels };
 }
 
 /** Six nodes, three masters with a replica each, made one cluster by `redis-cli --cluster create`. */

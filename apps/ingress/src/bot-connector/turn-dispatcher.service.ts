@@ -88,7 +88,9 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
     // v2 answers MoreData at the end of its window and the worker sends the result later, so only
     // v1 keeps a margin for its own answer to travel within Genesys's timeout.
     const waitMs = protocol === 'v2' ? (channel.genesys.digitalBotConnector?.inlineWindowMs ?? 0) : channel.replyDeadlineMs;
-    const margin = protocol === 'v2' ? 0 : SEND_MARGIN_MS;
+    // With REDIS_WAIT_REPLICAS the fallback's claim is confirmed by the replicas too (claimOrFallback),
+    // which may take up to REDIS_WAIT_TIMEOUT_MS: that is kept back as well.
+    const margin = protocol === 'v2' ? 0 : SEND_MARGIN_MS + (this.cfg.REDIS_WAIT_REPLICAS > 0 ? this.cfg.REDIS_WAIT_TIMEOUT_MS : 0);
     // Drains are taken in order, so once the oldest waiting one is older than the channel's
     // deadline a turn accepted now cannot be answered in time either (R5: shed on queue age).
     const overdue = this.load.oldestWaitingMs >= channel.replyDeadlineMs;
@@ -186,11 +188,24 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
     return response;
   }
 
-  /** At the deadline: one last look for the result, racing the worker atomically for the answer. */
+  /**
+   * At the deadline: one last look for the result, racing the worker atomically for the answer.
+   * With REDIS_WAIT_REPLICAS, a won fallback is acknowledged only once the replicas hold the claim:
+   * during a failover this connection may still be on the deposed master, which keeps the turn
+   * until its resync from the new master wipes it (a hold answered from there is a turn lost).
+   */
   private async claimOrFallback(turnId: string, log: object): Promise<TurnResult | undefined> {
     try {
-      return await this.store.claimFallback(turnId);
+      const result = await this.store.claimFallback(turnId);
+      const want = this.cfg.REDIS_WAIT_REPLICAS;
+      if (!result && want > 0 && !(await this.store.confirmClaimReplicated(turnId, want, this.cfg.REDIS_WAIT_TIMEOUT_MS).catch(() => false))) {
+        this.metrics.replicaWaitsShort.inc();
+        this.logger.warn({ ...log, wanted: want }, 'fallback refused: not enough replicas confirmed the held turn in time');
+        throw new GatewayError('unavailable', 'turn store not replicated; retry', undefined, 1);
+      }
+      return result;
     } catch (e) {
+      if (e instanceof GatewayError) throw e;
       if (e instanceof TurnLostError) {
         // Answering the fallback would tell Genesys a turn nothing will ever run was taken.
         this.logger.error(log, 'turn lost by Redis before its deadline (failover); refusing it');

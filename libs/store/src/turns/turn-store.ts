@@ -204,10 +204,23 @@ export class TurnStore {
    * connection, by a read of the turn: if the connection moved to a new master in between (a
    * failover), WAIT would pass trivially there, and only finding the turn proves it survived.
    */
-  async confirmReplicated(turnId: string, replicas: number, timeoutMs: number): Promise<boolean> {
-    const res = await this.redis.pipeline().wait(replicas, timeoutMs).exists(this.keys.turn(turnId)).exec();
+  confirmReplicated(turnId: string, replicas: number, timeoutMs: number): Promise<boolean> {
+    return this.confirmKeyReplicated(this.keys.turn(turnId), replicas, timeoutMs);
+  }
+
+  /**
+   * True once `replicas` replicas hold the ingress's fallback claim (and so the turn it claimed).
+   * Finding the turn at the deadline is not enough after a failover: a connection not yet moved
+   * off the deposed master still finds it there, where the next resync wipes it. That master has
+   * lost its replicas to the new one by then, so WAIT comes up short.
+   */
+  confirmClaimReplicated(turnId: string, replicas: number, timeoutMs: number): Promise<boolean> {
+    return this.confirmKeyReplicated(this.keys.claim(turnId), replicas, timeoutMs);
+  }
+
+  private async confirmKeyReplicated(key: string, replicas: number, timeoutMs: number): Promise<boolean> {
+    const res = await this.redis.pipeline().wait(replicas, timeoutMs).exists(key).exec();
     const [[waitErr, acked], [existsErr, exists]] = (res ?? [[null, 0], [null, 0]]) as [[Error | null, number], [Error | null, number]];
     return !waitErr && !existsErr && acked >= replicas && exists === 1;
   }
-
 }
