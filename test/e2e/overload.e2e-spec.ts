@@ -22,12 +22,18 @@ describe('admission control', () => {
     expect(refused.ms).toBeLessThan(200);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(refused.body).toEqual({ botState: 'Failed', replyMessages: [], errorInfo: { errorCode: 'overloaded', errorMessage: 'gateway busy; retry shortly' } });
+    // Refused by the HTTP server before Fastify; a percent-encoded path it cannot match there is
+    // routed by Fastify to the same webhook and refused by the onRequest hook instead.
+    const encoded = await gw.turn(ch, newSessionBody('slow'), { path: `/%67enesys/${ch.id}/botconnector` });
+    expect(encoded.status).toBe(503);
+    expect(encoded.headers.get('retry-after')).toBe('1');
+    expect(encoded.body).toEqual(refused.body);
     const served = await Promise.all(first);
     expect(served.map((r) => r.status)).toEqual([200, 200]);
     // Capacity is back once they are answered.
     expect((await gw.turn(ch, newSessionBody('hi'))).status).toBe(200);
     const metrics = await (await fetch(`${gw.metricsUrl}/metrics`)).text();
-    expect(metrics).toMatch(/gbg_rejected_requests_total\{[^}]*reason="overloaded_too_many_in_flight"[^}]*\} 1/);
+    expect(metrics).toMatch(/gbg_rejected_requests_total\{[^}]*reason="overloaded_too_many_in_flight"[^}]*\} 2/);
   });
 });
 

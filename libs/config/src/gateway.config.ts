@@ -204,16 +204,18 @@ export class IngressConfig extends SharedConfig {
   MAX_INFLIGHT_TURNS = 2000;
 
   /**
-   * Event-loop utilisation (0–1, over 50 ms ticks) at which the share of new turns admitted is cut;
-   * below it by 0.1 the share grows back. Decided before the work it protects piles up on the
-   * loop, so refusals stay fast. 0 disables.
+   * Event-loop utilisation (0–1, smoothed over 20 ms ticks) at which the share of new turns
+   * admitted is cut; below it by 0.1 the share grows back. 0 disables.
    */
   @Type(() => Number) @IsNumber() @Min(0) @Max(1)
-  SHED_EVENT_LOOP_UTILIZATION = 0.9;
+  SHED_EVENT_LOOP_UTILIZATION = 0.95;
 
-  /** Event-loop lag (a 50 ms tick firing this late) that also cuts the admitted share; 0 disables. */
+  /**
+   * Event-loop lag at which the admitted share is cut (a 20 ms tick firing this late), and past
+   * which, while the tick is overdue, new turns are refused outright; 0 disables.
+   */
   @Type(() => Number) @IsInt() @Min(0) @Max(10000)
-  SHED_EVENT_LOOP_DELAY_MS = 40;
+  SHED_EVENT_LOOP_DELAY_MS = 30;
 
   /** Refuse new turns while the V8 heap is this full (% of its limit); 0 disables. */
   @Type(() => Number) @IsInt() @Min(0) @Max(100)

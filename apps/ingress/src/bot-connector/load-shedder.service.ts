@@ -5,15 +5,16 @@ import { IngressConfig } from '@app/config';
 import { DrainRequester } from '@app/queue';
 import { AdmissionController } from './admission.js';
 
-const TICK_MS = 50;
+/** Short, so that a spike is noticed within a few dozen requests; a tick costs about a microsecond. */
+const TICK_MS = 20;
 
 export type ShedReason = 'too_many_in_flight' | 'event_loop' | 'heap';
 
 /**
  * Admission control. A refused turn gets 503 + Retry-After at once, which Genesys retries, instead
  * of being accepted and answered after the deadline (perf-reliability §2.7, R5). The verdict is
- * read in an onRequest hook, before the body is parsed or the credential verified, from figures a
- * 50 ms timer keeps up to date, so refusing costs a few comparisons.
+ * read by the HTTP server before Fastify sees the request (http-setup.ts), before the body is parsed
+ * or the credential verified, from figures a 20 ms timer keeps up to date: a few comparisons.
  *
  * The refusal itself only stays fast if the loop never has much queued work in front of it: a
  * request waits behind everything the loop must do first. So the event-loop signals (utilisation,
@@ -84,6 +85,10 @@ export class LoadShedder implements OnModuleInit, OnModuleDestroy {
   verdict(): ShedReason | undefined {
     if (this.inFlight >= this.config.MAX_INFLIGHT_TURNS) return 'too_many_in_flight';
     if (this.heapFull) return 'heap';
+    // Inside a stretch the tick cannot interrupt (a backlog being worked off): refuse at once,
+    // which works the backlog off faster and adds nothing to it, instead of waiting for the tick.
+    const lagLimit = this.config.SHED_EVENT_LOOP_DELAY_MS;
+    if (lagLimit > 0 && performance.now() - this.lastTickAt > TICK_MS + lagLimit) return 'event_loop';
     if (!this.admission.admit()) return 'event_loop';
     return undefined;
   }
