@@ -184,6 +184,20 @@ function envOf(container, configMaps) {
   return env;
 }
 
+/** Read by Node itself, not by a config class. */
+const NODE_RUNTIME_ENV = new Set(['NODE_OPTIONS']);
+/** The rest of a Node process's memory (buffers, code, sockets) lives outside the V8 heap. */
+const MAX_HEAP_SHARE_OF_LIMIT = 0.8;
+
+/** A Kubernetes memory quantity in bytes (undefined when absent). */
+function bytesOf(q) {
+  if (q === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(String(q));
+  if (!m) return undefined;
+  const unit = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, M: 1e6, G: 1e9, T: 1e12 }[m[2]] ?? 1;
+  return Number(m[1]) * unit;
+}
+
 function preStopSeconds(container) {
   const ps = container.lifecycle?.preStop;
   if (!ps) return 0;
@@ -279,9 +293,18 @@ async function checkObjects(objects, facts, fail) {
       }
       if (app === 'ingress' && preStop === 0) fail('grace', cid, 'the ingress needs a preStop sleep, so its endpoint leaves the Service before SIGTERM');
 
-      // Env: every name is read by this process's config class.
+      // Heap: V8 sizes its heap from the node's memory, not the container's limit. Without a
+      // smaller --max-old-space-size the kernel kills the pod before the heap ever fills, so the
+      // ingress's heap shedding (SHED_HEAP_USED_PERCENT) never acts and the worker never collects
+      // in time.
+      const memLimit = bytesOf(c.resources?.limits?.memory);
+      const heapMb = /--max-old-space-size[= ](\d+)/.exec(env.get('NODE_OPTIONS')?.value ?? '')?.[1];
+      if (memLimit && !heapMb) fail('heap', cid, `memory limit ${c.resources.limits.memory} but no NODE_OPTIONS --max-old-space-size below it: V8 would size its heap from the node's memory and the pod be OOM-killed before the heap limit or heap shedding act`);
+      else if (memLimit && Number(heapMb) * 2 ** 20 > memLimit * MAX_HEAP_SHARE_OF_LIMIT) fail('heap', cid, `--max-old-space-size=${heapMb} is over ${MAX_HEAP_SHARE_OF_LIMIT * 100}% of the memory limit ${c.resources.limits.memory}: buffers, code and sockets live outside the heap`);
+
+      // Env: every name is read by this process's config class (or by Node itself).
       for (const [name, e] of env) {
-        if (known.has(name)) continue;
+        if (known.has(name) || NODE_RUNTIME_ENV.has(name)) continue;
         fail('env', cid, `${name} (from ${e.source}) is not a setting of ${APPS[app].configClass} (libs/config/src/gateway.config.ts)`);
       }
       for (const e of c.env ?? []) {

@@ -95,6 +95,20 @@ const BROKEN: { name: string; rule: string; mentions: string; target: { kind: st
     ops: [{ op: 'replace', path: '/spec/triggers/0/metadata/address', value: 'redis-other:6379' }],
   },
   {
+    name: 'heap-sized-from-the-node',
+    rule: 'heap',
+    mentions: 'no NODE_OPTIONS --max-old-space-size below it',
+    target: { kind: 'Deployment', name: 'gateway-ingress' },
+    ops: [{ op: 'test', path: '/spec/template/spec/containers/0/env/4/name', value: 'NODE_OPTIONS' }, { op: 'remove', path: '/spec/template/spec/containers/0/env/4' }],
+  },
+  {
+    name: 'heap-too-close-to-the-limit',
+    rule: 'heap',
+    mentions: '--max-old-space-size=500 is over 80% of the memory limit 512Mi',
+    target: { kind: 'Deployment', name: 'gateway-ingress' },
+    ops: [{ op: 'test', path: '/spec/template/spec/containers/0/env/4/name', value: 'NODE_OPTIONS' }, { op: 'replace', path: '/spec/template/spec/containers/0/env/4/value', value: '--max-old-space-size=500' }],
+  },
+  {
     name: 'unknown-env-var',
     rule: 'env',
     mentions: 'WORKER_CONCURENCY (from env) is not a setting of WorkerConfig',
