@@ -88,7 +88,7 @@ export class LoadShedder implements OnModuleInit, OnModuleDestroy {
     // Inside a stretch the tick cannot interrupt (a backlog being worked off): refuse at once,
     // which works the backlog off faster and adds nothing to it, instead of waiting for the tick.
     const lagLimit = this.config.SHED_EVENT_LOOP_DELAY_MS;
-    if (lagLimit > 0 && performance.now() - this.lastTickAt > TICK_MS + lagLimit) return 'event_loop';
+    if (lagLimit > 0 && this.timer && performance.now() - this.lastTickAt > TICK_MS + lagLimit) return 'event_loop';
     if (!this.admission.admit()) return 'event_loop';
     return undefined;
   }
@@ -104,7 +104,9 @@ export class LoadShedder implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
+    // Stopped ticks are not a lagging loop: from here on only the dispatcher's draining refuses.
+    clearInterval(this.timer);
+    this.timer = undefined;
     const queueTimer = this.queueTimer;
     this.queueTimer = undefined;
     if (queueTimer) clearTimeout(queueTimer);
