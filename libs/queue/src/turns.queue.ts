@@ -54,7 +54,10 @@ export class DrainRequester {
 
   /**
    * How long the oldest session drain no worker has taken yet has been waiting (0 when none): a
-   * turn accepted now waits at least about that long, since drains are taken in order.
+   * turn accepted now waits at least about that long, since drains are taken in order. A drain
+   * parked behind a running one (keepLastIfActive) enters the list, with a fresh timestamp, only
+   * when that one ends; one put back after a crashed worker keeps its first timestamp and reads
+   * old until a worker takes it, which with workers free is within milliseconds.
    */
   async oldestWaitingAgeMs(now = Date.now()): Promise<number> {
     const [oldest] = await this.queue.getJobs(['wait'], 0, 0, true);
