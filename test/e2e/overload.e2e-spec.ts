@@ -78,6 +78,8 @@ describe('shedding on queue age', () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(refused.ms).toBeLessThan(500);
+    // The same answer as every other refusal for load.
+    expect(refused.body).toEqual({ botState: 'Failed', replyMessages: [], errorInfo: { errorCode: 'overloaded', errorMessage: 'gateway busy; retry shortly' } });
     const metrics = await (await fetch(`${gw.metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(/gbg_rejected_requests_total\{[^}]*reason="overloaded_queue_age"[^}]*\} 2/);
 

@@ -1,16 +1,19 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { IngressConfig } from '@app/config';
-import { LoadShedder } from './bot-connector/load-shedder.service.js';
-import { GatewayExceptionFilter } from './errors/gateway-exception.filter.js';
+import { GATEWAY_ERROR_STATUS } from '@app/errors';
+import { LoadShedder, overloaded } from './bot-connector/load-shedder.service.js';
+import { GatewayExceptionFilter, webhookErrorBody } from './errors/gateway-exception.filter.js';
 import { createValidationPipe } from './errors/validation.pipe.js';
 import { trustProxyHops } from './ip-allowlist/trust-proxy.js';
 import { IngressMetrics } from './metrics/ingress-metrics.service.js';
-import { matchedRoute } from './matched-route.js';
+import { isWebhookPath, matchedRoute } from './matched-route.js';
 
 /** The answer to a turn refused for load: Genesys retries a 503 (v1 and v2), after Retry-After. */
-const OVERLOADED_BODY = JSON.stringify({ botState: 'Failed', replyMessages: [], errorInfo: { errorCode: 'overloaded', errorMessage: 'gateway busy; retry shortly' } });
-const OVERLOADED_HEADERS = { 'retry-after': '1', 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(OVERLOADED_BODY)) };
+const OVERLOADED = overloaded();
+const OVERLOADED_STATUS = GATEWAY_ERROR_STATUS[OVERLOADED.code];
+const OVERLOADED_BODY = JSON.stringify(webhookErrorBody(OVERLOADED));
+const OVERLOADED_HEADERS = { 'retry-after': String(OVERLOADED.retryAfterSeconds), 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(OVERLOADED_BODY)) };
 
 /** Marks on the raw request: when it arrived, and that admission already let it in. */
 const RECEIVED_AT = Symbol('gbg.receivedAt');
@@ -28,7 +31,7 @@ class EarlyAdmission {
 const earlyAdmissions = new WeakMap<FastifyAdapter, EarlyAdmission>();
 
 function isTurnPost(method: string | undefined, path: string): boolean {
-  return method === 'POST' && path.startsWith('/genesys/');
+  return method === 'POST' && isWebhookPath(path);
 }
 
 /** The HTTP server settings of the ingress (also used by the benchmark's direct baseline). */
@@ -45,7 +48,7 @@ export function createIngressAdapter(config: IngressConfig): FastifyAdapter {
         // The raw URL: a percent-encoded path is not matched here and is judged by the onRequest hook.
         if (early.decide && isTurnPost(req.method, req.url ?? '')) {
           if (early.decide(req)) {
-            res.writeHead(503, OVERLOADED_HEADERS).end(OVERLOADED_BODY);
+            res.writeHead(OVERLOADED_STATUS, OVERLOADED_HEADERS).end(OVERLOADED_BODY);
             return;
           }
           req[ADMITTED] = true;
@@ -86,7 +89,7 @@ export function configureIngressApp(app: NestFastifyApplication): void {
     const raw = req.raw as StampedRequest;
     (req as unknown as { receivedAt?: number }).receivedAt = raw[RECEIVED_AT] ?? Date.now();
     if (raw[ADMITTED] || !isTurnPost(req.method, matchedRoute(req))) return;
-    if (refuse()) return reply.code(503).headers(OVERLOADED_HEADERS).send(OVERLOADED_BODY);
+    if (refuse()) return reply.code(OVERLOADED_STATUS).headers(OVERLOADED_HEADERS).send(OVERLOADED_BODY);
   });
   app.useGlobalFilters(new GatewayExceptionFilter());
   app.useGlobalPipes(createValidationPipe());

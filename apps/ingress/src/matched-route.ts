@@ -20,3 +20,8 @@ export function decodedPath(url: string): string {
     return path;
   }
 }
+
+/** Genesys's calls (v1 and v2 turns, notifications) live under this prefix; their errors have the bot-response shape. */
+export function isWebhookPath(path: string): boolean {
+  return path.startsWith('/genesys/');
+}

@@ -2,6 +2,7 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { IngressConfig } from '@app/config';
+import { GatewayError } from '@app/errors';
 import { DrainRequester } from '@app/queue';
 import { AdmissionController } from './admission.js';
 
@@ -9,6 +10,9 @@ import { AdmissionController } from './admission.js';
 const TICK_MS = 20;
 
 export type ShedReason = 'too_many_in_flight' | 'event_loop' | 'heap';
+
+/** A turn refused for load, whichever limit refused it: a 503 Genesys retries after a second. */
+export const overloaded = (): GatewayError => new GatewayError('overloaded', 'gateway busy; retry shortly', undefined, 1);
 
 /**
  * Admission control. A refused turn gets 503 + Retry-After at once, which Genesys retries, instead

@@ -9,7 +9,7 @@ import { DrainRequester } from '@app/queue';
 import { TurnLostError, TurnStore, sessionKeyOf, turnIdOf, type TurnEnvelope, type TurnProtocol, type TurnResult } from '@app/store';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
 import type { IncomingTurnDto } from './dto/incoming-turn.dto.js';
-import { LoadShedder } from './load-shedder.service.js';
+import { LoadShedder, overloaded } from './load-shedder.service.js';
 import { ReplyStreamListener } from './reply-stream.listener.js';
 
 /** Time kept back from the deadline for our own answer to travel (serialization, network). */
@@ -96,7 +96,7 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
     const overdue = this.load.oldestWaitingMs >= channel.replyDeadlineMs;
     if (overdue && protocol === 'v2') {
       this.metrics.rejected.inc({ reason: 'overloaded_queue_age' });
-      throw new GatewayError('unavailable', 'gateway busy; retry shortly', undefined, 1);
+      throw overloaded();
     }
     const sessionKey = sessionKeyOf(channel.id, turn.botSessionId);
     const turnId = turnIdOf(channel.id, turn.botSessionId, turn.messageId, () => randomUUID().replace(/-/g, ''));

@@ -5,7 +5,12 @@ import { GATEWAY_ERROR_STATUS, GatewayError, type GatewayErrorCode } from '@app/
 import { ChannelBusyError } from '@app/channels';
 import { GenesysNotConnectedError } from '@app/genesys-api';
 import { GenesysOAuthError, OAuthStateError, ReauthorizationRequiredError } from '@app/genesys-oauth';
-import { matchedRoute } from '../matched-route.js';
+import { isWebhookPath, matchedRoute } from '../matched-route.js';
+
+/** An error as Genesys reads it on a webhook: a failed bot response. */
+export function webhookErrorBody(err: GatewayError): Record<string, unknown> {
+  return { botState: 'Failed', replyMessages: [], errorInfo: { errorCode: err.code, errorMessage: err.message }, ...(err.details ? { details: err.details } : {}) };
+}
 
 /** Genesys OAuth failures on admin routes; messages carry no token, code or secret. */
 function fromOAuthError(e: unknown): GatewayError | undefined {
@@ -82,10 +87,7 @@ export class GatewayExceptionFilter implements ExceptionFilter {
 
     const status = GATEWAY_ERROR_STATUS[err.code];
     if (err.retryAfterSeconds) void reply.header('retry-after', String(err.retryAfterSeconds));
-    const isWebhook = matchedRoute(req).startsWith('/genesys/');
-    const body = isWebhook
-      ? { botState: 'Failed', replyMessages: [], errorInfo: { errorCode: err.code, errorMessage: err.message }, ...(err.details ? { details: err.details } : {}) }
-      : { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
+    const body = isWebhookPath(matchedRoute(req)) ? webhookErrorBody(err) : { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
   }
 }
