@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { expectRedeliveriesAnsweredOnce } from '../support/core-scenarios.js';
 import { RecordingBot } from '../support/recording-bot.js';
 import { GatewayHarness, newSessionBody, nextTurn, testChannel, type TestChannel } from '../support/gateway-harness.js';
 
@@ -69,13 +70,7 @@ describe('order, duplicates and worker crashes (http bot provider, several worke
   });
 
   it('a redelivered messageId never runs the bot twice: concurrent and later duplicates get the first answer', async () => {
-    const body = newSessionBody('sleep:300 once', { messageId: randomUUID() });
-    const [a, b] = await Promise.all([gw.turn(ch, body), gw.turn(ch, body)]);
-    const c = await gw.turn(ch, body);
-    expect(bot.callsFor(body.botSessionId as string)).toHaveLength(1);
-    expect(a.body).toEqual(b.body);
-    expect(c.body).toEqual(a.body);
-    expect(a.body.replyMessages[0].text).toBe('echo: sleep:300 once');
+    await expectRedeliveriesAnsweredOnce(gw, ch, bot);
   });
 
   it('a worker killed mid-turn loses nothing: another worker re-runs the turn with the same idempotency key', async () => {

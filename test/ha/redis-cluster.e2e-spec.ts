@@ -3,6 +3,7 @@ import type { EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
 import { scanKeys } from '@app/redis/scan.js';
 import { newSessionBody, nextTurn, type GatewayHarness, type TestChannel } from '../support/gateway-harness.js';
 import { botTexts, startProviderGateway, V2_FLOW, waitForView, type ProviderGateway } from '../support/provider-gateway.js';
+import { expectRedeliveriesAnsweredOnce } from '../support/core-scenarios.js';
 import { RecordingBot } from '../support/recording-bot.js';
 import { startCluster, stopAll, type RedisProcess } from '../support/redis-servers.js';
 
@@ -72,13 +73,7 @@ describe('the turn protocol on Redis Cluster', () => {
   });
 
   it('answers a redelivered messageId without running the bot again', async () => {
-    const body = newSessionBody('sleep:300 once', { messageId: randomUUID() });
-    const [a, b] = await Promise.all([gw.turn(ch, body), gw.turn(ch, body)]);
-    const c = await gw.turn(ch, body);
-    expect(bot.callsFor(body.botSessionId as string)).toHaveLength(1);
-    expect(b.body).toEqual(a.body);
-    expect(c.body).toEqual(a.body);
-    expect(a.body.replyMessages[0].text).toBe('echo: sleep:300 once');
+    await expectRedeliveriesAnsweredOnce(gw, ch, bot);
   });
 
   it('holds the customer at the deadline and delivers the late answer first in the next response', async () => {
