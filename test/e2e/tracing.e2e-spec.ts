@@ -145,6 +145,19 @@ describe('OpenTelemetry traces (real processes, OTLP/HTTP receiver)', () => {
     expect(visible(spans)).not.toContain('parcel');
   }, 30_000);
 
+  it('records admin requests without their query string, and gives the OAuth callback, probes and metrics no span', async () => {
+    const marker = randomBytes(6).toString('hex');
+    await fetch(`${gw.baseUrl}/oauth/genesys/callback?code=CODE${marker}&state=s`);
+    await fetch(`${gw.baseUrl}/health/ready`);
+    const list = await fetch(`${gw.baseUrl}/api/conversations?channelId=${channel.id}&before=Q${marker}`, { headers: { authorization: `Bearer ${gw.adminToken}` } });
+    expect(list.status).toBe(400);
+    await gw.waitFor(async () => otlp.spans.some((s) => s.name === 'GET /api/conversations'), 10_000);
+    const span = otlp.spans.find((s) => s.name === 'GET /api/conversations')!;
+    expect(span.attributes).toMatchObject({ 'url.path': '/api/conversations', 'http.response.status_code': 400 });
+    expect(visible(otlp.spans)).not.toContain(marker);
+    expect(otlp.spans.some((s) => /health|oauth\/genesys/.test(s.name))).toBe(false);
+  }, 30_000);
+
   it('sends every batch in the encoding each process was given, and the receiver took them all', () => {
     expect(new Set(otlp.spans.map((s) => `${s.service}:${s.encoding}`))).toEqual(new Set(['genesys-bot-gateway-ingress:protobuf', 'otel-e2e-worker:json']));
     expect(otlp.requests.every((r) => r.status === 200)).toBe(true);
