@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * bounds must be close where answers are: sub-millisecond (a queue hop, a cached bot), tens to
  * hundreds of ms (bots), and around the 5 s reply deadline (is p99 at 4.5 s or past 5 s?).
  */
-export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.35, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 4.5, 5, 6, 7, 10];
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.35, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 4.5, 5, 6, 7, 10];
 
 /** Redis connection errors, by connection name: both processes export it (one alert covers both). */
 export const REDIS_ERRORS_METRIC = 'gbg_redis_errors_total';
