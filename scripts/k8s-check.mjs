@@ -38,6 +38,8 @@ const MIN_GRACE_AFTER_PRESTOP_S = 15;
 const KEDA_TARGET_UTILIZATION = 0.8;
 /** The BullMQ lists that hold the turns queue's work: drains running and drains waiting. */
 const KEDA_LISTS = ['active', 'wait'];
+/** The alerting rules' source; a rendered PrometheusRule must carry exactly its groups. */
+const ALERT_RULES = 'deploy/observability/prometheus-rules.yaml';
 
 // ---- facts from the code -----------------------------------------------------------------------
 
@@ -109,6 +111,18 @@ async function keyBuilder() {
   const turnsQueue = stringConst('libs/queue/src/turns.queue.ts', 'TURNS_QUEUE');
   const { QueueKeys } = await import('bullmq');
   return (prefix, list) => new QueueKeys(new RedisKeys(prefix).bullPrefix).toKey(turnsQueue, list);
+}
+
+/** The groups of the plain rules file, as parsed data (comments and layout do not matter). */
+function alertRuleGroups() {
+  return parseAllDocuments(readFileSync(join(ROOT, ALERT_RULES), 'utf8'))[0]?.toJS()?.groups;
+}
+
+/** Objects compared as data: key order does not matter, everything else does. */
+function canonical(v) {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]));
+  return v;
 }
 
 /** The image's USER (Dockerfile, runtime stage: the last USER line). */
@@ -369,6 +383,13 @@ async function checkObjects(objects, facts, fail) {
     }
   }
 
+  // PrometheusRules: the plain rules file's groups, unchanged (one source for the alerts).
+  for (const pr of objects.filter((o) => o.kind === 'PrometheusRule')) {
+    if (JSON.stringify(canonical(pr.spec?.groups)) !== JSON.stringify(canonical(facts.alertRules))) {
+      fail('alert-rules', nameOf(pr), `spec.groups differ from ${ALERT_RULES} (the source): copy its groups into the component`);
+    }
+  }
+
   // KEDA.
   const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler');
   for (const so of objects.filter((o) => o.kind === 'ScaledObject')) checkScaledObject(so, { deployments, hpas, configMaps, facts, fail });
@@ -483,7 +504,7 @@ function unusedComponents(dirs) {
 async function main() {
   const args = process.argv.slice(2);
   const dirs = args.length ? args.map((a) => resolve(a)) : defaultDirs();
-  const facts = { config: readConfigClasses(), listKey: await keyBuilder(), imageUser: imageUser() };
+  const facts = { config: readConfigClasses(), listKey: await keyBuilder(), imageUser: imageUser(), alertRules: alertRuleGroups() };
   let failures = 0;
   const show = (d) => (d.startsWith(ROOT) ? relative(ROOT, d) : d);
   if (!args.length) {

@@ -144,6 +144,13 @@ const BROKEN: { name: string; rule: string; mentions: string; target: { kind: st
     ops: [{ op: 'replace', path: '/spec/template/spec/securityContext/runAsNonRoot', value: false }],
   },
   {
+    name: 'alert-rule-edited-in-the-copy',
+    rule: 'alert-rules',
+    mentions: 'spec.groups differ from deploy/observability/prometheus-rules.yaml',
+    target: { kind: 'PrometheusRule', name: 'genesys-bot-gateway' },
+    ops: [{ op: 'replace', path: '/spec/groups/0/rules/0/for', value: '1h' }],
+  },
+  {
     name: 'schema-violation',
     rule: 'schema',
     mentions: 'containerPort must be integer',
@@ -179,7 +186,7 @@ describe('npm run k8s:check (deploy/kubernetes)', () => {
     const { status, out } = runCheck();
     expect(out).toContain('ok   deploy/kubernetes/base');
     expect(out).toContain('ok   deploy/kubernetes/overlays/production (');
-    expect(out).toMatch(/ok {3}deploy\/kubernetes\/overlays\/production \(.*ScaledObject.*ServiceMonitor.*NetworkPolicy/);
+    expect(out).toMatch(/ok {3}deploy\/kubernetes\/overlays\/production \(.*ScaledObject.*PrometheusRule.*ServiceMonitor.*NetworkPolicy/);
     expect(out).toContain('ok   deploy/kubernetes/overlays/production-redis-sentinel');
     expect(out).toContain('ok   deploy/kubernetes/overlays/production-redis-cluster');
     expect(status).toBe(0);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createEmulatorApp, type EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
-import { GatewayHarness, newSessionBody, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
+import { GatewayHarness, freePort, newSessionBody, processOutput, testChannel, type TestChannel } from '../support/gateway-harness.js';
 import { adminCall, dumpPrefix, issuedAccessTokens, keysContaining, pollUntil, sleep, type ApiAnswer } from '../support/platform-fixtures.js';
 import { countKeys } from '../support/redis-test-prefix.js';
 
@@ -36,6 +36,7 @@ const END_INTENT = { name: 'EndConversation' };
 let emu: EmulatorApp;
 let gw: GatewayHarness;
 let emulatorUrl: string;
+let workerMetricsUrl: string;
 
 let pub: TestChannel;
 let pubChanged: TestChannel;
@@ -98,7 +99,9 @@ beforeAll(async () => {
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
   });
   await gw.startIngress();
-  await gw.startWorker();
+  const workerMetricsPort = await freePort();
+  workerMetricsUrl = `http://127.0.0.1:${workerMetricsPort}/metrics`;
+  await gw.startWorker({ METRICS_PORT: String(workerMetricsPort) });
 }, 60_000);
 
 afterAll(async () => {
@@ -608,5 +611,16 @@ describe('secrets', () => {
     // Idempotency keys may carry business data: only their hash is stored.
     const keysInRedis = idempotencyKeys.flatMap((k) => keysContaining(dump, k));
     expect(keysInRedis).toEqual([]);
+  });
+});
+
+describe('metrics', () => {
+  it('counts the notifications finished above by target and result (the dashboard and alerts read it)', async () => {
+    const text = await (await fetch(workerMetricsUrl)).text();
+    const count = (target: string, result: string) => Number(new RegExp(`^gbg_worker_notifications_total\\{channel="${note.id}",target="${target}",result="${result}"[^}]*\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    expect(count('session', 'sent')).toBeGreaterThanOrEqual(1);
+    // The session Genesys had closed (409).
+    expect(count('session', 'failed')).toBeGreaterThanOrEqual(1);
+    expect(count('address', 'sent')).toBeGreaterThanOrEqual(1);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, api, getCsrfToken, path, query, setCsrfToken, setFetch, setUnauthenticatedHandler } from './api.js';
-import { nextVersion, safeUrl, splitList } from './format.js';
+import { formatMs, nextVersion, safeUrl, splitList } from './format.js';
 import { match, safeNext } from './router.js';
 import { conflictRefs } from './setup/step-bots.js';
 
@@ -78,6 +78,15 @@ describe('helpers', () => {
     expect(nextVersion(['2'])).toBe('3');
     expect(nextVersion(['beta'])).toBe('beta.1');
     expect(nextVersion([])).toBe('1.1');
+  });
+
+  it('formatMs shows the dashboard\'s sub-10 ms percentiles to a tenth, and whole values as they are', () => {
+    expect(formatMs(0)).toBe('0 ms');
+    expect(formatMs(0.4)).toBe('0.4 ms');
+    expect(formatMs(7)).toBe('7 ms');
+    expect(formatMs(121.3)).toBe('121 ms');
+    expect(formatMs(12_345)).toBe('12.3 s');
+    expect(formatMs(null)).toBe('—');
   });
 
   it('splitList trims, drops empties and duplicates', () => {

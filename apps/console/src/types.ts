@@ -270,8 +270,25 @@ export interface TestTurnAnswer {
 }
 
 export interface DashboardAnswer {
-  /** The contract names the bot latency p50Ms/p95Ms; the ingress currently sends botP50Ms/botP95Ms (both are read). */
-  series: { minute: string; turns: number; handoffs: number; deadlineMisses: number; p50Ms?: number | null; p95Ms?: number | null; botP50Ms?: number | null; botP95Ms?: number | null }[];
+  /**
+   * The contract names the bot latency p50Ms/p95Ms; the ingress currently sends botP50Ms/botP95Ms (both are read).
+   * Percentiles come from fine buckets: exact to the millisecond below 32 ms, within about 3% above.
+   */
+  series: {
+    minute: string;
+    turns: number;
+    handoffs: number;
+    deadlineMisses: number;
+    p50Ms?: number | null;
+    p95Ms?: number | null;
+    botP50Ms?: number | null;
+    botP95Ms?: number | null;
+    botP99Ms?: number | null;
+    /** What Genesys waited: request received to response sent. */
+    responseP50Ms?: number | null;
+    responseP95Ms?: number | null;
+    responseP99Ms?: number | null;
+  }[];
   handoffsByReason: Record<string, number>;
   queueDepth: number;
   workersOnline: number;

@@ -28,19 +28,31 @@ export class RedisConnections implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnections.name);
   readonly command: Redis;
   private readonly dedicated = new Set<Redis>();
+  private readonly errors = new Map<string, number>();
 
   constructor(@Inject(REDIS_MODULE_OPTIONS) private readonly options: RedisModuleOptions) {
-    this.command = this.open(options.name, { failFast: options.failFast, autoPipelining: true });
+    this.command = this.open(options.name, 'command', { failFast: options.failFast, autoPipelining: true });
   }
 
-  /** A connection that may block (BullMQ Worker, XREAD BLOCK): never shared. */
-  blocking(purpose: string): Redis {
-    return this.track(this.open(`${this.options.name}-${purpose}`, { blocking: true }));
+  /**
+   * A connection that may block (BullMQ Worker, XREAD BLOCK): never shared. `instance` only names
+   * it in CLIENT LIST (one per process, say); errors are counted under the purpose.
+   */
+  blocking(purpose: string, instance?: string): Redis {
+    return this.track(this.open(`${this.options.name}-${purpose}${instance ? `-${instance}` : ''}`, purpose, { blocking: true }));
   }
 
   /** A connection for a BullMQ Queue; `failFast` for producers that answer a caller while Redis is away. */
   producer(purpose: string, opts: { failFast?: boolean } = {}): Redis {
-    return this.track(this.open(`${this.options.name}-${purpose}`, { failFast: opts.failFast ?? this.options.failFast }));
+    return this.track(this.open(`${this.options.name}-${purpose}`, purpose, { failFast: opts.failFast ?? this.options.failFast }));
+  }
+
+  /**
+   * Connection errors (refused, reset, timed out, READONLY…) since start, by purpose (`command`
+   * for the shared client): the metric SREs alert on. Purposes are fixed in code, so the set stays small.
+   */
+  get errorCounts(): ReadonlyMap<string, number> {
+    return this.errors;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -50,10 +62,13 @@ export class RedisConnections implements OnApplicationShutdown {
     await this.command.quit().catch(() => this.command.disconnect());
   }
 
-  private open(name: string, opts: { failFast?: boolean; blocking?: boolean; autoPipelining?: boolean }): Redis {
+  private open(name: string, purpose: string, opts: { failFast?: boolean; blocking?: boolean; autoPipelining?: boolean }): Redis {
     const client = createRedis({ url: this.options.url, topology: this.options.topology, name, ...opts });
     // Reconnects are reported by the health checks; without a listener ioredis prints every attempt.
-    client.on('error', (e: Error) => this.logger.debug({ connection: name, error: e.message }, 'redis connection error'));
+    client.on('error', (e: Error) => {
+      this.errors.set(purpose, (this.errors.get(purpose) ?? 0) + 1);
+      this.logger.debug({ connection: name, error: e.message }, 'redis connection error');
+    });
     return client;
   }
 

@@ -22,13 +22,14 @@ export function DashboardPage() {
     if (!load.busy) void load.run();
   }, 10_000);
 
-  const s = (data?.series ?? []).map((p) => ({ ...p, p50Ms: p.p50Ms ?? p.botP50Ms ?? null, p95Ms: p.p95Ms ?? p.botP95Ms ?? null }));
+  const s = (data?.series ?? []).map((p) => ({ ...p, p50Ms: p.p50Ms ?? p.botP50Ms ?? null, p95Ms: p.p95Ms ?? p.botP95Ms ?? null, p99Ms: p.botP99Ms ?? null }));
   const labels = s.map((p) => p.minute);
   const totalTurns = s.reduce((a, p) => a + p.turns, 0);
   const totalMisses = s.reduce((a, p) => a + p.deadlineMisses, 0);
   const totalHandoffs = s.reduce((a, p) => a + p.handoffs, 0);
   const lastFull = s.length > 1 ? s[s.length - 2] : s.at(-1);
   const withLatency = [...s].reverse().find((p) => p.p95Ms !== null);
+  const withResponse = [...s].reverse().find((p) => p.responseP95Ms !== null && p.responseP95Ms !== undefined);
 
   return (
     <>
@@ -65,6 +66,15 @@ export function DashboardPage() {
                   {formatMs(withLatency?.p50Ms)} <span aria-hidden="true">/</span>
                   <span class="visually-hidden">and</span> {formatMs(withLatency?.p95Ms)}
                 </dd>
+                {withLatency?.p99Ms !== null && withLatency?.p99Ms !== undefined && <dd class="tile-note">p99 {formatMs(withLatency.p99Ms)}</dd>}
+              </div>
+              <div class="tile">
+                <dt>Response time p50 / p95</dt>
+                <dd data-testid="tile-response" class="tile-pair">
+                  {formatMs(withResponse?.responseP50Ms)} <span aria-hidden="true">/</span>
+                  <span class="visually-hidden">and</span> {formatMs(withResponse?.responseP95Ms)}
+                </dd>
+                <dd class="tile-note">what Genesys waited</dd>
               </div>
               <div class={`tile${totalMisses ? ' is-warn' : ''}`}>
                 <dt>Deadline misses</dt>
@@ -101,6 +111,7 @@ export function DashboardPage() {
                 series={[
                   { name: 'p50', tone: 1, values: s.map((p) => p.p50Ms) },
                   { name: 'p95', tone: 3, values: s.map((p) => p.p95Ms) },
+                  { name: 'p99', tone: 4, values: s.map((p) => p.p99Ms) },
                 ]}
               />
               <TimeChart id="ch-misses" testid="chart-misses" title="Deadline misses per minute" kind="bar" labels={labels} series={[{ name: 'Deadline misses', tone: 4, values: s.map((p) => p.deadlineMisses) }]} />

@@ -31,7 +31,7 @@ export class ReplyStreamListener implements OnModuleInit, OnApplicationShutdown 
   ) {}
 
   onModuleInit(): void {
-    this.conn = this.connections.blocking(`replies-${this.ingressId}`);
+    this.conn = this.connections.blocking('replies', this.ingressId);
     let connectedBefore = false;
     this.conn.on('ready', () => {
       this.rewind = connectedBefore;

@@ -1,9 +1,14 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { TurnStatsStore } from '@app/store';
+import { latencyBucketOf, percentileOf } from './latency-histogram.js';
 
-/** Upper bounds (ms) of the latency buckets; a value above the last counts in `inf`. */
-export const LATENCY_BUCKETS_MS = [50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 7000, 10000] as const;
 const FLUSH_MS = 1000;
+/**
+ * Hash field prefixes of the latency buckets (latency-histogram.ts). Not the `bot:`/`resp:` of the
+ * coarse buckets that came before, so a minute written by an older ingress is not misread.
+ */
+const BOT_FIELD = 'botms:';
+const RESPONSE_FIELD = 'respms:';
 
 export interface MinuteStats {
   minute: string;
@@ -13,26 +18,16 @@ export interface MinuteStats {
   /** Bot call latency, from the worker's timings (turns the worker answered). */
   botP50Ms: number | null;
   botP95Ms: number | null;
+  botP99Ms: number | null;
   /** What Genesys waited: request received to response sent. */
   responseP50Ms: number | null;
   responseP95Ms: number | null;
+  responseP99Ms: number | null;
 }
 
-function bucketOf(ms: number): string {
-  const b = LATENCY_BUCKETS_MS.find((ub) => ms <= ub);
-  return b === undefined ? 'inf' : String(b);
-}
-
-/** A percentile from bucket counts: the upper bound of the bucket it falls in (a conservative estimate). */
-export function percentileFromBuckets(counts: Map<string, number>, p: number): number | null {
-  const total = [...counts.values()].reduce((a, b) => a + b, 0);
-  if (!total) return null;
-  let seen = 0;
-  for (const ub of [...LATENCY_BUCKETS_MS.map(String), 'inf']) {
-    seen += counts.get(ub) ?? 0;
-    if (seen >= p * total) return ub === 'inf' ? LATENCY_BUCKETS_MS.at(-1)! * 2 : Number(ub);
-  }
-  return null;
+/** Interpolated percentiles carry float noise; a tenth of a millisecond is all a reader needs. */
+function tenth(ms: number | null): number | null {
+  return ms === null ? null : Math.round(ms * 10) / 10;
 }
 
 /**
@@ -62,8 +57,8 @@ export class TurnStats implements OnApplicationShutdown {
   turn(channel: string, responseMs: number, outcome: string, botMs?: number): void {
     this.add(channel, 'turns');
     this.add(channel, `outcome:${outcome}`);
-    this.add(channel, `resp:${bucketOf(responseMs)}`);
-    if (botMs !== undefined) this.add(channel, `bot:${bucketOf(botMs)}`);
+    this.add(channel, `${RESPONSE_FIELD}${latencyBucketOf(responseMs)}`);
+    if (botMs !== undefined) this.add(channel, `${BOT_FIELD}${latencyBucketOf(botMs)}`);
   }
 
   handoff(channel: string, reason: string): void {
@@ -91,12 +86,12 @@ export class TurnStats implements OnApplicationShutdown {
     const handoffsByReason: Record<string, number> = {};
     const outcomes: Record<string, number> = {};
     const series = rows.map((row, i) => {
-      const bot = new Map<string, number>();
-      const resp = new Map<string, number>();
+      const bot = new Map<number, number>();
+      const resp = new Map<number, number>();
       for (const [f, v] of Object.entries(row)) {
         const n = Number(v);
-        if (f.startsWith('bot:')) bot.set(f.slice(4), n);
-        else if (f.startsWith('resp:')) resp.set(f.slice(5), n);
+        if (f.startsWith(BOT_FIELD)) bot.set(Number(f.slice(BOT_FIELD.length)), n);
+        else if (f.startsWith(RESPONSE_FIELD)) resp.set(Number(f.slice(RESPONSE_FIELD.length)), n);
         else if (f.startsWith('reason:')) handoffsByReason[f.slice(7)] = (handoffsByReason[f.slice(7)] ?? 0) + n;
         else if (f.startsWith('outcome:')) outcomes[f.slice(8)] = (outcomes[f.slice(8)] ?? 0) + n;
       }
@@ -105,10 +100,12 @@ export class TurnStats implements OnApplicationShutdown {
         turns: Number(row.turns ?? 0),
         handoffs: Number(row.handoffs ?? 0),
         deadlineMisses: Number(row.deadlineMisses ?? 0),
-        botP50Ms: percentileFromBuckets(bot, 0.5),
-        botP95Ms: percentileFromBuckets(bot, 0.95),
-        responseP50Ms: percentileFromBuckets(resp, 0.5),
-        responseP95Ms: percentileFromBuckets(resp, 0.95),
+        botP50Ms: tenth(percentileOf(bot, 0.5)),
+        botP95Ms: tenth(percentileOf(bot, 0.95)),
+        botP99Ms: tenth(percentileOf(bot, 0.99)),
+        responseP50Ms: tenth(percentileOf(resp, 0.5)),
+        responseP95Ms: tenth(percentileOf(resp, 0.95)),
+        responseP99Ms: tenth(percentileOf(resp, 0.99)),
       };
     });
     return { series, handoffsByReason, outcomes };

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { BotConnectorResponse } from '@app/genesys';
-import { GatewayMetrics } from '@app/observability';
-import { TURNS_QUEUE } from '@app/queue';
+import { GatewayMetrics, REDIS_ERRORS_METRIC } from '@app/observability';
+import { DrainRequester, TURNS_QUEUE } from '@app/queue';
+import { RedisConnections } from '@app/redis';
 import { SessionStore, WorkerRegistry, type TurnResult } from '@app/store';
 import { TurnStats } from '../dashboard/turn-stats.js';
 
@@ -28,13 +29,21 @@ export class IngressMetrics {
     @InjectQueue(TURNS_QUEUE) queue: Queue,
     sessions: SessionStore,
     workers: WorkerRegistry,
+    drains: DrainRequester,
+    connections: RedisConnections,
     private readonly stats: TurnStats,
   ) {
+    this.m.counterFrom(REDIS_ERRORS_METRIC, 'Redis connection errors (refused, reset, timed out) since start, by connection purpose', 'connection', () => connections.errorCounts);
     // Gauges read Redis at scrape time; a failed read leaves the gauge unset rather than failing the whole scrape.
     this.m.gauge('gbg_queue_depth', 'Session drains waiting or running', ['state'], async function () {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized').catch(() => undefined);
       if (!counts) return;
       for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+    });
+    // Read at scrape time, not from the load shedder's sample: that one is off when SHED_QUEUE_AGE_SAMPLE_MS is 0.
+    this.m.gauge('gbg_queue_oldest_waiting_seconds', 'Age of the oldest session drain no worker has taken yet (0 when none waits): a new turn waits at least this long', [], async function () {
+      const ms = await drains.oldestWaitingAgeMs().catch(() => undefined);
+      if (ms !== undefined) this.set(ms / 1000);
     });
     this.m.gauge('gbg_active_sessions', 'Sessions with a turn in the last 30 minutes', [], async function () {
       const n = await sessions.countActiveSince(Date.now() - ACTIVE_SESSION_WINDOW_MS).catch(() => undefined);

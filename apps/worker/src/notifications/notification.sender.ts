@@ -5,6 +5,7 @@ import { GenesysApiClientFactory, GenesysApiError } from '@app/genesys-api';
 import { BotState } from '@app/genesys';
 import { SpanAttributes, SpanKind, SpanNames, contextOfCarrier, inSpan, linksToActiveSpan, traceCarrierOf } from '@app/observability';
 import { NotificationStore, OutboxStore, SendRateStore, SessionStore, sessionKeyOf, type NotificationRecord, type OutboxEntry } from '@app/store';
+import { WorkerMetrics } from '../ops/worker-metrics.service.js';
 import { OutgoingMessageSender } from '../outbox/outgoing-message.sender.js';
 import { capabilitiesFor } from '../rendering/capability-profiles.js';
 import { StructuredMessageRenderer } from '../rendering/structured-message.renderer.js';
@@ -35,12 +36,16 @@ export class NotificationSender {
     private readonly api: GenesysApiClientFactory,
     private readonly renderer: StructuredMessageRenderer,
     private readonly sender: OutgoingMessageSender,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   /** The job ran out of attempts on errors `attempt` could not record (Redis trouble): a record still queued is marked failed. */
   async recordGivenUp(id: string, error: string): Promise<void> {
     const record = await this.store.get(id);
-    if (record && record.status === 'queued') await this.store.update(record.id, { status: 'failed', error });
+    if (record && record.status === 'queued') {
+      await this.store.update(record.id, { status: 'failed', error });
+      this.metrics.notificationDone(record.channelId, record.target.kind, 'failed');
+    }
   }
 
   async attempt(id: string): Promise<NotificationAttempt> {
@@ -115,6 +120,7 @@ export class NotificationSender {
         useExistingActiveConversation: target.useExistingActiveConversation,
       });
       const done = await this.store.update(record.id, { status: 'sent', error: undefined, genesys: { id: res.id, conversationId: res.conversationId } });
+      this.metrics.notificationDone(channel.id, 'address', 'sent');
       this.logger.log({ channelId: channel.id, notificationId: record.id, conversationId: res.conversationId }, 'notification sent (agentless)');
       return { kind: 'done', record: done };
     } catch (e) {
@@ -134,6 +140,7 @@ export class NotificationSender {
 
   private async fail(record: NotificationRecord, error: string, genesys?: NotificationRecord['genesys']): Promise<NotificationAttempt> {
     this.logger.warn({ channelId: record.channelId, notificationId: record.id, error }, 'notification failed');
+    this.metrics.notificationDone(record.channelId, record.target.kind, 'failed');
     return { kind: 'done', record: await this.store.update(record.id, { status: 'failed', error, ...(genesys ? { genesys } : {}) }) };
   }
 

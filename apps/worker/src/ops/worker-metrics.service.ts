@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { GatewayMetrics } from '@app/observability';
+import { GatewayMetrics, REDIS_ERRORS_METRIC } from '@app/observability';
+import { RedisConnections } from '@app/redis';
 import type { TurnResult } from '@app/store';
 
 @Injectable()
@@ -13,6 +14,15 @@ export class WorkerMetrics {
   readonly outgoing = this.m.counter('gbg_worker_outgoing_messages_total', 'v2 results sent through the outgoing-messages API: sent, dropped (409/4xx, recorded) or given up', ['channel', 'result']);
   readonly outgoingSeconds = this.m.histogram('gbg_worker_outgoing_send_seconds', 'Time from a v2 result entering the outbox to Genesys accepting it', ['channel']);
   readonly activeDrains = this.m.gauge('gbg_worker_active_sessions', 'Session drains running in this process');
+  readonly notifications = this.m.counter('gbg_worker_notifications_total', 'Notifications finished, by target (session, address) and result (sent, failed)', ['channel', 'target', 'result']);
+
+  constructor(connections: RedisConnections) {
+    this.m.counterFrom(REDIS_ERRORS_METRIC, 'Redis connection errors (refused, reset, timed out) since start, by connection purpose', 'connection', () => connections.errorCounts);
+  }
+
+  notificationDone(channel: string, target: 'session' | 'address', result: 'sent' | 'failed'): void {
+    this.notifications.inc({ channel, target, result });
+  }
 
   observe(channel: string, r: TurnResult, late: boolean): void {
     this.turns.inc({ channel, outcome: r.outcome });

@@ -166,6 +166,7 @@ export class OutgoingMessageSender {
   /** A notification's record follows its entry: sent with Genesys's message id, or failed with why. */
   private async settleNotification(entry: OutboxEntry, change: Parameters<NotificationStore['update']>[1]): Promise<void> {
     if (!entry.notificationId) return;
+    if (change.status === 'sent' || change.status === 'failed') this.metrics.notificationDone(entry.channelId, 'session', change.status);
     await this.notifications.update(entry.notificationId, change).catch((e: Error) => this.logger.error({ notificationId: entry.notificationId, error: e.message }, 'could not record notification outcome'));
   }
 
