@@ -105,8 +105,9 @@ export class SharedConfig {
 
   /**
    * Entries a session's transcript keeps: older ones are dropped as new ones arrive, so one
-   * endless session cannot grow a Redis list without bound. The floor keeps a handoff summary's
-   * turns; the ceiling keeps one transcript's worst case (×~4 KB an entry) under ~400 MB.
+   * endless session cannot grow a Redis list without bound. The floor is twice the default
+   * handoff summary (5 turns; a channel asking for more than are kept summarizes what is kept);
+   * the ceiling keeps one transcript's worst case (×~4 KB an entry) near 400 MB.
    */
   @Type(() => Number) @IsInt() @Min(10) @Max(100_000)
   TRANSCRIPT_MAX_ENTRIES = 500;
