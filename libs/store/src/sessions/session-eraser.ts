@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis-keys.js';
-import type { SessionSummary } from '../turns/turn.types.js';
+import type { OutboxEntry, SessionSummary } from '../turns/turn.types.js';
 import type { TranscriptEntry } from './transcript.types.js';
 import { eraseSession } from './lua/erase-session.lua.js';
 
@@ -29,16 +29,37 @@ export class SessionEraser {
   }
 
   /**
-   * `alsoConversationId`: the caller's id, when it deletes by conversation. The session's own
-   * conversation ids (state and first and last entries) are read first, so its memberships go too.
+   * `alsoConversationId`: the caller's id, when it deletes by conversation. The session's state,
+   * transcript, outbox and late list are read first, for the conversation sets it is in and the
+   * per-turn records they point at. A turn completing between that read and the script keeps its
+   * result until TURN_RETENTION_SECONDS (its transcript entry still goes).
    */
   async erase(sessionKey: string, alsoConversationId?: string): Promise<EraseOutcome> {
     const k = this.keys;
-    const [sessionRaw, firstRaw, lastRaw] = await this.redis.multi().get(k.session(sessionKey)).lindex(k.transcript(sessionKey), 0).lindex(k.transcript(sessionKey), -1).exec().then((res) => (res ?? []).map(([, v]) => v as string | null));
-    const ids = new Set<string>(alsoConversationId ? [alsoConversationId] : []);
-    for (const raw of [sessionRaw, firstRaw, lastRaw]) {
-      const id = raw ? (JSON.parse(raw) as Partial<SessionSummary & TranscriptEntry>).genesysConversationId : undefined;
-      if (id) ids.add(id);
+    const read = await this.redis
+      .multi()
+      .get(k.session(sessionKey))
+      .lrange(k.transcript(sessionKey), 0, -1)
+      .lrange(k.outbox(sessionKey), 0, -1)
+      .lrange(k.late(sessionKey), 0, -1)
+      .exec();
+    const [sessionRaw, entries, outbox, late] = (read ?? []).map(([, v]) => v) as [string | null, string[], string[], string[]];
+    const conversationIds = new Set<string>(alsoConversationId ? [alsoConversationId] : []);
+    const records = new Set<string>();
+    const session = sessionRaw ? (JSON.parse(sessionRaw) as Partial<SessionSummary>) : undefined;
+    if (session?.genesysConversationId) conversationIds.add(session.genesysConversationId);
+    for (const raw of entries ?? []) {
+      const e = JSON.parse(raw) as Partial<TranscriptEntry>;
+      if (e.genesysConversationId) conversationIds.add(e.genesysConversationId);
+      if (!e.turnId) continue;
+      // A notification's entry carries the notification id; a turn's (or its refused reply's) the turn id.
+      if (e.kind === 'notification') records.add(k.notification(e.turnId));
+      else records.add(k.result(e.turnId)).add(k.claim(e.turnId));
+    }
+    for (const raw of [...(outbox ?? []), ...(late ?? [])]) {
+      const e = JSON.parse(raw) as Partial<OutboxEntry>;
+      if (e.notificationId) records.add(k.notification(e.notificationId));
+      else if (e.turnId) records.add(k.result(e.turnId)).add(k.claim(e.turnId));
     }
     const reply = await eraseSession(this.redis, {
       keys: {
@@ -52,7 +73,8 @@ export class SessionEraser {
         sessionSeq: k.sessionSeq(sessionKey),
         inbox: k.inbox(sessionKey),
         erased: k.sessionErased(sessionKey),
-        conversations: [...ids].map((id) => k.conversationSessions(id)),
+        conversations: [...conversationIds].map((id) => k.conversationSessions(id)),
+        records: [...records],
       },
       sessionKey,
       markerTtlMs: this.turnRetentionMs,

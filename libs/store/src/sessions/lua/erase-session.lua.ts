@@ -14,6 +14,11 @@ export interface EraseSessionInput {
     erased: string;
     /** The conversation sets the session may be a member of. */
     conversations: string[];
+    /**
+     * Records named by turn or notification id that the session's transcript, outbox and late
+     * list point at (results, claims, notification records): deleted if still there.
+     */
+    records: string[];
   };
   sessionKey: string;
   /** How long the erase marker stays: turns still queued are done or expired by then (TURN_RETENTION_SECONDS). */
@@ -29,7 +34,8 @@ export interface EraseSessionReply {
 /**
  * Deletes what the gateway keeps about one bot session, in one step: transcript (and its count),
  * session state, outbox (and its index membership), late results, session and conversation index
- * memberships. Turns queued or running are left to finish (their inbox, records and results
+ * memberships, and the per-turn results and notification records the caller found through them
+ * (they do not count as "found": the session's own keys say whether anything was stored). Turns queued or running are left to finish (their inbox, records and results
  * expire with TURN_RETENTION_SECONDS): the customer still gets their answers. So that those turns
  * do not write the session back, the marker records the last acceptance number now taken; the
  * completion script answers turns up to it but records nothing (no transcript entry, session
@@ -44,7 +50,9 @@ local transcript, count, session, outbox, outboxIndex, late, sessionIndex, seq, 
 local sessionKey, markerTtlMs = ARGV[1], ARGV[2]
 local removed = redis.call('DEL', transcript, count, session, outbox, late)
 removed = removed + redis.call('ZREM', outboxIndex, sessionKey) + redis.call('ZREM', sessionIndex, sessionKey)
-for i = 11, #KEYS do removed = removed + redis.call('SREM', KEYS[i], sessionKey) end
+local conversations = tonumber(ARGV[3])
+for i = 11, 10 + conversations do removed = removed + redis.call('SREM', KEYS[i], sessionKey) end
+for i = 11 + conversations, #KEYS do redis.call('DEL', KEYS[i]) end
 local inFlight = redis.call('LLEN', inbox) > 0
 if inFlight then
   redis.call('SET', erased, redis.call('GET', seq) or '0', 'PX', markerTtlMs)
@@ -57,8 +65,8 @@ else
 end
 return {removed, inFlight and 1 or 0}
 `,
-  keys: ({ keys: k }) => [k.transcript, k.count, k.session, k.outbox, k.outboxIndex, k.late, k.sessionIndex, k.sessionSeq, k.inbox, k.erased, ...k.conversations],
-  argv: (i) => [i.sessionKey, i.markerTtlMs],
+  keys: ({ keys: k }) => [k.transcript, k.count, k.session, k.outbox, k.outboxIndex, k.late, k.sessionIndex, k.sessionSeq, k.inbox, k.erased, ...k.conversations, ...k.records],
+  argv: (i) => [i.sessionKey, i.markerTtlMs, i.keys.conversations.length],
   reply: (raw) => {
     const [removed, inFlight] = raw as number[];
     return { removed: Number(removed), inFlight: inFlight === 1 };
