@@ -61,6 +61,7 @@ try {
       'cpu-prof': { type: 'boolean', default: false },
       'node-option': { type: 'string', multiple: true, default: [] },
       'gateway-env': { type: 'string', multiple: true, default: [] },
+      'otlp-sink': { type: 'boolean', default: false },
       json: { type: 'string', default: env.BENCH_JSON },
       timeline: { type: 'boolean', default: env.BENCH_TIMELINE === '1' },
       help: { type: 'boolean', short: 'h' },
@@ -100,6 +101,8 @@ if (args.help) {
                           open them on demand (BENCH_R5_PRECONNECT, 10000,0)
   --cpu-prof              write V8 CPU profiles of the gateway processes (printed directory)
   --node-option OPT       extra node option for every gateway/baseline child (repeatable)
+  --otlp-sink             tracing on: start an OTLP/HTTP endpoint that accepts everything (its own
+                          process) and point every gateway process at it (OTEL_EXPORTER_OTLP_ENDPOINT)
   --gateway-env K=V       extra environment variable for every gateway/baseline child (repeatable),
                           e.g. --gateway-env MAX_INFLIGHT_TURNS=2000 (try settings without editing code)
   --json FILE             also write every figure as JSON (BENCH_JSON)
@@ -1035,6 +1038,15 @@ async function main() {
     log(`Box CPU busy before start (2 s sample, nothing of ours running): ${idleBusy}%${idleBusy > FOREIGN_WARN ? '  ⚠ the box is not quiet: figures will be disturbed' : ''}`);
   }
   log(`"box CPU % (others)" = whole-box CPU while sending (100% = all ${cpus.length} cores), and in brackets the part not used by the load generator, the gateway or Redis.`);
+  let sink;
+  if (args['otlp-sink']) {
+    sink = spawn(process.execPath, [join(root, 'scripts/bench/otlp-sink.mjs')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    children.add(sink);
+    const { port } = await new Promise((r) => sink.once('message', r));
+    extraEnv.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${port}`;
+    sink.statsPort = port;
+    log(`TRACING ON: every gateway process exports spans over OTLP/HTTP (${extraEnv.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf'}) to a sink at ${extraEnv.OTEL_EXPORTER_OTLP_ENDPOINT} that accepts everything (its own process)`);
+  }
   const t0 = Date.now();
   if (opts.only.has('p1')) await scenarioP1();
   if (opts.only.has('p2') && !aborted) await scenarioP2();
@@ -1042,6 +1054,17 @@ async function main() {
   if (opts.only.has('r5') && !aborted) await scenarioR5();
   if (opts.only.has('p6') && !aborted) await scenarioP6();
   p5Summary();
+  if (sink) {
+    let stats;
+    try {
+      stats = JSON.parse((await getJson(sink.statsPort, '/stats', 3000)).body);
+    } catch {
+      stats = undefined;
+    }
+    results.otlpSink = stats;
+    log(`OTLP sink received ${stats?.requests} export requests, ${((stats?.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB (${JSON.stringify(stats?.contentTypes)})`);
+    sink.kill('SIGTERM');
+  }
   log(`\ntotal bench time ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   if (args.json) {
     writeFileSync(args.json, JSON.stringify(results, null, 2));

@@ -45,16 +45,33 @@ async function allKeys(): Promise<string[]> {
   return (await gw.redis.keys(`${gw.prefix}:*`)).map((k) => k.slice(gw.prefix.length + 1));
 }
 
-/** Keys that name the session or the conversation, and values that hold the customer's words. */
+/** A key's value as text, for the kinds the gateway stores conversation data in. */
+async function valueOf(key: string): Promise<string> {
+  const full = `${gw.prefix}:${key}`;
+  switch (await gw.redis.type(full)) {
+    case 'string':
+      return (await gw.redis.get(full)) ?? '';
+    case 'list':
+      return (await gw.redis.lrange(full, 0, -1)).join('\n');
+    case 'set':
+      return (await gw.redis.smembers(full)).join('\n');
+    case 'zset':
+      return (await gw.redis.zrange(full, '0', '-1')).join('\n');
+    default:
+      return '';
+  }
+}
+
+/** Keys that name the session or the conversation, and values that hold the customer's words or the session id. */
 async function traces(botSessionId: string, conversationId: string, tag: string): Promise<string[]> {
   const found: string[] = [];
   const conversationKey = keys.conversationSessions(conversationId).slice(gw.prefix.length + 1);
   for (const key of await allKeys()) {
     if (key.includes(botSessionId) || key === conversationKey) found.push(key);
-    const type = await gw.redis.type(`${gw.prefix}:${key}`);
-    const dump = type === 'string' ? await gw.redis.get(`${gw.prefix}:${key}`) : type === 'list' ? (await gw.redis.lrange(`${gw.prefix}:${key}`, 0, -1)).join() : type === 'zset' || type === 'set' ? JSON.stringify(type === 'set' ? await gw.redis.smembers(`${gw.prefix}:${key}`) : await gw.redis.zrange(`${gw.prefix}:${key}`, 0, -1)) : '';
     // Reply streams (capped, 5 minutes) are the documented exception: the ingress reads results from them.
-    if (dump && (dump.includes(`${tag}-`) || dump.includes(botSessionId)) && !key.startsWith('replies:')) found.push(`${key} (value)`);
+    if (key.startsWith('replies:')) continue;
+    const value = await valueOf(key);
+    if (value.includes(`${tag}-`) || value.includes(botSessionId)) found.push(`${key} (value)`);
   }
   return found;
 }

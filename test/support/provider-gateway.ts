@@ -28,6 +28,9 @@ export interface ProviderGatewayOptions {
   extraChannels?: TestChannel[];
   /** Environment of the gateway processes. */
   env?: Record<string, string>;
+  /** Environment of one process only, on top of `env`. */
+  ingressEnv?: Record<string, string>;
+  workerEnv?: Record<string, string>;
 }
 
 export interface ProviderGateway {
@@ -64,8 +67,8 @@ export async function startProviderGateway(opts: ProviderGatewayOptions): Promis
     await emu.close();
   };
   try {
-    await gw.startIngress();
-    const worker = await gw.startWorker();
+    await gw.startIngress(opts.ingressEnv);
+    const worker = await gw.startWorker(opts.workerEnv);
     emu.emulator.registerFlow({
       id: V2_FLOW,
       protocol: 'v2',

@@ -3,6 +3,7 @@ import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { ChannelsModule } from '@app/channels';
 import { BUILT_IN_BOT_PROVIDERS, BotProvidersModule, type BotProviderSet } from '@app/bot-providers';
+import { TracingModule } from '@app/observability';
 import { SecretBox, secretBoxFor } from '@app/secrets';
 import { IngressConfig } from '@app/config';
 import { DrainRequester, NOTIFICATIONS_QUEUE, TURNS_QUEUE } from '@app/queue';
@@ -76,6 +77,8 @@ export function ingressInfrastructure(config: IngressConfig, options: { botProvi
     { ...ChannelsModule.register(box), global: true },
     { ...GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, allowLocalEmulator: config.devSecretsAllowed, logger: nestGenesysLogger() }), global: true },
     BotProvidersModule.forRoot({ providers: BUILT_IN_BOT_PROVIDERS, ...options.botProviders, allowPrivateNetworks: config.botProvidersAllowPrivate }),
+    // Exports the last spans at onApplicationShutdown, once the turns in flight are answered.
+    { module: TracingModule },
   ];
 }
 

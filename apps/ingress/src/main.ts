@@ -7,13 +7,14 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ChannelRepository, ChannelConfigError, logSyncReport, syncChannelsFromFile } from '@app/channels';
 import { ConfigValidationError, loadIngressConfig, type IngressConfig } from '@app/config';
 import { bearerCredential, mintBotConnectorToken } from '@app/genesys-jwt';
-import { PinoNestLogger, createRootLogger } from '@app/observability';
+import { PinoNestLogger, createRootLogger, startTracing } from '@app/observability';
 import { REDIS_CLIENT, pingRedis, waitUntilReady, describeTopology } from '@app/redis';
 import type { Redis } from 'ioredis';
 import { IngressModule } from './ingress.module.js';
 import { configureIngressApp, createIngressAdapter } from './http-setup.js';
 import { registerOpenApi } from './admin/openapi.js';
 import { registerConsole } from './console/console-routes.js';
+import { ingressRequestTracing } from './request-tracing.js';
 
 function fail(message: string): never {
   process.stderr.write(`\n${message}\n\n`);
@@ -43,6 +44,9 @@ export async function startIngress(options: { botProviders?: BotProviderSet } = 
   if (!(await pingRedis(config.redisTopology))) {
     fail(`Redis is not reachable at ${describeTopology(config.redisTopology)}.\nStart one (e.g. "redis-server" or "docker run -p 6379:6379 redis:7"), or set REDIS_URL. "npm start" starts a private one when redis-server is installed.`);
   }
+  // Before the app: @fastify/otel attaches when the Fastify instance is created.
+  const tracing = await startTracing('ingress', config.traceSettings, ingressRequestTracing);
+  if (tracing.enabled) root.info({ endpoint: config.traceSettings!.url, protocol: config.traceSettings!.protocol }, 'tracing on: exporting spans over OTLP/HTTP');
   const app = await createIngressApp(config, new PinoNestLogger(root), options);
   // Nest's own SIGTERM handler closes the app; if a dependency hangs on close (a BullMQ queue
   // waiting for a Redis that is gone), this bounds the stop so orchestrators are not left waiting.

@@ -6,7 +6,7 @@ import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ChannelConfigError, ChannelRepository, logSyncReport, syncChannelsFromFile } from '@app/channels';
 import { ConfigValidationError, loadWorkerConfig, type WorkerConfig } from '@app/config';
-import { PinoNestLogger, createRootLogger, readiness, startOpsServer } from '@app/observability';
+import { PinoNestLogger, createRootLogger, readiness, startOpsServer, startTracing } from '@app/observability';
 import { RedisHealthIndicator, pingRedis, describeTopology } from '@app/redis';
 import { WorkerMetrics } from './ops/worker-metrics.service.js';
 import { WorkerModule, type WorkerModuleOptions } from './worker.module.js';
@@ -33,6 +33,8 @@ export async function startWorker(options: WorkerModuleOptions = {}, env: NodeJS
   if (!(await pingRedis(config.redisTopology))) {
     fail(`Redis is not reachable at ${describeTopology(config.redisTopology)}. Start one or set REDIS_URL.`);
   }
+  const tracing = await startTracing('worker', config.traceSettings);
+  if (tracing.enabled) root.info({ endpoint: config.traceSettings!.url, protocol: config.traceSettings!.protocol }, 'tracing on: exporting spans over OTLP/HTTP');
   const app = await NestFactory.createApplicationContext(WorkerModule.register(config, options), { logger: new PinoNestLogger(root), abortOnError: false });
   try {
     // Both processes load the file, so a worker started alone (scaling) finds its channels; only

@@ -1,5 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { BUILT_IN_BOT_PROVIDERS, BotProvidersModule, type BotProviderSet } from '@app/bot-providers';
+import { TracingModule } from '@app/observability';
 import { ChannelsModule } from '@app/channels';
 import { secretBoxFor } from '@app/secrets';
 import { WorkerConfig } from '@app/config';
@@ -51,6 +52,8 @@ export class WorkerModule {
         { ...GenesysApiModule.register({ secretBox: box, baseUrlOverride: config.GENESYS_BASE_URL, allowLocalEmulator: config.devSecretsAllowed, logger: nestGenesysLogger() }), global: true },
         BotProvidersModule.forRoot({ providers: BUILT_IN_BOT_PROVIDERS, ...options.botProviders, allowPrivateNetworks: config.botProvidersAllowPrivate }),
         QueuesModule,
+        // Exports the last spans at onApplicationShutdown, once the jobs in flight have drained.
+        TracingModule,
         // Features: the two queue consumers.
         TurnsModule,
         NotificationsModule,

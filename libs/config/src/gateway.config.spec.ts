@@ -148,3 +148,53 @@ describe('TRANSCRIPT_MAX_ENTRIES', () => {
     }
   });
 });
+
+describe('OpenTelemetry variables', () => {
+  const dev = { NODE_ENV: 'development' } as const;
+
+  it('leaves tracing off without an endpoint, or when the SDK or the exporter is switched off', () => {
+    expect(loadWorkerConfig(dev).traceSettings).toBeUndefined();
+    expect(loadWorkerConfig({ ...dev, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' }).traceSettings).toBeUndefined();
+    expect(loadWorkerConfig({ ...dev, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' }).traceSettings).toBeUndefined();
+  });
+
+  it('reads the standard variables into the settings both processes start tracing with', () => {
+    const s = loadIngressConfig({
+      ...dev,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'edge',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      OTEL_BSP_MAX_QUEUE_SIZE: '4096',
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1024',
+      OTEL_BSP_EXPORT_TIMEOUT: '5000',
+    }).traceSettings;
+    expect(s).toEqual({
+      url: 'http://collector:4318/v1/traces',
+      protocol: 'http/json',
+      serviceName: 'edge',
+      sampler: 'parentbased_traceidratio',
+      samplerArg: 0.25,
+      batch: { scheduledDelayMillis: 200, maxQueueSize: 4096, maxExportBatchSize: 1024, exportTimeoutMillis: 5000 },
+    });
+    // The signal's own variables win over the generic ones; protobuf is the default encoding.
+    expect(loadWorkerConfig({ ...dev, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:4318/t', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }).traceSettings).toMatchObject({ url: 'http://b:4318/t', protocol: 'http/protobuf', sampler: 'parentbased_always_on' });
+  });
+
+  it('refuses at start what the SDK would only log and replace with a default', () => {
+    const problems = problemsOf(() =>
+      loadWorkerConfig({ ...dev, OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_TRACES_SAMPLER: 'jaeger_remote', OTEL_TRACES_SAMPLER_ARG: '2', OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '500' }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^OTEL_EXPORTER_OTLP_ENDPOINT: must be an http\(s\) URL/),
+        expect.stringMatching(/^OTEL_EXPORTER_OTLP_PROTOCOL: .*grpc is not supported/),
+        expect.stringMatching(/^OTEL_TRACES_SAMPLER/),
+        expect.stringMatching(/^OTEL_TRACES_SAMPLER_ARG/),
+        'OTEL_BSP_MAX_EXPORT_BATCH_SIZE (500) must not exceed OTEL_BSP_MAX_QUEUE_SIZE (100)',
+      ]),
+    );
+  });
+});

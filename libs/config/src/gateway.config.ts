@@ -5,6 +5,7 @@ import { checkGenesysBaseUrl } from '@app/genesys';
 import { isLoopbackHostname } from '@app/net';
 import { SECRETS_KEY_HELP, weakSecretProblem } from '@app/secrets';
 import { redisTopologyOf, redisTopologyProblems, type RedisTopology } from '@app/redis/redis-topology.js';
+import { OTLP_PROTOCOLS, TRACE_SAMPLERS, otlpTracesUrl, type OtlpProtocol, type TraceSamplerName, type TraceSettings } from '@app/observability/tracing/trace-settings.js';
 import { validateEnv } from './validate-env.js';
 
 /** `Boolean('false')` is true, so env booleans are parsed explicitly. */
@@ -165,6 +166,72 @@ export class SharedConfig {
   /** Comma list of what readiness checks; each process has its own default and skips what it cannot check. */
   @IsOptional() @IsString() @MaxLength(200)
   READINESS_CHECKS?: string;
+
+  // OpenTelemetry traces: the standard variables (opentelemetry.io, SDK configuration), off unless
+  // an OTLP endpoint is set. Validated here like everything else, since the SDK itself only logs
+  // a bad value and carries on with a default.
+
+  /** OTLP/HTTP base URL; traces go to <it>/v1/traces. Setting it turns tracing on. */
+  @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** The traces URL itself (used as is), instead of OTEL_EXPORTER_OTLP_ENDPOINT. */
+  @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+
+  @IsOptional() @IsIn(OTLP_PROTOCOLS, { message: `must be one of ${OTLP_PROTOCOLS.join(', ')} (grpc is not supported)` })
+  OTEL_EXPORTER_OTLP_PROTOCOL?: OtlpProtocol;
+
+  @IsOptional() @IsIn(OTLP_PROTOCOLS, { message: `must be one of ${OTLP_PROTOCOLS.join(', ')} (grpc is not supported)` })
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?: OtlpProtocol;
+
+  /** `none` turns tracing off even with an endpoint set. */
+  @IsOptional() @IsIn(['otlp', 'none'])
+  OTEL_TRACES_EXPORTER?: 'otlp' | 'none';
+
+  @EnvBoolean() @IsBoolean()
+  OTEL_SDK_DISABLED = false;
+
+  /** Defaults to genesys-bot-gateway-ingress / -worker. */
+  @IsOptional() @Matches(/^[^\s].{0,99}$/, { message: 'must be 1-100 characters' })
+  OTEL_SERVICE_NAME?: string;
+
+  @IsIn(TRACE_SAMPLERS)
+  OTEL_TRACES_SAMPLER: TraceSamplerName = 'parentbased_always_on';
+
+  @IsOptional() @Type(() => Number) @IsNumber() @Min(0) @Max(1)
+  OTEL_TRACES_SAMPLER_ARG?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(60_000)
+  OTEL_BSP_SCHEDULE_DELAY?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(120_000)
+  OTEL_BSP_EXPORT_TIMEOUT?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  OTEL_BSP_MAX_QUEUE_SIZE?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE?: number;
+
+  /** What startTracing needs, or undefined when tracing is off. */
+  get traceSettings(): TraceSettings | undefined {
+    const url = otlpTracesUrl(this.OTEL_EXPORTER_OTLP_ENDPOINT, this.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+    if (!url || this.OTEL_SDK_DISABLED || this.OTEL_TRACES_EXPORTER === 'none') return undefined;
+    return {
+      url,
+      protocol: this.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? this.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
+      serviceName: this.OTEL_SERVICE_NAME,
+      sampler: this.OTEL_TRACES_SAMPLER,
+      samplerArg: this.OTEL_TRACES_SAMPLER_ARG,
+      batch: {
+        scheduledDelayMillis: this.OTEL_BSP_SCHEDULE_DELAY,
+        exportTimeoutMillis: this.OTEL_BSP_EXPORT_TIMEOUT,
+        maxQueueSize: this.OTEL_BSP_MAX_QUEUE_SIZE,
+        maxExportBatchSize: this.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+      },
+    };
+  }
 }
 
 export class IngressConfig extends SharedConfig {
@@ -334,8 +401,17 @@ const ADMIN_TOKEN_HELP = 'Make one: node -e "console.log(require(\'crypto\').ran
  * Problems that only production has: settings it cannot run without, and development-only values.
  * Collected together so one failed start names every one of them.
  */
+/** The SDK's batch queue holds 2,048 spans unless told otherwise; a batch cannot be larger. */
+function tracingProblems(cfg: SharedConfig): string[] {
+  const queue = cfg.OTEL_BSP_MAX_QUEUE_SIZE ?? 2048;
+  if (cfg.OTEL_BSP_MAX_EXPORT_BATCH_SIZE !== undefined && cfg.OTEL_BSP_MAX_EXPORT_BATCH_SIZE > queue) {
+    return [`OTEL_BSP_MAX_EXPORT_BATCH_SIZE (${cfg.OTEL_BSP_MAX_EXPORT_BATCH_SIZE}) must not exceed OTEL_BSP_MAX_QUEUE_SIZE (${queue})`];
+  }
+  return [];
+}
+
 function productionProblems(cfg: SharedConfig, required: { name: string; why: string }[]): string[] {
-  const problems: string[] = redisTopologyProblems(cfg);
+  const problems: string[] = [...redisTopologyProblems(cfg), ...tracingProblems(cfg)];
   if (cfg.NODE_ENV === 'production') {
     for (const r of required) {
       if (!(cfg as unknown as Record<string, unknown>)[r.name]) problems.push(`${r.name} is required in production: ${r.why}`);

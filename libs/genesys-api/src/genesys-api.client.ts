@@ -5,6 +5,7 @@ import type { Models } from 'purecloud-platform-client-v2';
 import type { ReplyMessage } from '@app/genesys';
 import { genesysOrigin, parseRetryAfter } from '@app/genesys-oauth/genesys-oauth.client.js';
 import { GenesysApiError } from './genesys-api.errors.js';
+import { GenesysSpanNames, SpanKind, inSpan, markSpanFailed, tracingOn, type GenesysSpanName } from '@app/observability';
 
 /** Where the client gets its bearer token; the factory binds it to one channel's token store entry. */
 export interface GenesysTokenProvider {
@@ -133,24 +134,24 @@ export class GenesysApiClient {
 
   /** Replaces the integration's whole bot list; Genesys answers 204. */
   async putBotList(integrationId: string, body: Models.BotList): Promise<void> {
-    await this.request('PUT', `/api/v2/integrations/botconnector/${encodePathParam('integrationId', integrationId)}/bots`, body);
+    await this.request(GenesysSpanNames.putBotList, 'PUT', `/api/v2/integrations/botconnector/${encodePathParam('integrationId', integrationId)}/bots`, body);
   }
 
   async getBotList(integrationId: string): Promise<Models.BotList> {
-    return this.requestObject<Models.BotList>('GET', `/api/v2/integrations/botconnector/${encodePathParam('integrationId', integrationId)}/bots`);
+    return this.requestObject<Models.BotList>(GenesysSpanNames.getBotList, 'GET', `/api/v2/integrations/botconnector/${encodePathParam('integrationId', integrationId)}/bots`);
   }
 
   /** Digital Bot Connector outgoing message; `errorInfo` is sent with both key spellings. */
   async sendOutgoingMessage(body: OutgoingMessageBody): Promise<{ messageId: string | undefined }> {
     const wire = body.errorInfo ? { ...body, errorInfo: serializeErrorInfo(body.errorInfo) } : body;
     // The message is out once Genesys answered 2xx; a missing id must not turn that into a failure.
-    const data = await this.request('POST', '/api/v2/integrations/botconnectors/outgoing/messages', wire);
+    const data = await this.request(GenesysSpanNames.outgoingMessage, 'POST', '/api/v2/integrations/botconnectors/outgoing/messages', wire);
     const messageId = isObject(data) && typeof data.messageId === 'string' ? data.messageId : undefined;
     return { messageId };
   }
 
   async getMessageConversation(conversationId: string): Promise<Models.MessageConversation> {
-    return this.requestObject<Models.MessageConversation>('GET', `/api/v2/conversations/messages/${encodePathParam('conversationId', conversationId)}`);
+    return this.requestObject<Models.MessageConversation>(GenesysSpanNames.getConversation, 'GET', `/api/v2/conversations/messages/${encodePathParam('conversationId', conversationId)}`);
   }
 
   async patchParticipantAttributes(conversationId: string, participantId: string, attributes: Record<string, string>): Promise<Models.ParticipantAttributes> {
@@ -159,21 +160,21 @@ export class GenesysApiClient {
       if (!k || typeof v !== 'string') throw new TypeError('participant attributes must map non-empty names to string values');
     }
     const path = `/api/v2/conversations/messages/${encodePathParam('conversationId', conversationId)}/participants/${encodePathParam('participantId', participantId)}/attributes`;
-    const data = await this.request('PATCH', path, { attributes });
+    const data = await this.request(GenesysSpanNames.participantAttributes, 'PATCH', path, { attributes });
     return isObject(data) ? (data as Models.ParticipantAttributes) : {};
   }
 
   async getIpRanges(): Promise<Models.IpAddressRangeListing> {
-    return this.requestObject<Models.IpAddressRangeListing>('GET', '/api/v2/ipranges');
+    return this.requestObject<Models.IpAddressRangeListing>(GenesysSpanNames.ipRanges, 'GET', '/api/v2/ipranges');
   }
 
   async sendAgentlessMessage(body: Models.SendAgentlessOutboundMessageRequest): Promise<Models.SendAgentlessOutboundMessageResponse> {
-    const data = await this.request('POST', '/api/v2/conversations/messages/agentless', body);
+    const data = await this.request(GenesysSpanNames.agentlessMessage, 'POST', '/api/v2/conversations/messages/agentless', body);
     return isObject(data) ? (data as Models.SendAgentlessOutboundMessageResponse) : {};
   }
 
-  private async requestObject<T>(method: Method, path: string, body?: unknown): Promise<T> {
-    const data = await this.request(method, path, body);
+  private async requestObject<T>(op: GenesysSpanName, method: Method, path: string, body?: unknown): Promise<T> {
+    const data = await this.request(op, method, path, body);
     if (!isObject(data)) {
       throw new GenesysApiError({ status: 200, code: 'bad_response', message: `Genesys answered ${method} ${path} without a JSON object.`, method, path, transient: false, attempts: 1, correlationId: this.correlationId });
     }
@@ -181,7 +182,7 @@ export class GenesysApiClient {
   }
 
   // Not cockatiel's retry: the 401 refresh sits outside the budget and each failure's log line carries the delay chosen for it, so a policy would only wrap the sleep.
-  private async request(method: Method, path: string, body?: unknown): Promise<unknown> {
+  private async request(op: GenesysSpanName, method: Method, path: string, body?: unknown): Promise<unknown> {
     const idempotent = method !== 'POST' || this.retryNonIdempotent;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     let token = await this.tokens.getAccessToken();
@@ -190,7 +191,7 @@ export class GenesysApiClient {
     let retries = 0;
     for (;;) {
       sent++;
-      const outcome = await this.attempt(method, path, payload, token);
+      const outcome = await this.tracedAttempt(op, method, path, payload, token, sent);
       if ('data' in outcome) return outcome.data;
       const f = this.classify(outcome, method, idempotent, retries + 1, token);
       // The retry after a refresh is not part of the budget: it repairs our token, not Genesys.
@@ -224,6 +225,24 @@ export class GenesysApiClient {
       retries++;
       await sleep(f.delayMs);
     }
+  }
+
+  /**
+   * A client span per HTTP attempt, named for the operation (GenesysSpanNames). Its attributes are
+   * the method, host and status; never the path, which holds conversation ids, or the body.
+   */
+  private tracedAttempt(op: GenesysSpanName, method: Method, path: string, payload: string | undefined, token: string, attempt: number): ReturnType<GenesysApiClient['attempt']> {
+    if (!tracingOn()) return this.attempt(method, path, payload, token);
+    const attributes = { 'http.request.method': method, 'server.address': new URL(this.apiBaseUrl).hostname, 'http.request.resend_count': attempt - 1 };
+    return inSpan(op, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const outcome = await this.attempt(method, path, payload, token);
+      if ('networkCode' in outcome) markSpanFailed(span, outcome.networkCode);
+      else if ('res' in outcome) {
+        span?.setAttribute('http.response.status_code', outcome.res.status);
+        markSpanFailed(span, String(outcome.res.status));
+      } else span?.setAttribute('http.response.status_code', 200);
+      return outcome;
+    });
   }
 
   private async attempt(

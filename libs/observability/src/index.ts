@@ -2,3 +2,8 @@ export * from './logger.js';
 export * from './metrics.js';
 export * from './ops-server.js';
 export * from './readiness.js';
+export * from './tracing/trace-settings.js';
+export * from './tracing/span-names.js';
+export * from './tracing/spans.js';
+export * from './tracing/start-tracing.js';
+export * from './tracing/tracing.module.js';

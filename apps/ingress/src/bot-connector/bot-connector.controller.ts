@@ -6,6 +6,7 @@ import { BotConnectorAuthGuard } from './bot-connector-auth.guard.js';
 import { IncomingTurnDto } from './dto/incoming-turn.dto.js';
 import { TurnDispatcher } from './turn-dispatcher.service.js';
 import { correlationIdOf, type AuthenticatedRequest } from './webhook-edge.js';
+import { requestTraceContext } from '../request-tracing.js';
 
 /**
  * The Bot Connector v1 "Handle Utterance URI": `POST /genesys/:channelId/botconnector`.
@@ -23,6 +24,6 @@ export class BotConnectorController {
     const channel = req.channel!;
     const bot = resolveBot(channel, turn.botId, turn.chatBot?.id);
     if (!bot) throw new GatewayError('bot_not_found', `bot "${(turn.botId ?? turn.chatBot?.id ?? '').slice(0, 100)}" is not served by channel "${channel.id}"`);
-    return this.dispatcher.dispatch(turn, { channel, bot, correlationId: correlationIdOf(req), receivedAt });
+    return this.dispatcher.dispatch(turn, { channel, bot, correlationId: correlationIdOf(req), traceContext: requestTraceContext(req), receivedAt });
   }
 }

@@ -5,6 +5,7 @@ import { IngressConfig } from '@app/config';
 import { buildHandoffResponse, buildHoldResponse, type Channel, type ChannelBot } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { BotState, type BotConnectorResponse } from '@app/genesys';
+import { SpanAttributes, annotateSpan, traceCarrierOf, withTraceContext, type Context } from '@app/observability';
 import { DrainRequester } from '@app/queue';
 import { TurnLostError, TurnStore, sessionKeyOf, turnIdOf, type TurnEnvelope, type TurnProtocol, type TurnResult } from '@app/store';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
@@ -23,6 +24,8 @@ export interface DispatchContext {
   receivedAt: number;
   /** v1 waits up to the channel's reply deadline; v2 up to its inline window, then defers. */
   protocol?: TurnProtocol;
+  /** The webhook request's trace (its server span), when tracing is on: the worker's turn span continues it. */
+  traceContext?: Context;
 }
 
 /**
@@ -76,7 +79,8 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
     if (this.draining) throw new GatewayError('unavailable', 'gateway is shutting down; retry', undefined, 1);
     this.load.inFlight++;
     try {
-      return await this.run(turn, ctx);
+      // Within the request's span, so the Redis calls below are its children.
+      return await withTraceContext(ctx.traceContext, () => this.run(turn, ctx));
     } finally {
       this.load.inFlight--;
     }
@@ -112,7 +116,9 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
       ingressId: this.replies.ingressId,
       correlationId: ctx.correlationId,
       request: turn,
+      trace: traceCarrierOf(ctx.traceContext),
     };
+    annotateSpan(ctx.traceContext, { [SpanAttributes.turnId]: turnId, [SpanAttributes.channelId]: channel.id, [SpanAttributes.protocol]: protocol });
     const log = { channelId: channel.id, botSessionId: turn.botSessionId, genesysConversationId: turn.genesysConversationId, correlationId: ctx.correlationId, turnId };
 
     const waiter = this.replies.expect(turnId);
@@ -174,6 +180,7 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
    */
   private fallback(turn: IncomingTurnDto, ctx: DispatchContext): BotConnectorResponse {
     const { channel } = ctx;
+    annotateSpan(ctx.traceContext, { [SpanAttributes.answeredBy]: ctx.protocol === 'v2' ? 'deferred' : channel.deadlinePolicy });
     if (ctx.protocol === 'v2') {
       const deferred: BotConnectorResponse = { botState: BotState.MoreData, replyMessages: [] };
       this.metrics.observeResponse(channel.id, deferred, Date.now() - ctx.receivedAt);
@@ -217,6 +224,7 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
   }
 
   private finish(result: TurnResult, ctx: DispatchContext, via: 'worker' | 'duplicate'): BotConnectorResponse {
+    annotateSpan(ctx.traceContext, { [SpanAttributes.answeredBy]: via, [SpanAttributes.outcome]: result.outcome });
     this.metrics.observeResult(ctx.channel.id, result, Date.now() - ctx.receivedAt, via);
     return result.response;
   }

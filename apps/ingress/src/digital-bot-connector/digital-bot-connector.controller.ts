@@ -6,6 +6,7 @@ import { IncomingMessagesRequestDto } from '../bot-connector/dto/incoming-turn.d
 import { TurnDispatcher } from '../bot-connector/turn-dispatcher.service.js';
 import { correlationIdOf, type AuthenticatedRequest } from '../bot-connector/webhook-edge.js';
 import { DigitalBotConnectorAuthGuard } from './dbc-auth.guard.js';
+import { requestTraceContext } from '../request-tracing.js';
 
 /**
  * The Digital Bot Connector (v2) "Bot Connector URI": `/genesys/:channelId/dbc`. Genesys reads the
@@ -43,7 +44,7 @@ export class DigitalBotConnectorController {
     if (!bot.versions.includes(turn.botVersion)) {
       throw new GatewayError('bot_not_found', `bot "${bot.id}" has no version "${turn.botVersion.slice(0, 100)}"; republish the flow with a version from GET /bots`);
     }
-    const response = await this.dispatcher.dispatch(turn, { channel, bot, correlationId: correlationIdOf(req), receivedAt, protocol: 'v2' });
+    const response = await this.dispatcher.dispatch(turn, { channel, bot, correlationId: correlationIdOf(req), traceContext: requestTraceContext(req), receivedAt, protocol: 'v2' });
     return toDbcResponse(channel, response);
   }
 }

@@ -5,6 +5,7 @@ import { InvalidBotResultError, validateBotResult, type CanonicalMessage } from 
 import { ChannelRepository, type Channel } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { validateAgentlessTarget } from '@app/genesys';
+import { traceCarrierOf, type Context } from '@app/observability';
 import { NOTIFICATIONS_QUEUE, queueNotification } from '@app/queue';
 import { NotificationStore, SessionStore, hashIdempotencyKey, sessionKeyOf, type NotificationRecord, type NotificationTarget } from '@app/store';
 import type { CreateNotificationDto } from './dto/create-notification.dto.js';
@@ -21,10 +22,10 @@ function plainTemplate(t: NonNullable<CreateNotificationDto['template']>): NonNu
 }
 
 /** What the API shows of a notification: everything but the idempotency key's hash. */
-export type NotificationView = Omit<NotificationRecord, 'idempotencyKeyHash'>;
+export type NotificationView = Omit<NotificationRecord, 'idempotencyKeyHash' | 'trace'>;
 
 export function viewOf(r: NotificationRecord): NotificationView {
-  const { idempotencyKeyHash: _, ...view } = r;
+  const { idempotencyKeyHash: _, trace: __, ...view } = r;
   return view;
 }
 
@@ -44,7 +45,7 @@ export class NotificationIntake {
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
   ) {}
 
-  async create(channelId: string, dto: CreateNotificationDto): Promise<{ created: boolean; notification: NotificationView }> {
+  async create(channelId: string, dto: CreateNotificationDto, traceContext?: Context): Promise<{ created: boolean; notification: NotificationView }> {
     const channel = await this.channels.get(channelId);
     if (!channel) throw new GatewayError('channel_not_found', `no channel "${channelId}"`);
     if (!channel.genesys.oauth) {
@@ -71,6 +72,7 @@ export class NotificationIntake {
       ...(dto.text !== undefined ? { text: dto.text } : {}),
       ...(messages ? { messages } : {}),
       ...(dto.template ? { template: plainTemplate(dto.template) } : {}),
+      trace: traceCarrierOf(traceContext),
     });
     if (created) {
       try {

@@ -6,6 +6,7 @@ import { AdminAuthGuard, type AdminRequest } from '../admin/admin-auth.guard.js'
 import { AdminAuthService } from '../admin/admin-auth.service.js';
 import { CreateNotificationDto } from './dto/create-notification.dto.js';
 import { NotificationIntake, type NotificationView } from './notification.intake.js';
+import { requestTraceContext } from '../request-tracing.js';
 
 /**
  * Proactive notifications from business apps. 202 with the notification when it is new; 200 with
@@ -23,7 +24,7 @@ export class NotificationsController {
   @HttpCode(202)
   async create(@Req() req: AdminRequest, @Param('channelId') channelId: string, @Body() dto: CreateNotificationDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<NotificationView> {
     if (!CHANNEL_ID_PATTERN.test(channelId)) throw new GatewayError('channel_not_found', 'unknown channel');
-    const { created, notification } = await this.intake.create(channelId, dto);
+    const { created, notification } = await this.intake.create(channelId, dto, requestTraceContext(req));
     if (!created) reply.code(200);
     else await this.auth.audit.record(req.actor!, 'notification.create', `notification:${notification.id}`, { channelId, target: notification.target.kind });
     reply.header('location', `/api/notifications/${notification.id}`);

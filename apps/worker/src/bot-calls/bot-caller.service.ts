@@ -13,6 +13,7 @@ import {
   type RetryPolicy,
   type TimeoutPolicy,
 } from 'cockatiel';
+import { SpanAttributes, SpanKind, SpanNames, inSpan } from '@app/observability';
 import { CircuitBreaker } from './circuit-breaker.js';
 
 export type BotCallOutcome =
@@ -78,7 +79,9 @@ export class BotCaller {
           attempts = attempt + 1;
           try {
             // The same turn (and so the same turn id, the idempotency key) goes out on every attempt.
-            return validateBotResult(await policies.timeout.execute(({ signal }) => provider.handleTurn(turn, { signal, timeoutMs, config })));
+            return await inSpan(SpanNames.botCall, { kind: SpanKind.CLIENT, attributes: { [SpanAttributes.provider]: provider.name, [SpanAttributes.attempt]: attempts } }, async () =>
+              validateBotResult(await policies.timeout.execute(({ signal }) => provider.handleTurn(turn, { signal, timeoutMs, config }))),
+            );
           } catch (e) {
             const error = e instanceof TaskCancelledError ? timedOut(timeoutMs) : e;
             const willRetry = attempt < retries && retryable(error);

@@ -3,6 +3,7 @@ import type { CanonicalMessage } from '@app/bot-providers';
 import { ChannelRepository, type Channel } from '@app/channels';
 import { GenesysApiClientFactory, GenesysApiError } from '@app/genesys-api';
 import { BotState } from '@app/genesys';
+import { SpanAttributes, SpanKind, SpanNames, contextOfCarrier, inSpan, linksToActiveSpan, traceCarrierOf } from '@app/observability';
 import { NotificationStore, OutboxStore, SendRateStore, SessionStore, sessionKeyOf, type NotificationRecord, type OutboxEntry } from '@app/store';
 import { OutgoingMessageSender } from '../outbox/outgoing-message.sender.js';
 import { capabilitiesFor } from '../rendering/capability-profiles.js';
@@ -45,6 +46,15 @@ export class NotificationSender {
   async attempt(id: string): Promise<NotificationAttempt> {
     const record = await this.store.get(id);
     if (!record || record.status === 'sent' || record.status === 'failed') return { kind: 'done', record };
+    const attributes = { [SpanAttributes.notificationId]: record.id, [SpanAttributes.channelId]: record.channelId, 'gbg.notification.target': record.target.kind };
+    return inSpan(SpanNames.notificationSend, { kind: SpanKind.CONSUMER, parent: contextOfCarrier(record.trace), links: linksToActiveSpan(), attributes }, async (span) => {
+      const outcome = await this.attemptRecord(record);
+      span?.setAttribute('gbg.notification.attempt', outcome.kind === 'done' ? (outcome.record?.status ?? 'gone') : outcome.kind);
+      return outcome;
+    });
+  }
+
+  private async attemptRecord(record: NotificationRecord): Promise<NotificationAttempt> {
     const channel = await this.channels.get(record.channelId);
     if (!channel) return this.fail(record, `channel ${record.channelId} was removed`);
 
@@ -83,6 +93,7 @@ export class NotificationSender {
       languageCode: session.language,
       genesysConversationId: session.genesysConversationId,
       result: { turnId: record.id, outcome: 'reply', response: { botState: BotState.MoreData, replyMessages: rendered.replyMessages }, timings: { queueWaitMs: 0, botMs: 0, renderMs: 0, totalMs: 0 }, completedAt: now },
+      trace: traceCarrierOf(),
     };
     const sending: NotificationRecord = { ...record, status: 'sending', attempts: record.attempts + 1, updatedAt: new Date(now).toISOString() };
     await this.outbox.enqueue(sessionKey, entry, Math.max(60_000, session.timeoutMinutes * 60_000), this.store.writeOf(sending));

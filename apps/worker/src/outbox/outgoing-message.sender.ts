@@ -4,6 +4,7 @@ import { ChannelRepository, toOutgoingMessage } from '@app/channels';
 import { WorkerConfig } from '@app/config';
 import { GenesysApiClientFactory, GenesysApiError } from '@app/genesys-api';
 import { OUTGOING_CONFLICT_CODES } from '@app/genesys';
+import { SpanAttributes, SpanKind, SpanNames, contextOfCarrier, inSpan, linksToActiveSpan, markSpanFailed } from '@app/observability';
 import { NotificationStore, OutboxStore, SessionStore, TranscriptStore, sessionKeyOf, type OutboxEntry, type OutboxLease, type TranscriptEntry, type TranscriptRecord } from '@app/store';
 import { WorkerMetrics } from '../ops/worker-metrics.service.js';
 
@@ -74,7 +75,7 @@ export class OutgoingMessageSender {
       const head = await lease.head();
       if (!head) return;
       const { entry } = head;
-      const outcome = await this.sendOne(entry);
+      const outcome = await this.sendTraced(entry);
       const log = { channelId: entry.channelId, botSessionId: entry.botSessionId, turnId: entry.turnId, genesysConversationId: entry.genesysConversationId };
       if (outcome.kind === 'retry') {
         const queuedFor = Date.now() - entry.result.completedAt;
@@ -106,6 +107,17 @@ export class OutgoingMessageSender {
       // Not the head any more means a successor took over after our lock lapsed; it continues.
       if (!(await lease.ack(head))) return;
     }
+  }
+
+  /** One send attempt in its own span, continuing the trace of the turn (or notification) the entry answers. */
+  private sendTraced(entry: OutboxEntry): Promise<SendOutcome> {
+    const attributes = { [SpanAttributes.turnId]: entry.turnId, [SpanAttributes.channelId]: entry.channelId, ...(entry.notificationId ? { [SpanAttributes.notificationId]: entry.notificationId } : {}) };
+    return inSpan(SpanNames.outboxSend, { kind: SpanKind.PRODUCER, parent: contextOfCarrier(entry.trace), links: linksToActiveSpan(), attributes }, async (span) => {
+      const outcome = await this.sendOne(entry);
+      span?.setAttribute('gbg.outbox.result', outcome.kind);
+      if (outcome.kind !== 'sent') markSpanFailed(span, outcome.kind === 'retry' ? 'retry' : outcome.code ?? 'dropped');
+      return outcome;
+    });
   }
 
   private async sendOne(entry: OutboxEntry): Promise<SendOutcome> {

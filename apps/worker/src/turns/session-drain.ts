@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { WorkerConfig } from '@app/config';
+import { SpanAttributes, SpanKind, SpanNames, contextOfCarrier, inSpan, linksToActiveSpan } from '@app/observability';
 import type { DrainSessionJob } from '@app/queue';
-import { TranscriptStore, TurnStore } from '@app/store';
+import { TranscriptStore, TurnStore, type TurnEnvelope, type TurnResult } from '@app/store';
 import { WorkerMetrics } from '../ops/worker-metrics.service.js';
 import { OutgoingMessageSender } from '../outbox/outgoing-message.sender.js';
 import { AfterTurnEffects } from './after-turn.js';
@@ -54,18 +55,7 @@ export class SessionDrain {
         await this.store.dropHead(job.sessionKey, turnId);
         continue;
       }
-      const outcome = await this.step.run(envelope, next.sessionJson, next.late);
-      const where = await this.store.complete({
-        envelope,
-        result: outcome.result,
-        sessionJson: JSON.stringify(outcome.session),
-        sessionTtlMs: outcome.session.timeoutMinutes * 60_000,
-        transcript: outcome.transcript,
-        transcriptTtlMs: this.transcripts.retentionMs,
-        transcriptMaxEntries: this.transcripts.maxEntries,
-        lateConsumed: outcome.lateConsumed,
-        outbox: envelope.protocol === 'v2' ? outboxEntryOf(envelope, outcome) : undefined,
-      });
+      const { outcome, where } = await this.runTurn(envelope, next.sessionJson, next.late);
       if (where === 'fenced') {
         this.logger.warn({ sessionKey: job.sessionKey, turnId }, 'turn already completed by another run; stopping this drain');
         return { done, more: false };
@@ -75,5 +65,41 @@ export class SessionDrain {
       done++;
     }
     return { done, more: true };
+  }
+
+  /**
+   * Runs and completes one turn inside its span, which continues the webhook request's trace (the
+   * envelope carries it) and links to the drain job's span: a job runs several turns, each from
+   * its own request.
+   */
+  private runTurn(envelope: TurnEnvelope, sessionJson: string | undefined, late: TurnResult[]) {
+    const links = linksToActiveSpan();
+    const attributes = {
+      [SpanAttributes.turnId]: envelope.turnId,
+      [SpanAttributes.channelId]: envelope.channelId,
+      [SpanAttributes.protocol]: envelope.protocol ?? 'v1',
+      [SpanAttributes.seq]: envelope.seq,
+      [SpanAttributes.queueWaitMs]: Math.max(0, Date.now() - envelope.acceptedAt),
+      ...(envelope.correlationId ? { [SpanAttributes.correlationId]: envelope.correlationId } : {}),
+    };
+    return inSpan(SpanNames.turn, { kind: SpanKind.CONSUMER, parent: contextOfCarrier(envelope.trace), links, attributes }, async (span) => {
+      const outcome = await this.step.run(envelope, sessionJson, late);
+      span?.setAttributes({ [SpanAttributes.outcome]: outcome.result.outcome, ...(outcome.result.handoffReason ? { [SpanAttributes.handoffReason]: outcome.result.handoffReason } : {}) });
+      const where = await inSpan(SpanNames.complete, {}, () =>
+        this.store.complete({
+          envelope,
+          result: outcome.result,
+          sessionJson: JSON.stringify(outcome.session),
+          sessionTtlMs: outcome.session.timeoutMinutes * 60_000,
+          transcript: outcome.transcript,
+          transcriptTtlMs: this.transcripts.retentionMs,
+          transcriptMaxEntries: this.transcripts.maxEntries,
+          lateConsumed: outcome.lateConsumed,
+          outbox: envelope.protocol === 'v2' ? outboxEntryOf(envelope, outcome) : undefined,
+        }),
+      );
+      span?.setAttribute(SpanAttributes.answeredBy, where);
+      return { outcome, where };
+    });
   }
 }

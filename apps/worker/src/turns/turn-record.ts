@@ -98,6 +98,7 @@ export function outboxEntryOf(envelope: TurnEnvelope, outcome: TurnOutcome): Out
     languageCode: req.languageCode ?? outcome.session.language,
     genesysConversationId: req.genesysConversationId,
     result: outcome.result,
+    ...(envelope.trace ? { trace: envelope.trace } : {}),
   };
 }
 

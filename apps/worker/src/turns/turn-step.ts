@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { CanonicalTurn } from '@app/bot-providers';
 import { ChannelRepository, buildHandoffResponse, registeredIntents, type Channel, type ChannelBot } from '@app/channels';
 import { BotState, type BotConnectorResponse, type ReplyMessage } from '@app/genesys';
+import { SpanNames, inSpanSync } from '@app/observability';
 import type { TurnEnvelope, TurnResult } from '@app/store';
 import { BotCaller } from '../bot-calls/bot-caller.service.js';
 import { HandoffSummarizer } from '../handoff/handoff-summary.js';
@@ -84,7 +85,7 @@ export class TurnStep {
     const decision = decideAfterBot(result, session.consecutiveFallbacks, channel.handoff);
 
     const renderStarted = Date.now();
-    const rendered = this.renderer.render(result.messages, capabilitiesFor(channel.templates.profile, channel.templates.disable));
+    const rendered = inSpanSync(SpanNames.render, {}, () => this.renderer.render(result.messages, capabilitiesFor(channel.templates.profile, channel.templates.disable)));
     const renderMs = Date.now() - renderStarted;
     const replies = [...late.replies, ...rendered.replyMessages];
     const parameters = stringParams(result.parameters);

@@ -1,3 +1,4 @@
+import type { TraceCarrier } from '@app/observability';
 import type { CanonicalMessage } from '@app/bot-providers';
 
 export type AgentlessMessengerType = 'sms' | 'whatsapp' | 'open';
@@ -31,4 +32,6 @@ export interface NotificationRecord {
   /** What Genesys answered: the ids it returned on success, status and code on failure. */
   genesys?: { status?: number; code?: string; messageId?: string; conversationId?: string; id?: string };
   error?: string;
+  /** W3C trace context of the API request that created it (tracing on); the worker's send continues it. */
+  trace?: TraceCarrier;
 }

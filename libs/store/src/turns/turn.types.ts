@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { BotConnectorRequest, BotConnectorResponse } from '@app/genesys';
+import type { TraceCarrier } from '@app/observability';
 
 /**
  * `v1`: Bot Connector, the answer travels only in the HTTP response (a late one waits for the
@@ -25,6 +26,8 @@ export interface TurnEnvelope {
   ingressId: string;
   correlationId?: string;
   request: BotConnectorRequest;
+  /** W3C trace context of the webhook request (traceparent, tracestate) when tracing is on; the worker's turn span continues it. */
+  trace?: TraceCarrier;
 }
 
 export type TurnOutcomeKind = 'reply' | 'handoff' | 'end' | 'failed';
@@ -62,6 +65,8 @@ export interface OutboxEntry {
   result: TurnResult;
   /** Set when the entry is a proactive notification: its record follows the send. */
   notificationId?: string;
+  /** The trace of the turn (or notification request) this entry answers; the send continues it. */
+  trace?: TraceCarrier;
 }
 
 export function sessionKeyOf(channelId: string, botSessionId: string): string {
