@@ -114,7 +114,7 @@ export function TrimNotice({ t }: { t: Pick<PagedTranscript, 'meta' | 'missed'> 
       <p>
         The gateway keeps the newest {plural(t.meta.kept, 'entry', 'entries')} of a session;{' '}
         {plural(t.meta.trimmed, 'older entry was', 'older entries were')} dropped
-        {t.missed > 0 ? `, ${plural(t.missed, 'of them', 'of them')} while this page was reading` : ''}.
+        {t.missed > 0 ? `, ${t.missed} of them while this page was reading` : ''}.
       </p>
     </Notice>
   );
