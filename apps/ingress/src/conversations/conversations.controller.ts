@@ -10,7 +10,7 @@ const OUTCOMES = new Set(['reply', 'handoff', 'end', 'failed']);
 /** Transcript pages: the default fits a normal conversation in one read; the ceiling is TRANSCRIPT_MAX_ENTRIES's default. */
 const TRANSCRIPT_PAGE_DEFAULT = 100;
 const TRANSCRIPT_PAGE_MAX = 500;
-/** A Genesys id as the webhook accepts it: printable, no spaces, up to the id limit. */
+/** Genesys conversation ids are UUIDs: printable ASCII without spaces, up to the webhook's id limit, covers them and refuses junk. */
 const GENESYS_ID_PATTERN = new RegExp(`^[\\x21-\\x7e]{1,${GenesysLimits.maxIdLength}}$`);
 
 function checkSessionParams(botSessionId: string, channelId: string | undefined): void {
