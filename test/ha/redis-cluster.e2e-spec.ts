@@ -86,6 +86,19 @@ describe('the turn protocol on Redis Cluster', () => {
     expect(next.body.replyMessages.map((m: { text: string }) => m.text)).toEqual(['echo: sleep:2500 slow', 'echo: next']);
   });
 
+  it('deletes a conversation by its Genesys id on the cluster: every key of the session goes', async () => {
+    const body = newSessionBody('to be deleted');
+    expect((await gw.turn(ch, body)).status).toBe(200);
+    expect((await gw.turn(ch, nextTurn(body, 'again'))).status).toBe(200);
+    const sid = body.botSessionId as string;
+    const del = await fetch(`${gw.baseUrl}/api/conversations?genesysConversationId=${body.genesysConversationId as string}`, { method: 'DELETE', headers: { authorization: `Bearer ${gw.adminToken}` } });
+    expect(del.status).toBe(204);
+    const left: string[] = [];
+    for await (const batch of scanKeys(gw.redis, `${gw.prefix}:*`)) left.push(...batch.filter((k) => k.includes(sid)));
+    expect(left).toEqual([]);
+    expect((await gw.admin(`/api/conversations/${sid}?channelId=${ch.id}`)).status).toBe(404);
+  });
+
   it('sends v2 results that missed the inline window through the outgoing API, in order', async () => {
     bot.delayMs = 900;
     const view = await emu.emulator.startConversation(V2_FLOW, { text: 'first' });

@@ -983,7 +983,31 @@ route('GET', '/api/conversations/:sid', async (_req, res, p, _who, url) => {
   const ch = url.searchParams.get('channelId');
   const conv = [...conversations.values()].find((c) => c.botSessionId === p.sid && (!ch || c.channelId === ch));
   if (!conv) throw notFound('no transcript for that bot session');
-  send(res, 200, { channelId: conv.channelId, botSessionId: conv.botSessionId, genesysConversationId: conv.genesysConversationId, status: conv.status, turns: conv.turns.map((t) => ({ ...t, channelId: conv.channelId, botSessionId: conv.botSessionId })) });
+  // Paged like the gateway: the cursor is a position among all entries (the mock never trims).
+  const limit = Number(url.searchParams.get('limit') ?? 100);
+  const cursor = url.searchParams.get('cursor');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw bad('limit must be 1-500');
+  if (cursor !== null && !/^\d{1,15}$/.test(cursor)) throw bad('cursor must be the `next` of a previous page');
+  const from = Number(cursor ?? 0);
+  const end = Math.min(from + limit, conv.turns.length);
+  send(res, 200, {
+    channelId: conv.channelId,
+    botSessionId: conv.botSessionId,
+    genesysConversationId: conv.genesysConversationId,
+    status: conv.status,
+    turns: conv.turns.slice(from, end).map((t) => ({ ...t, channelId: conv.channelId, botSessionId: conv.botSessionId })),
+    kept: conv.turns.length,
+    trimmed: 0,
+    ...(end < conv.turns.length ? { next: String(end) } : {}),
+  });
+});
+route('DELETE', '/api/conversations/:sid', async (_req, res, p, _who, url) => {
+  const ch = url.searchParams.get('channelId');
+  const keys = [...conversations.entries()].filter(([, c]) => c.botSessionId === p.sid && (!ch || c.channelId === ch)).map(([k]) => k);
+  if (!keys.length) throw notFound('nothing is stored for that conversation');
+  for (const k of keys) conversations.delete(k);
+  res.writeHead(204);
+  res.end();
 });
 route('GET', '/api/dashboard', async (_req, res, _p, _who, url) => send(res, 200, dashboard(url.searchParams.get('minutes'))));
 route('GET', '/api/audit', async (_req, res) => send(res, 200, { entities: [] }));

@@ -257,7 +257,16 @@ export interface Transcript {
   botSessionId: string;
   genesysConversationId?: string;
   status: 'open' | 'closed' | 'expired';
+  /** One page, oldest first. */
   turns: TranscriptEntry[];
+  /** Entries the gateway keeps for the session (TRANSCRIPT_MAX_ENTRIES at most). */
+  kept: number;
+  /** Older entries already dropped to stay within the limit. */
+  trimmed: number;
+  /** Entries the cursor asked for that were dropped before this read. */
+  skipped?: number;
+  /** Cursor of the next page, when there is more. */
+  next?: string;
 }
 
 export interface TestTurnAnswer {

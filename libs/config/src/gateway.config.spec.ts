@@ -136,6 +136,19 @@ describe('READINESS_CHECKS', () => {
   });
 });
 
+describe('TRANSCRIPT_MAX_ENTRIES', () => {
+  it('defaults to 500 and is read by both processes', () => {
+    expect(loadIngressConfig({ NODE_ENV: 'test' }).TRANSCRIPT_MAX_ENTRIES).toBe(500);
+    expect(loadWorkerConfig({ NODE_ENV: 'test', TRANSCRIPT_MAX_ENTRIES: '20' }).TRANSCRIPT_MAX_ENTRIES).toBe(20);
+  });
+
+  it('refuses values that would drop the handoff summary or let one transcript grow huge', () => {
+    for (const v of ['0', '9', '100001', 'many', '5.5']) {
+      expect(problemsOf(() => loadWorkerConfig({ NODE_ENV: 'test', TRANSCRIPT_MAX_ENTRIES: v })).some((p) => p.startsWith('TRANSCRIPT_MAX_ENTRIES'))).toBe(true);
+    }
+  });
+});
+
 describe('OpenTelemetry variables', () => {
   const dev = { NODE_ENV: 'development' } as const;
 

@@ -104,6 +104,15 @@ export class SharedConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(3650)
   TRANSCRIPT_RETENTION_DAYS = 30;
 
+  /**
+   * Entries a session's transcript keeps: older ones are dropped as new ones arrive, so one
+   * endless session cannot grow a Redis list without bound. The floor is twice the default
+   * handoff summary (5 turns; a channel asking for more than are kept summarizes what is kept);
+   * the ceiling keeps one transcript's worst case (×~4 KB an entry) near 400 MB.
+   */
+  @Type(() => Number) @IsInt() @Min(10) @Max(100_000)
+  TRANSCRIPT_MAX_ENTRIES = 500;
+
   /** How Genesys and admins reach this gateway: Webhook URLs, the OAuth callback, transcript links for agents. */
   @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
   PUBLIC_BASE_URL?: string;

@@ -82,7 +82,7 @@ beforeAll(async () => {
   moduleRef = await Test.createTestingModule({
     imports: [
       RedisModule.forRoot({ url: TEST_REDIS_URL, name: 'genesys-api-test' }),
-      StoreModule.forRoot({ prefix, secretBox: box, turnRetentionMs: 60_000, transcriptRetentionMs: 60_000, notificationRetentionMs: 60_000 }),
+      StoreModule.forRoot({ prefix, secretBox: box, turnRetentionMs: 60_000, transcriptRetentionMs: 60_000, transcriptMaxEntries: 500, notificationRetentionMs: 60_000 }),
       GenesysApiModule.register({ secretBox: box, baseUrlOverride: base, backoffBaseMs: 10, allowLocalEmulator: true })],
   }).compile();
   await moduleRef.init();

@@ -73,6 +73,27 @@ export class RedisKeys {
   transcript(sessionKey: string): string {
     return `${this.prefix}:transcript:${sessionKey}`;
   }
+  /**
+   * How many entries the session's transcript has ever had appended (trimmed ones included): the
+   * position of an entry in it never changes, so the admin read's cursor survives trimming.
+   */
+  transcriptCount(sessionKey: string): string {
+    return `${this.prefix}:transcript-count:${sessionKey}`;
+  }
+  /**
+   * Set while turns accepted before the session was deleted may still complete: the last such
+   * acceptance number (see eraseSession).
+   */
+  sessionErased(sessionKey: string): string {
+    return `${this.prefix}:erased:${sessionKey}`;
+  }
+  /**
+   * Set of the session keys a Genesys conversation had (deletion by conversation id). The id is
+   * hashed: Genesys sends any string up to the id limit, and key names should not carry it.
+   */
+  conversationSessions(genesysConversationId: string): string {
+    return `${this.prefix}:conversation:${createHash('sha256').update(genesysConversationId).digest('hex').slice(0, 40)}`;
+  }
   /** Sorted set of session keys by last activity (conversation list, active-session gauge). */
   sessionIndex(): string {
     return `${this.prefix}:sessions`;

@@ -18,6 +18,7 @@ import { WorkerRegistry } from './ops/worker-registry.js';
 import { OutboxStore } from './outbox/outbox-store.js';
 import { RedisKeys } from './redis-keys.js';
 import { SessionStore } from './sessions/session-store.js';
+import { SessionEraser } from './sessions/session-eraser.js';
 import { TranscriptStore } from './sessions/transcript-store.js';
 import { TurnStore } from './turns/turn-store.js';
 
@@ -28,6 +29,8 @@ export interface StoreModuleOptions {
   secretBox?: SecretBox;
   turnRetentionMs: number;
   transcriptRetentionMs: number;
+  /** TRANSCRIPT_MAX_ENTRIES: both transcript writers (the completion script and TranscriptStore.append) trim to it. */
+  transcriptMaxEntries: number;
   notificationRetentionMs: number;
   /** Console session lifetime (the ingress); a process that only ends sessions may leave the default. */
   adminSessionMs?: number;
@@ -49,7 +52,8 @@ export class StoreModule {
       store(ChannelRecords, (r) => new ChannelRecords(r, keys)),
       store(TurnStore, (r) => new TurnStore(r, keys, options.turnRetentionMs)),
       store(SessionStore, (r) => new SessionStore(r, keys)),
-      store(TranscriptStore, (r) => new TranscriptStore(r, keys, options.transcriptRetentionMs)),
+      store(SessionEraser, (r) => new SessionEraser(r, keys, options.turnRetentionMs)),
+      store(TranscriptStore, (r) => new TranscriptStore(r, keys, { retentionMs: options.transcriptRetentionMs, maxEntries: options.transcriptMaxEntries })),
       store(OutboxStore, (r) => new OutboxStore(r, keys)),
       store(NotificationStore, (r) => new NotificationStore(r, keys, options.notificationRetentionMs)),
       store(SendRateStore, (r) => new SendRateStore(r, keys)),
@@ -70,7 +74,7 @@ export class StoreModule {
 
 /** The retention settings every process shares, as StoreModule options. */
 export function storeOptionsFrom(
-  config: { REDIS_PREFIX: string; TURN_RETENTION_SECONDS: number; TRANSCRIPT_RETENTION_DAYS: number; NOTIFICATION_RETENTION_DAYS: number; ADMIN_SESSION_MINUTES?: number },
+  config: { REDIS_PREFIX: string; TURN_RETENTION_SECONDS: number; TRANSCRIPT_RETENTION_DAYS: number; TRANSCRIPT_MAX_ENTRIES: number; NOTIFICATION_RETENTION_DAYS: number; ADMIN_SESSION_MINUTES?: number },
   secretBox?: SecretBox,
 ): StoreModuleOptions {
   return {
@@ -78,6 +82,7 @@ export function storeOptionsFrom(
     secretBox,
     turnRetentionMs: config.TURN_RETENTION_SECONDS * 1000,
     transcriptRetentionMs: config.TRANSCRIPT_RETENTION_DAYS * 86_400_000,
+    transcriptMaxEntries: config.TRANSCRIPT_MAX_ENTRIES,
     notificationRetentionMs: config.NOTIFICATION_RETENTION_DAYS * 86_400_000,
     adminSessionMs: config.ADMIN_SESSION_MINUTES === undefined ? undefined : config.ADMIN_SESSION_MINUTES * 60_000,
   };

@@ -1,11 +1,23 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Query, Req, UseGuards } from '@nestjs/common';
 import { BOT_SESSION_ID_PATTERN, CHANNEL_ID_PATTERN, ChannelRepository } from '@app/channels';
 import { GatewayError } from '@app/errors';
+import { GenesysLimits } from '@app/genesys';
 import { SessionStore, TranscriptStore, sessionKeyOf } from '@app/store';
-import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
+import { AdminAuthGuard, type AdminRequest } from '../admin/admin-auth.guard.js';
+import { ConversationErasure } from './conversation-erasure.service.js';
 
 const OUTCOMES = new Set(['reply', 'handoff', 'end', 'failed']);
+/** Transcript pages: the default fits a normal conversation in one read; the ceiling is TRANSCRIPT_MAX_ENTRIES's default. */
+const TRANSCRIPT_PAGE_DEFAULT = 100;
+const TRANSCRIPT_PAGE_MAX = 500;
+/** Genesys conversation ids are UUIDs: printable ASCII without spaces, up to the webhook's id limit, covers them and refuses junk. */
+const GENESYS_ID_PATTERN = new RegExp(`^[\\x21-\\x7e]{1,${GenesysLimits.maxIdLength}}$`);
 
+function checkSessionParams(botSessionId: string, channelId: string | undefined): void {
+  if (!BOT_SESSION_ID_PATTERN.test(botSessionId) || (channelId !== undefined && !CHANNEL_ID_PATTERN.test(channelId))) {
+    throw new GatewayError('invalid_request', 'botSessionId and channelId must be 1-256 letters, digits, ".", "_" or "-"');
+  }
+}
 
 /** Conversation tracking: the transcript of one bot session, turn by turn. */
 @Controller('api/conversations')
@@ -15,6 +27,7 @@ export class ConversationsController {
     private readonly sessions: SessionStore,
     private readonly transcripts: TranscriptStore,
     private readonly channels: ChannelRepository,
+    private readonly erasure: ConversationErasure,
   ) {}
 
   /**
@@ -74,25 +87,62 @@ export class ConversationsController {
     return { entities, ...(entities.length === n && lastAt ? { next: String(Date.parse(lastAt)) } : {}) };
   }
 
+  /**
+   * One page of a session's transcript, oldest first. The cursor is an entry's position among all
+   * entries the session ever had (TranscriptStore), not its index in the list: trimming at the head
+   * (TRANSCRIPT_MAX_ENTRIES) shifts every index, so an index cursor would skip or repeat entries
+   * while the list is trimmed and appended to. A cursor whose entries were trimmed meanwhile reads
+   * from the oldest one kept and says how many it missed (`skipped`).
+   */
   @Get(':botSessionId')
-  async transcript(@Param('botSessionId') botSessionId: string, @Query('channelId') channelId?: string) {
-    if (!BOT_SESSION_ID_PATTERN.test(botSessionId) || (channelId !== undefined && !CHANNEL_ID_PATTERN.test(channelId))) {
-      throw new GatewayError('invalid_request', 'botSessionId and channelId must be 1-256 letters, digits, ".", "_" or "-"');
-    }
+  async transcript(@Param('botSessionId') botSessionId: string, @Query('channelId') channelId?: string, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    checkSessionParams(botSessionId, channelId);
+    const n = limit === undefined ? TRANSCRIPT_PAGE_DEFAULT : Number(limit);
+    if (!/^\d{1,4}$/.test(limit ?? '1') || n < 1 || n > TRANSCRIPT_PAGE_MAX) throw new GatewayError('invalid_request', `limit must be 1-${TRANSCRIPT_PAGE_MAX}`);
+    if (cursor !== undefined && !/^\d{1,15}$/.test(cursor)) throw new GatewayError('invalid_request', 'cursor must be the `next` of a previous page');
+    const from = cursor === undefined ? undefined : Number(cursor);
     const candidates = channelId ? [channelId] : (await this.channels.list()).map((c) => c.id);
     for (const ch of candidates) {
       const key = sessionKeyOf(ch, botSessionId);
-      const turns = await this.transcripts.all(key);
-      if (turns.length === 0) continue;
-      const [status] = await this.sessions.statuses([key]);
+      const page = await this.transcripts.page(key, from, n);
+      if (page.total === page.first) continue;
+      const [[status], session] = await Promise.all([this.sessions.statuses([key]), this.sessions.get(key)]);
+      const end = page.from + page.entries.length;
       return {
         channelId: ch,
         botSessionId,
-        genesysConversationId: turns.find((t) => t.genesysConversationId)?.genesysConversationId,
+        genesysConversationId: page.entries.find((t) => t.genesysConversationId)?.genesysConversationId ?? session?.genesysConversationId,
         status,
-        turns,
+        turns: page.entries,
+        /** Entries kept, and how many were trimmed before the oldest kept one. */
+        kept: page.total - page.first,
+        trimmed: page.first,
+        ...(from !== undefined && page.from > from ? { skipped: page.from - from } : {}),
+        ...(end < page.total ? { next: String(end) } : {}),
       };
     }
     throw new GatewayError('not_found', 'no transcript for that bot session');
+  }
+
+  /**
+   * Deletes what the gateway keeps about one bot session (in `channelId`, or in every channel that
+   * has it). Turns in flight are still answered but not recorded (SessionEraser). Any admin
+   * credential may: there is one admin role, the one that edits channels (see docs/admin-api.md).
+   */
+  @Delete(':botSessionId')
+  @HttpCode(204)
+  async deleteSession(@Req() req: AdminRequest, @Param('botSessionId') botSessionId: string, @Query('channelId') channelId?: string): Promise<void> {
+    checkSessionParams(botSessionId, channelId);
+    await this.erasure.erase(req.actor!, { botSessionId, channelId });
+  }
+
+  /** Deletes every bot session of a Genesys conversation, found through the index the transcript writers keep. */
+  @Delete()
+  @HttpCode(204)
+  async deleteConversation(@Req() req: AdminRequest, @Query('genesysConversationId') genesysConversationId?: unknown): Promise<void> {
+    if (typeof genesysConversationId !== 'string' || !GENESYS_ID_PATTERN.test(genesysConversationId)) {
+      throw new GatewayError('invalid_request', `genesysConversationId is required: 1-${GenesysLimits.maxIdLength} printable characters`);
+    }
+    await this.erasure.erase(req.actor!, { genesysConversationId });
   }
 }

@@ -93,6 +93,7 @@ export class SessionDrain {
           sessionTtlMs: outcome.session.timeoutMinutes * 60_000,
           transcript: outcome.transcript,
           transcriptTtlMs: this.transcripts.retentionMs,
+          transcriptMaxEntries: this.transcripts.maxEntries,
           lateConsumed: outcome.lateConsumed,
           outbox: envelope.protocol === 'v2' ? outboxEntryOf(envelope, outcome) : undefined,
         }),

@@ -45,7 +45,7 @@ function entryOf(e: TurnEnvelope, r: TurnResult): OutboxEntry {
 
 async function completeV2(e: TurnEnvelope) {
   const r = resultOf(e);
-  return turns.complete({ envelope: e, result: r, sessionJson: '{}', sessionTtlMs: 60_000, transcript: { late: false } as TranscriptEntry, transcriptTtlMs: 60_000, lateConsumed: 0, outbox: entryOf(e, r) });
+  return turns.complete({ envelope: e, result: r, sessionJson: '{}', sessionTtlMs: 60_000, transcript: { late: false } as TranscriptEntry, transcriptTtlMs: 60_000, transcriptMaxEntries: 500, lateConsumed: 0, outbox: entryOf(e, r) });
 }
 
 describe('v2 results and the outbox (real Redis)', () => {

@@ -38,7 +38,7 @@ function result(e: TurnEnvelope): TurnResult {
 }
 
 const complete = (e: TurnEnvelope, lateConsumed = 0) =>
-  store.complete({ envelope: e, result: result(e), sessionJson: '{}', sessionTtlMs: 60_000, transcript: { late: false } as TranscriptEntry, transcriptTtlMs: 60_000, lateConsumed });
+  store.complete({ envelope: e, result: result(e), sessionJson: '{}', sessionTtlMs: 60_000, transcript: { late: false } as TranscriptEntry, transcriptTtlMs: 60_000, transcriptMaxEntries: 500, lateConsumed });
 
 describe('TurnStore (Lua scripts on a real Redis)', () => {
   it('numbers a session’s turns in acceptance order, and the counter lives as long as the session', async () => {

@@ -46,6 +46,8 @@ export interface CompleteTurnInput {
   /** The entry as delivered in time; `late` is set by where the result went. */
   transcript: TranscriptEntry;
   transcriptTtlMs: number;
+  /** TRANSCRIPT_MAX_ENTRIES (TranscriptStore.maxEntries): the same limit as every other append. */
+  transcriptMaxEntries: number;
   /** How many late results from earlier turns this response delivered. */
   lateConsumed: number;
   /** v2: where the result goes when the ingress stopped waiting (see OutboxEntry). */
@@ -129,7 +131,7 @@ export class TurnStore {
     const { turnId, sessionKey } = envelope;
     const replyStreams: Record<string, string> = { [envelope.ingressId]: k.replyStream(envelope.ingressId) };
     const base = {
-      keys: completeTurnKeys(k, turnId, sessionKey),
+      keys: completeTurnKeys(k, turnId, sessionKey, input.transcript.genesysConversationId),
       turnId,
       resultJson: JSON.stringify(result),
       resultTtlMs: this.turnTtlMs,
@@ -141,6 +143,9 @@ export class TurnStore {
       transcriptJson: JSON.stringify({ ...input.transcript, late: false }),
       transcriptLateJson: JSON.stringify({ ...input.transcript, late: true }),
       transcriptTtlMs: input.transcriptTtlMs,
+      transcriptMaxEntries: input.transcriptMaxEntries,
+      seq: envelope.seq,
+      indexConversation: Boolean(input.transcript.genesysConversationId),
       sessionKey,
       lateConsumed: input.lateConsumed,
       lateAfterMs: (envelope.deadlineAt ?? Number.MAX_SAFE_INTEGER - LATE_GRACE_MS) + LATE_GRACE_MS,

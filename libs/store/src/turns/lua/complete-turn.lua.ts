@@ -1,5 +1,6 @@
 import { defineLuaScript } from '@app/redis/lua-script.js';
 import type { RedisKeys } from '../../redis-keys.js';
+import { APPEND_TRANSCRIPT_LUA } from '../../sessions/lua/transcript-lua.js';
 
 export interface CompleteTurnScriptInput {
   keys: {
@@ -14,6 +15,10 @@ export interface CompleteTurnScriptInput {
     turn: string;
     outbox: string;
     outboxIndex: string;
+    transcriptCount: string;
+    /** The Genesys conversation's session set (any key when the turn names no conversation). */
+    conversation: string;
+    erased: string;
   };
   /**
    * Reply streams by ingress id, for the waiters the caller knows of. The script declines (reply
@@ -30,6 +35,12 @@ export interface CompleteTurnScriptInput {
   transcriptJson: string;
   transcriptLateJson: string;
   transcriptTtlMs: number;
+  /** TRANSCRIPT_MAX_ENTRIES: the transcript keeps only the newest this many. */
+  transcriptMaxEntries: number;
+  /** The turn's acceptance number: compared with the session's erase marker. */
+  seq: number;
+  /** Whether `keys.conversation` is the turn's conversation (false: the turn names none). */
+  indexConversation: boolean;
   sessionKey: string;
   nowMs: number;
   /** How many late results from earlier turns this response delivered. */
@@ -41,7 +52,7 @@ export interface CompleteTurnScriptInput {
 }
 
 /** The fixed keys of one turn's completion, derived in TypeScript (every key the script touches is declared). */
-export function completeTurnKeys(k: RedisKeys, turnId: string, sessionKey: string): CompleteTurnScriptInput['keys'] {
+export function completeTurnKeys(k: RedisKeys, turnId: string, sessionKey: string, genesysConversationId?: string): CompleteTurnScriptInput['keys'] {
   return {
     inbox: k.inbox(sessionKey),
     result: k.result(turnId),
@@ -54,6 +65,9 @@ export function completeTurnKeys(k: RedisKeys, turnId: string, sessionKey: strin
     turn: k.turn(turnId),
     outbox: k.outbox(sessionKey),
     outboxIndex: k.outboxIndex(),
+    transcriptCount: k.transcriptCount(sessionKey),
+    conversation: k.conversationSessions(genesysConversationId ?? ''),
+    erased: k.sessionErased(sessionKey),
   };
 }
 
@@ -61,7 +75,7 @@ export type CompleteTurnReply = { status: 'delivered' | 'late' | 'outbox' | 'fen
 
 /** Reply streams keep results for this long (ms) for an ingress to read. */
 const REPLY_STREAM_TTL_MS = 300_000;
-const FIXED_KEYS = 11;
+const FIXED_KEYS = 14;
 
 /**
  * Completes a session's head turn: stores the result, then delivers it to the waiting ingress
@@ -72,18 +86,22 @@ const FIXED_KEYS = 11;
  * lost its job lock) can never overwrite newer session state: it gets `fenced` and nothing changes.
  * The turn record and its waiter set go once answered; the result stays for the retention window
  * and is what a redelivery of the same messageId gets.
+ * A turn accepted before its session was deleted (seq up to the erase marker) is answered as
+ * usual, but records nothing: no transcript entry, session state or index membership.
  */
 export const completeTurn = defineLuaScript<CompleteTurnScriptInput, CompleteTurnReply>({
   name: 'gbgCompleteTurn',
-  lua: `
+  lua: `${APPEND_TRANSCRIPT_LUA}
 local inbox, result, claim, replyTo, late, session, transcript, sessionIndex, turn, outbox, outboxIndex =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local transcriptCount, conversation, erased = KEYS[12], KEYS[13], KEYS[14]
 local turnId, resultJson, resultTtlMs, streamMaxLen, streamTtlMs = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local sessionJson, sessionTtlMs = ARGV[6], ARGV[7]
 local transcriptJson, transcriptLateJson, transcriptTtlMs = ARGV[8], ARGV[9], ARGV[10]
 local sessionKey, now, lateConsumed, lateAfter, outboxJson = ARGV[11], tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14]), ARGV[15]
--- KEYS[12..] are the reply streams of the ingress ids in ARGV[16..], in the same order.
-local FIXED_KEYS, FIXED_ARGS = ${FIXED_KEYS}, 15
+local seq, maxEntries, indexConversation = tonumber(ARGV[16]), tonumber(ARGV[17]), ARGV[18] == '1'
+-- KEYS[15..] are the reply streams of the ingress ids in ARGV[19..], in the same order.
+local FIXED_KEYS, FIXED_ARGS = ${FIXED_KEYS}, 18
 
 if redis.call('LINDEX', inbox, 0) ~= turnId then return {'fenced'} end
 local inTime = now < lateAfter
@@ -123,18 +141,38 @@ elseif outboxJson ~= '' then
 else
   redis.call('RPUSH', late, resultJson); redis.call('PEXPIRE', late, sessionTtlMs)
 end
-redis.call('SET', session, sessionJson, 'PX', sessionTtlMs)
-local entry = transcriptLateJson
-if delivered == 'delivered' then entry = transcriptJson end
-redis.call('RPUSH', transcript, entry); redis.call('PEXPIRE', transcript, transcriptTtlMs)
-redis.call('ZADD', sessionIndex, now, sessionKey)
+local erasedUpTo = tonumber(redis.call('GET', erased) or '-1')
+if seq > erasedUpTo then
+  redis.call('SET', session, sessionJson, 'PX', sessionTtlMs)
+  local entry = transcriptLateJson
+  if delivered == 'delivered' then entry = transcriptJson end
+  if not indexConversation then conversation = nil end
+  appendTranscript(transcript, transcriptCount, conversation, entry, transcriptTtlMs, maxEntries, sessionKey)
+  redis.call('ZADD', sessionIndex, now, sessionKey)
+end
 -- Sessions whose transcript has expired leave the index too, so it does not grow forever.
 redis.call('ZREMRANGEBYSCORE', sessionIndex, '-inf', '(' .. (now - tonumber(transcriptTtlMs)))
 redis.call('LPOP', inbox)
 redis.call('DEL', replyTo, turn)
 return {delivered}
 `,
-  keys: ({ keys: k, replyStreams }) => [k.inbox, k.result, k.claim, k.replyTo, k.late, k.session, k.transcript, k.sessionIndex, k.turn, k.outbox, k.outboxIndex, ...Object.values(replyStreams)],
+  keys: ({ keys: k, replyStreams }) => [
+    k.inbox,
+    k.result,
+    k.claim,
+    k.replyTo,
+    k.late,
+    k.session,
+    k.transcript,
+    k.sessionIndex,
+    k.turn,
+    k.outbox,
+    k.outboxIndex,
+    k.transcriptCount,
+    k.conversation,
+    k.erased,
+    ...Object.values(replyStreams),
+  ],
   argv: (i) => [
     i.turnId,
     i.resultJson,
@@ -151,6 +189,9 @@ return {delivered}
     i.lateConsumed,
     i.lateAfterMs,
     i.outboxJson ?? '',
+    i.seq,
+    i.transcriptMaxEntries,
+    i.indexConversation ? '1' : '0',
     ...Object.keys(i.replyStreams),
   ],
   reply: (raw) => {
