@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { EmulatorApp } from '../../apps/genesys-emulator/src/main.js';
 import { processOutput, testChannel, type GatewayHarness, type TestChannel } from '../support/gateway-harness.js';
 import { botTexts, startProviderGateway, V2_FLOW as FLOW, waitForView, type ProviderGateway } from '../support/provider-gateway.js';
@@ -94,6 +97,22 @@ describe('PII redaction (gateway ↔ emulator over HTTP)', () => {
     expect(bot.callsFor(body.botSessionId as string)[0]!.text).toBe(text);
     await gw.waitFor(async () => (await gw.admin(`/api/conversations/${body.botSessionId}?channelId=${v1.id}`)).body?.turns?.length === 1, 10_000);
     expectClean(JSON.stringify((await gw.admin(`/api/conversations/${body.botSessionId}?channelId=${v1.id}`)).body), 'v1 transcript');
+  });
+
+  it("the apps' logger redacts what a log call lets through (the built logger, in a process of its own)", () => {
+    const logger = pathToFileURL(join(process.cwd(), 'dist/apps/worker/libs/observability/src/logger.js')).href;
+    const script = `
+      const { createRootLogger, PinoNestLogger } = await import(${JSON.stringify(logger)});
+      const root = createRootLogger({ level: 'debug', app: 'leak-check' });
+      new PinoNestLogger(root).warn({ channelId: 'c1', error: 'backend said: ${SAID}' }, 'customer wrote ${SAID}', 'Ctx');
+      root.info(new Error('${SAID}').message);
+      root.flush?.();`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ channelId: 'c1', context: 'Ctx', msg: 'customer wrote my card is [card ••••1111], mail [email], phone [phone]' });
+    expect(lines[0].error).toBe('backend said: my card is [card ••••1111], mail [email], phone [phone]');
+    expect(lines[1].msg).toBe('my card is [card ••••1111], mail [email], phone [phone]');
+    expectClean(out, 'logger output');
   });
 
   it('the processes logged none of it', async () => {
