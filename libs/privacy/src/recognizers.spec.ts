@@ -107,6 +107,11 @@ describe('redactPhones', () => {
     ['tel: 612 345 678.', 'tel: [phone].'],
     ['ref 42 020 7946 0958', 'ref 42 [phone]'],
     ['1-800-555-1234', '1-[phone]'],
+    ['my phone 07911 123456', 'my phone [phone]'],
+    ['mobile 0171 1234567', 'mobile [phone]'],
+    ['+1-202-555-0143', '[phone]'],
+    ['06.12.34.56.78', '[phone]'],
+    ['(06) 12 34 56 78', '[phone]'],
   ])('%j', (input, expected) => {
     expect(redactPhones(input)).toBe(expected);
   });
@@ -125,6 +130,13 @@ describe('redactPhones', () => {
     'order 4567890123',
     'pi 3.14',
     '+1234567',
+    'ZIP 90210-1234',
+    'invoice 2024-000123',
+    'ref 2024-01-15-0930',
+    'on 15.01.2024.10.30',
+    'between 2019 2020 2021',
+    'order 000123456789',
+    'ISBN 978-3-16-148410-0',
   ])('leaves %j', (input) => {
     expect(redactPhones(input)).toBe(input);
   });

@@ -217,13 +217,32 @@ function isPhone(run: Run, i: number, j: number, plus: boolean): boolean {
   const digits = digitsOf(groups, i, j);
   const d = digits.length;
   if (plus) return d >= 8 && d <= 15;
-  if (groups[i]!.startsWith('00') && d - 2 >= 8 && d - 2 <= 15) return true;
+  // An international call prefix: 00, then a country code (which never starts with 0).
+  if (/^00[1-9]/.test(groups[i]!) && d - 2 >= 8 && d - 2 <= 15) return true;
   const parens = groups.slice(i, j + 1).some((g) => g.includes('('));
   if (i === j && !parens) return digits[0] === '0' && d >= 10 && d <= 11;
   if (d < 9 || d > 12) return false;
   // One kind of separator, except right after a parenthesised area code ("(555) 123-4567").
   const between = seps.slice(i, j).filter((s, k) => s !== '' && !(k === 0 && groups[i]!.startsWith('(')));
   if (new Set(between).size > 1) return false;
+  const window = groups.slice(i, j + 1);
+  if (hasDate(window)) return false;
   const strong = groups[i]![0] === '0' || groups[i]![0] === '(';
-  return strong || groups.slice(i, j + 1).every((g) => g.replace(/\D/g, '').length >= 2);
+  if (strong) return true;
+  // Without a trunk 0 or an area code in brackets, only the three-group shapes phone numbers are
+  // written in ("555-123-4567", "612 345 678"): two groups are a ZIP+4 or an invoice number, and
+  // a row of years is a row of years.
+  return window.length >= 3 && window.every((g) => g.length >= 2) && !window.every((g) => /^(?:19|20)\d\d$/.test(g));
+}
+
+/** Three groups in a row that read as a date: year-month-day or day-month-year (month ≤ 12). */
+function hasDate(groups: string[]): boolean {
+  const n = (g: string | undefined) => (g && /^\d{1,4}$/.test(g) ? Number(g) : NaN);
+  for (let k = 0; k + 2 < groups.length; k++) {
+    const [a, b, c] = [groups[k]!, groups[k + 1]!, groups[k + 2]!];
+    const month = n(b) >= 1 && n(b) <= 12 && b.length <= 2;
+    if (month && /^(?:19|20)\d\d$/.test(a) && c.length <= 2 && n(c) >= 1 && n(c) <= 31) return true;
+    if (month && /^(?:19|20)\d\d$/.test(c) && a.length <= 2 && n(a) >= 1 && n(a) <= 31) return true;
+  }
+  return false;
 }
