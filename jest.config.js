@@ -15,6 +15,8 @@ export default {
     ".ts"
   ],
   "moduleNameMapper": {
+    "^@app/privacy$": "<rootDir>/libs/privacy/src/index.ts",
+    "^@app/privacy/(.*?)(\\.js)?$": "<rootDir>/libs/privacy/src/$1",
     "^@app/net$": "<rootDir>/libs/net/src/index.ts",
     "^@app/net/(.*?)(\\.js)?$": "<rootDir>/libs/net/src/$1",
     "^@app/secrets$": "<rootDir>/libs/secrets/src/index.ts",

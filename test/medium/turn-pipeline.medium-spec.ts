@@ -34,6 +34,7 @@ beforeAll(async () => {
   await worker.saveChannels(
     testChannel('mt-handoff', common).raw,
     testChannel('mt-fail', { ...common, handoff: { onBotError: 'fail', summaryTurns: 3 } }).raw,
+    testChannel('mt-clear', { ...common, privacy: { leaveAlone: ['transcript.replies'], patterns: [{ name: 'order', regex: 'ORD-\\d{6}' }] } }).raw,
   );
   store = worker.get(TurnStore);
   transcripts = worker.get(TranscriptStore);
@@ -144,6 +145,36 @@ describe('SessionDrain and TurnStep on real Redis', () => {
     expect(runs.every((r) => !r.more)).toBe(true);
     expect(await transcripts.all(turn.sessionKey)).toHaveLength(1);
     expect(await reader.get(worker.keys.session(turn.sessionKey))).toContain('"turnIndex":1');
+  });
+
+  it('the bot gets the text as typed and the customer the reply as sent; the transcript and the handoff keep neither card, email nor phone', async () => {
+    const session = randomUUID();
+    const said = 'card 4111 1111 1111 1111, mail jane@example.com, phone +44 20 7946 0958';
+    const turn = await accept('mt-handoff', session, said);
+    const asks = await accept('mt-handoff', session, 'live agent please, call 020 7946 0958');
+    await drainOf('mt-handoff', session);
+
+    expect(bot.callsFor(session).map((c) => c.text)).toEqual([said]);
+    const replies = await repliesFor(store, reader, INGRESS);
+    expect(replies.get(turn.turnId)!.response.replyMessages).toEqual([{ type: 'Text', text: `echo: ${said}` }]);
+    const handoff = replies.get(asks.turnId)!.response.parameters!;
+    expect(handoff.lastUtterance).toBe('live agent please, call [phone]');
+    expect(handoff.handoffSummary).toBe(
+      'Customer: card [card ••••1111], mail [email], phone [phone]\nBot: echo: card [card ••••1111], mail [email], phone [phone]\nCustomer: live agent please, call [phone]',
+    );
+    const stored = JSON.stringify(await reader.lrange(worker.keys.transcript(turn.sessionKey), 0, -1));
+    for (const secret of ['4111 1111 1111 1111', 'jane@example.com', '7946 0958']) expect(stored).not.toContain(secret);
+    const [first] = await transcripts.all(turn.sessionKey);
+    expect(first!.input.text).toBe('card [card ••••1111], mail [email], phone [phone]');
+  });
+
+  it("a channel's policy: its own patterns, and fields it leaves alone", async () => {
+    const session = randomUUID();
+    const turn = await accept('mt-clear', session, 'order ORD-123456 for jane@example.com');
+    await drainOf('mt-clear', session);
+    const [entry] = await transcripts.all(turn.sessionKey);
+    expect(entry!.input.text).toBe('order [order] for [email]');
+    expect(entry!.replies).toEqual([{ type: 'Text', text: 'echo: order ORD-123456 for jane@example.com' }]);
   });
 
   it('TurnStep alone stores nothing', async () => {

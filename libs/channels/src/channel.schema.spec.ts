@@ -49,6 +49,7 @@ describe('parseChannel', () => {
       },
       templates: { profile: 'webmessaging', disable: [] },
       circuitBreaker: { failureThreshold: 5, cooldownMs: 30000 },
+      privacy: { redact: true, patterns: [], leaveAlone: [] },
       bots: [
         {
           id: 'shop-bot',
@@ -254,5 +255,57 @@ describe('genesys.oauth', () => {
     const problems = problemsOf({ ...minimal(), notifications: { ratePerSecond: 0, from: { sms: '0800 123' } } });
     expect(problems.join('\n')).toMatch(/ratePerSecond must not be less than 1/);
     expect(problems.join('\n')).toMatch(/E\.164/);
+  });
+});
+
+describe('privacy', () => {
+  it('keeps the policy: redaction switch, named patterns and the fields left alone', () => {
+    const ch = parseChannel(
+      minimal({
+        privacy: {
+          redact: false,
+          patterns: [{ name: 'order', regex: 'ORD-\\d{8}' }, { name: 'member_no', regex: 'm\\d{6}', ignoreCase: true }],
+          leaveAlone: ['handoff.summary', 'transcript.replies', 'handoff.summary'],
+        },
+      }),
+    );
+    expect(ch.privacy).toEqual({
+      redact: false,
+      patterns: [{ name: 'order', regex: 'ORD-\\d{8}' }, { name: 'member_no', regex: 'm\\d{6}', ignoreCase: true }],
+      leaveAlone: ['handoff.summary', 'transcript.replies'],
+    });
+  });
+
+  it('refuses bad patterns and unknown fields, each with its path and why', () => {
+    const problems = problemsOf(
+      minimal({
+        privacy: {
+          redact: 'yes',
+          patterns: [
+            { name: 'Order', regex: 'ORD-\\d+' },
+            { name: 'ok', regex: '(a+)+' },
+            { name: 'ok', regex: '(unclosed' },
+            { name: 'empty', regex: 'x*' },
+            { name: 'long', regex: 'x'.repeat(201) },
+            { name: 'flags', regex: 'x', flags: 'g' },
+          ],
+          leaveAlone: ['transcript.input', 'logs', 'participantData.bot.summary'],
+        },
+      }),
+    ).join('\n');
+    expect(problems).toMatch(/privacy\.redact: redact must be a boolean/);
+    expect(problems).toMatch(/privacy\.patterns\.0\.name: privacy\.patterns\[\]\.name must be 1-32 characters/);
+    expect(problems).toMatch(/privacy\.patterns\[1\]\.regex repeats a group that itself repeats/);
+    expect(problems).toMatch(/privacy\.patterns\[2\]\.name "ok" is used twice/);
+    expect(problems).toMatch(/privacy\.patterns\[2\]\.regex does not compile/);
+    expect(problems).toMatch(/privacy\.patterns\[3\]\.regex matches the empty text/);
+    expect(problems).toMatch(/privacy\.patterns\[4\]\.regex is longer than 200 characters/);
+    expect(problems).toMatch(/privacy\.patterns\.5\.flags: property flags should not exist/);
+    expect(problems).toMatch(/privacy\.leaveAlone may name only transcript\.input, transcript\.replies, transcript\.error, handoff\.summary, handoff\.lastUtterance, handoff\.detail/);
+  });
+
+  it('refuses more than 20 patterns', () => {
+    const patterns = Array.from({ length: 21 }, (_, i) => ({ name: `p${i}`, regex: `P${i}-\\d+` }));
+    expect(problemsOf(minimal({ privacy: { patterns } })).join('\n')).toMatch(/privacy\.patterns: patterns must contain no more than 20 elements/);
   });
 });

@@ -24,6 +24,7 @@ import {
 } from 'class-validator';
 import { GenesysLimits, checkGenesysBaseUrl, isKnownGenesysEnvironment, normalizeGenesysEnvironment, normalizeLanguageCode } from '@app/genesys';
 import { MIN_CLIENT_SECRET_BYTES } from '@app/genesys-jwt';
+import { LEAVE_ALONE_FIELDS, PrivacyLimits, patternProblem, type RedactedField } from '@app/privacy';
 import { weakSecretProblem } from '@app/secrets';
 import type { Channel, MessengerProfile, TemplateFeature } from './channel.types.js';
 import type { BotProviderRules } from './provider-rules.js';
@@ -166,6 +167,23 @@ class NotificationsDef {
   @IsOptional() @ValidateNested() @Type(() => NotificationSendersDef) from?: NotificationSendersDef;
 }
 
+class PrivacyPatternDef {
+  @IsString() @Matches(PrivacyLimits.namePattern, { message: 'privacy.patterns[].name must be 1-32 characters: a lower-case letter, then letters, digits, _ or - (it names the [<name>] token)' })
+  name: string;
+  /** Compiles, is not too slow a shape, and does not match empty text: checked in parseChannel. */
+  @IsString() regex: string;
+  @IsOptional() @IsBoolean() ignoreCase?: boolean;
+}
+
+class PrivacyDef {
+  @IsOptional() @IsBoolean() redact?: boolean;
+  @IsOptional() @IsArray() @ArrayMaxSize(PrivacyLimits.maxPatterns) @ValidateNested({ each: true }) @Type(() => PrivacyPatternDef)
+  patterns?: PrivacyPatternDef[];
+  @IsOptional() @IsArray() @ArrayMaxSize(LEAVE_ALONE_FIELDS.length)
+  @IsIn(LEAVE_ALONE_FIELDS, { each: true, message: `privacy.leaveAlone may name only ${LEAVE_ALONE_FIELDS.join(', ')}` })
+  leaveAlone?: RedactedField[];
+}
+
 export class ChannelDefinition {
   @IsString() @Matches(ID) id: string;
   @IsOptional() @IsString() @MaxLength(200) name?: string;
@@ -185,6 +203,7 @@ export class ChannelDefinition {
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(GenesysLimits.maxBots) @ValidateNested({ each: true }) @Type(() => BotDef)
   bots: BotDef[];
   @IsOptional() @ValidateNested() @Type(() => NotificationsDef) notifications?: NotificationsDef;
+  @IsOptional() @ValidateNested() @Type(() => PrivacyDef) privacy?: PrivacyDef;
 }
 
 export class ChannelConfigError extends Error {
@@ -237,6 +256,15 @@ export function parseChannel(raw: unknown, providers?: BotProviderRules): Channe
       if (!normalizeLanguageCode(l)) problems.push(`channel ${def.id}: bot ${bot.id}: "${String(l)}" is not a language tag`);
     }
   }
+  const patterns = Array.isArray(def.privacy?.patterns) ? def.privacy.patterns : [];
+  const names = new Set<string>();
+  patterns.forEach((p, i) => {
+    if (!isPlainObject(p)) return;
+    if (typeof p.name === 'string' && names.has(p.name)) problems.push(`channel ${def.id}: privacy.patterns[${i}].name "${p.name}" is used twice`);
+    names.add(p.name);
+    const problem = typeof p.regex === 'string' ? patternProblem(p.regex, p.ignoreCase === true) : undefined;
+    if (problem) problems.push(`channel ${def.id}: privacy.patterns[${i}].regex ${problem}`);
+  });
   if (providers) {
     (Array.isArray(def.bots) ? def.bots : []).forEach((bot, i) => {
       const name = isPlainObject(bot) && isPlainObject(bot.provider) ? bot.provider.name : undefined;
@@ -305,6 +333,11 @@ export function parseChannel(raw: unknown, providers?: BotProviderRules): Channe
     notifications: {
       ratePerSecond: def.notifications?.ratePerSecond ?? 10,
       from: Object.fromEntries(Object.entries(def.notifications?.from ?? {}).filter(([, v]) => typeof v === 'string')),
+    },
+    privacy: {
+      redact: def.privacy?.redact ?? true,
+      patterns: (def.privacy?.patterns ?? []).map((p) => ({ name: p.name, regex: p.regex, ...(p.ignoreCase ? { ignoreCase: true } : {}) })),
+      leaveAlone: [...new Set(def.privacy?.leaveAlone ?? [])],
     },
     bots: def.bots.map((b) => ({
       id: b.id,

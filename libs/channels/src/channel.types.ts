@@ -1,3 +1,5 @@
+import type { PrivacyPolicy } from '@app/privacy';
+
 /**
  * A channel is one Genesys Bot Connector integration served by this gateway. Loaded from
  * CHANNELS_FILE (validated by channel.schema.ts) and stored in Redis.
@@ -134,4 +136,9 @@ export interface Channel {
   circuitBreaker: { failureThreshold: number; cooldownMs: number };
   bots: ChannelBot[];
   notifications: ChannelNotifications;
+  /**
+   * What the gateway redacts from the text it stores or hands to agents for this channel
+   * (libs/privacy). Absent on channels stored before the field existed: the default policy.
+   */
+  privacy?: PrivacyPolicy;
 }

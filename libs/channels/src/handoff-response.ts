@@ -1,4 +1,5 @@
 import { BotState, GenesysLimits, type BotConnectorResponse, type ReplyMessage } from '@app/genesys';
+import { redactorFor } from '@app/privacy';
 import type { Channel } from './channel.types.js';
 
 export interface HandoffDetails {
@@ -17,16 +18,22 @@ export function farewellFor(channel: Channel, language: string): string {
   return f[language] ?? f[language.split('-')[0]!] ?? f.default ?? 'Connecting you to an agent.';
 }
 
-/** Architect reads these names from the session-variable outputs; values must be strings (reference §2.4). */
+/**
+ * Architect reads these names from the session-variable outputs; values must be strings (reference §2.4).
+ * The texts an agent reads (summary, last utterance, the bot's reason) are redacted here, under the
+ * channel's policy, before they are clipped: this is the one place both the worker's handoffs and
+ * the ingress's deadline handoff build them, and the participant data is written from them.
+ */
 export function handoffParameters(channel: Channel, d: HandoffDetails): Record<string, string> {
+  const redactor = redactorFor(channel.privacy);
   const clip = (s: string | undefined, n: number) => (s ?? '').slice(0, n);
   return {
     handoffReason: d.reason,
     handoffQueue: d.queue ?? channel.handoff.defaultQueue ?? '',
-    handoffSummary: clip(d.summary, GenesysLimits.maxParameterValueLength),
-    lastUtterance: clip(d.lastUtterance, GenesysLimits.maxParameterValueLength),
+    handoffSummary: clip(redactor.text('handoff.summary', d.summary), GenesysLimits.maxParameterValueLength),
+    lastUtterance: clip(redactor.text('handoff.lastUtterance', d.lastUtterance), GenesysLimits.maxParameterValueLength),
     language: d.language,
-    ...(d.detail ? { handoffDetail: clip(d.detail, GenesysLimits.maxParameterValueLength) } : {}),
+    ...(d.detail ? { handoffDetail: clip(redactor.text('handoff.detail', d.detail), GenesysLimits.maxParameterValueLength) } : {}),
   };
 }
 

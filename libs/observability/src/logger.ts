@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger as PinoLogger } from 'pino';
+import { redactLogArgs } from '@app/privacy';
 
 /**
  * Keys whose values never reach a log line, wherever they sit in a logged object. Tokens are
@@ -34,6 +35,13 @@ export function createRootLogger(opts: { level: string; app: string }): PinoLogg
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    // Card numbers, IBANs, emails and phone numbers out of every line's message and free-text
+    // fields, whoever logged them (libs/privacy: the last line of defence, not the first).
+    hooks: {
+      logMethod(args, method) {
+        return method.apply(this, redactLogArgs(args) as Parameters<typeof method>);
+      },
+    },
   });
 }
 

@@ -14,6 +14,7 @@ export * from './oauth/oauth-token.records.js';
 export * from './sessions/session-store.js';
 export * from './sessions/transcript-store.js';
 export * from './sessions/session-eraser.js';
+export * from './sessions/transcript-redaction.js';
 export * from './notifications/send-rate.store.js';
 export * from './ops/worker-registry.js';
 export * from './ops/channel-activity.store.js';

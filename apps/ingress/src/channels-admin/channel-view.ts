@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { withoutSecrets, type Channel } from '@app/channels';
 import { genesysHosts } from '@app/genesys';
+import { DEFAULT_PRIVACY_POLICY } from '@app/privacy';
 
 /** First 12 hex of SHA-256: names a secret in the console without revealing it. */
 export function fingerprintOf(secret: string): string {
@@ -53,6 +54,7 @@ export function channelView(channel: Channel, publicBaseUrl: string, genesysBase
       };
     }),
     notifications: channel.notifications,
+    privacy: channel.privacy ?? DEFAULT_PRIVACY_POLICY,
   };
 }
 

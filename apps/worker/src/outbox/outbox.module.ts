@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PrivacyModule } from '@app/privacy';
 import { OpsModule } from '../ops/ops.module.js';
 import { OutgoingMessageSender } from './outgoing-message.sender.js';
 import { OutboxSweeper } from './outbox-sweeper.service.js';
@@ -8,7 +9,7 @@ import { OutboxSweeper } from './outbox-sweeper.service.js';
  * queues a drain for an outbox nobody is sending.
  */
 @Module({
-  imports: [OpsModule],
+  imports: [OpsModule, PrivacyModule],
   providers: [OutgoingMessageSender, OutboxSweeper],
   exports: [OutgoingMessageSender],
 })

@@ -5,7 +5,8 @@ import { WorkerConfig } from '@app/config';
 import { GenesysApiClientFactory, GenesysApiError } from '@app/genesys-api';
 import { OUTGOING_CONFLICT_CODES } from '@app/genesys';
 import { SpanAttributes, SpanKind, SpanNames, contextOfCarrier, inSpan, linksToActiveSpan, markSpanFailed } from '@app/observability';
-import { NotificationStore, OutboxStore, SessionStore, TranscriptStore, sessionKeyOf, type OutboxEntry, type OutboxLease, type TranscriptEntry, type TranscriptRecord } from '@app/store';
+import { Redactor } from '@app/privacy';
+import { NotificationStore, OutboxStore, SessionStore, TranscriptStore, redactTranscript, sessionKeyOf, type OutboxEntry, type OutboxLease, type TranscriptEntry, type TranscriptRecord } from '@app/store';
 import { WorkerMetrics } from '../ops/worker-metrics.service.js';
 
 /** What became of one outbox entry. */
@@ -43,6 +44,7 @@ export class OutgoingMessageSender {
     private readonly channels: ChannelRepository,
     private readonly api: GenesysApiClientFactory,
     private readonly metrics: WorkerMetrics,
+    private readonly redactor: Redactor,
   ) {}
 
   /**
@@ -186,8 +188,11 @@ export class OutgoingMessageSender {
       degradations: [],
       ...what,
     };
+    // A notification's text and Genesys's error message are stored under the channel's policy too;
+    // without the channel (removed meanwhile) the default policy applies.
+    const channel = await this.channels.get(entry.channelId).catch(() => undefined);
     await this.transcripts
-      .append(sessionKeyOf(entry.channelId, entry.botSessionId), record)
+      .append(sessionKeyOf(entry.channelId, entry.botSessionId), redactTranscript(this.redactor.for(channel?.privacy), record))
       .catch((e: Error) => this.logger.warn({ turnId: entry.turnId, channelId: entry.channelId, error: e.message }, 'could not append to the transcript'));
   }
 }

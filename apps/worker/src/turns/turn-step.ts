@@ -3,7 +3,8 @@ import type { CanonicalTurn } from '@app/bot-providers';
 import { ChannelRepository, buildHandoffResponse, registeredIntents, type Channel, type ChannelBot } from '@app/channels';
 import { BotState, type BotConnectorResponse, type ReplyMessage } from '@app/genesys';
 import { SpanNames, inSpanSync } from '@app/observability';
-import type { TurnEnvelope, TurnResult } from '@app/store';
+import { Redactor } from '@app/privacy';
+import { redactTranscript, type TurnEnvelope, type TurnResult } from '@app/store';
 import { BotCaller } from '../bot-calls/bot-caller.service.js';
 import { HandoffSummarizer } from '../handoff/handoff-summary.js';
 import { customerAsksForHuman, decideAfterBot, type Decision } from '../handoff/handoff-policy.js';
@@ -29,11 +30,22 @@ export class TurnStep {
     private readonly renderer: StructuredMessageRenderer,
     private readonly summaries: HandoffSummarizer,
     private readonly metrics: WorkerMetrics,
+    private readonly redactor: Redactor,
   ) {}
 
+  /**
+   * The outcome with its transcript entry redacted under the channel's policy. Only the entry:
+   * the result keeps the replies as the customer gets them (its handoff parameters were redacted
+   * when built), and the bot was called with the text as typed.
+   */
   async run(envelope: TurnEnvelope, storedSession: string | undefined, lateResults: TurnResult[]): Promise<TurnOutcome> {
     const started = Date.now();
     const channel = await this.channels.get(envelope.channelId);
+    const outcome = await this.runTurn(started, channel, envelope, storedSession, lateResults);
+    return { ...outcome, transcript: redactTranscript(this.redactor.for(channel?.privacy), outcome.transcript) };
+  }
+
+  private async runTurn(started: number, channel: Channel | undefined, envelope: TurnEnvelope, storedSession: string | undefined, lateResults: TurnResult[]): Promise<TurnOutcome> {
     const bot = channel?.bots.find((b) => b.id === envelope.botId);
     const session = loadSession(envelope, storedSession, channel, bot);
     const input = normalizeInput(envelope.request.inputMessage, session.choices, session.payloadAliases);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PrivacyModule } from '@app/privacy';
 import { BotCallsModule } from '../bot-calls/bot-calls.module.js';
 import { HandoffModule } from '../handoff/handoff.module.js';
 import { OpsModule } from '../ops/ops.module.js';
@@ -14,7 +15,7 @@ import { TurnStep } from './turn-step.js';
  * handoff → render (TurnStep), then the effects after the answer (AfterTurnEffects).
  */
 @Module({
-  imports: [BotCallsModule, HandoffModule, OpsModule, OutboxModule, RenderingModule],
+  imports: [BotCallsModule, HandoffModule, OpsModule, OutboxModule, PrivacyModule, RenderingModule],
   providers: [TurnStep, SessionDrain, AfterTurnEffects, TurnProcessor],
 })
 export class TurnsModule {}

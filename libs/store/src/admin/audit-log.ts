@@ -1,11 +1,17 @@
 import type { Redis } from 'ioredis';
+import { redactDeep } from '@app/privacy';
 import type { RedisKeys } from '../redis-keys.js';
 import type { AdminActor, AuditEntry } from '@app/admin-auth/admin-auth.types.js';
 
 /** Entries kept (approximately; Redis trims whole nodes). */
 const MAX_ENTRIES = 100_000;
 
-/** Who changed what, when: a capped Redis stream, newest read first. Never holds a secret. */
+/**
+ * Who changed what, when: a capped Redis stream, newest read first. Never holds a secret, and the
+ * free text of `details` (an error a backend or Genesys returned) has card numbers, IBANs, emails
+ * and phone numbers redacted. The actor and the target are kept: they are the operator and the
+ * object the entry is about, which is what an audit log is for.
+ */
 export class AuditLog {
   constructor(
     private readonly redis: Redis,
@@ -15,7 +21,7 @@ export class AuditLog {
   async record(actor: AdminActor, action: string, target?: string, details?: Record<string, unknown>): Promise<void> {
     const fields = ['actor', JSON.stringify(actor), 'action', action];
     if (target) fields.push('target', target);
-    if (details && Object.keys(details).length) fields.push('details', JSON.stringify(details));
+    if (details && Object.keys(details).length) fields.push('details', JSON.stringify(redactDeep(details)));
     await this.redis.xadd(this.keys.auditLog(), 'MAXLEN', '~', MAX_ENTRIES, '*', ...fields);
   }
 
