@@ -153,7 +153,8 @@ async function main(): Promise<void> {
     ],
     consent: process.env.EMULATOR_CONSENT === 'deny' ? 'deny' : 'approve',
     flows: demoFlows(gateway, { v1Authorization: bearerCredential(jwt), dbcSecret: process.env.EMULATOR_DEMO_DBC_SECRET ?? DEMO_DBC_SECRET }),
-    logLevels: ['error', 'warn', 'log'],
+    // Nest's start-up lines (one per module and route) would bury the banner below.
+    logLevels: ['error', 'warn'],
   });
   const url = await handle.listen(port, process.env.EMULATOR_HOST ?? '127.0.0.1');
   process.stdout.write(
