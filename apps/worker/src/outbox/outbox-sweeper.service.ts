@@ -67,7 +67,7 @@ export class OutboxSweeper implements OnModuleInit {
   private async report(stuck: Map<string, number>): Promise<void> {
     for (const [channelId, sessions] of stuck) {
       const problem = await this.problemOf(channelId);
-      const cause = problem ? `${problem.reason}; its v2 replies wait in the outbox until you ${problem.fix}` : 'queued drains for outboxes nobody was sending';
+      const cause = problem ? `${problem.reason}; its v2 replies wait in the outbox until you ${problem.fix}` : 'outboxes not moving; queued drains to send them';
       if (this.reported.get(channelId) === cause) continue;
       this.reported.set(channelId, cause);
       this.logger.warn({ channelId, sessions, ...(problem ? { cause: problem.kind } : {}) }, cause);
