@@ -19,6 +19,8 @@ const CHAT_SCRIPT = join(ROOT, 'scripts/chat.mjs');
 let gw: GatewayHarness;
 let emulator: ChildProcess;
 let emulatorUrl: string;
+/** The conversation whose replies waited for the authorize step. */
+let waitingConversationId: string;
 
 /** Runs a command to its end; stdout and stderr together, as the developer sees them. */
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
@@ -52,7 +54,8 @@ beforeAll(async () => {
   emulator = spawn(process.execPath, [EMULATOR_ENTRY], { env: { PATH: process.env.PATH, EMULATOR_PORT: String(emulatorPort), PUBLIC_BASE_URL: gw.baseUrl }, stdio: 'ignore' });
   await gw.waitFor(async () => (await fetch(`${emulatorUrl}/emulator/flows`).catch(() => undefined))?.ok === true, 20_000);
   await gw.startIngress();
-  await gw.startWorker();
+  // Info: the sweeper says at info when a stuck outbox moves again.
+  await gw.startWorker({ LOG_LEVEL: 'info' });
 }, 60_000);
 
 afterAll(async () => {
@@ -64,6 +67,7 @@ describe('newcomer chat through the emulator: demo-v2 before and after the autho
   it('without the authorize step, the chat names the cause and the one command that fixes it', async () => {
     const { code, out } = await chat('hi', 'slow');
     expect(code).toBe(0);
+    waitingConversationId = /conversation (\S+) · bot session/.exec(out)![1]!;
     expect(out).toContain("I'm the demo bot");
     expect(out).toContain('no reply within 10000 ms');
     expect(out).toContain("channel demo is not authorized with Genesys: 1 reply waits in the gateway's outbox");
@@ -96,4 +100,14 @@ describe('newcomer chat through the emulator: demo-v2 before and after the autho
     expect(out).not.toContain('not authorized');
     expect(code).toBe(0);
   }, 40_000);
+
+  it('the replies that waited are sent once the channel is authorized, and the worker says the outbox moves again', async () => {
+    // The waiting reply's sender backs off up to 30 s between tries while the channel had no token.
+    await gw.waitFor(async () => {
+      const view = await (await fetch(`${emulatorUrl}/emulator/conversations/${waitingConversationId}`)).json();
+      return view.messages.some((m: { via?: string; text?: string }) => m.via === 'outgoing' && /took a while/.test(m.text ?? ''));
+    }, 40_000);
+    await gw.waitFor(async () => workerOutput().includes('outboxes are moving again'), 5_000);
+    expect(count(workerOutput(), STUCK_LINE)).toBe(1);
+  }, 50_000);
 });
