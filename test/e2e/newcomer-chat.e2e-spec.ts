@@ -21,6 +21,7 @@ let emulator: ChildProcess;
 let emulatorUrl: string;
 /** The conversation whose replies waited for the authorize step. */
 let waitingConversationId: string;
+let emulatorBanner = '';
 
 /** Runs a command to its end; stdout and stderr together, as the developer sees them. */
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
@@ -51,7 +52,8 @@ beforeAll(async () => {
   const channel: TestChannel = { id: 'demo', clientId: demo.app.clientId, secret: demo.app.clientSecrets[0], raw: demo };
   gw = new GatewayHarness('newcomerchat', [channel], { PUBLIC_BASE_URL: `http://127.0.0.1:${gatewayPort}`, OUTBOX_SWEEP_INTERVAL_MS: '500' });
   gw.port = gatewayPort;
-  emulator = spawn(process.execPath, [EMULATOR_ENTRY], { env: { PATH: process.env.PATH, EMULATOR_PORT: String(emulatorPort), PUBLIC_BASE_URL: gw.baseUrl }, stdio: 'ignore' });
+  emulator = spawn(process.execPath, [EMULATOR_ENTRY], { env: { PATH: process.env.PATH, EMULATOR_PORT: String(emulatorPort), PUBLIC_BASE_URL: gw.baseUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+  emulator.stdout!.on('data', (d: Buffer) => (emulatorBanner += d.toString()));
   await gw.waitFor(async () => (await fetch(`${emulatorUrl}/emulator/flows`).catch(() => undefined))?.ok === true, 20_000);
   await gw.startIngress();
   // Info: the sweeper says at info when a stuck outbox moves again.
@@ -64,6 +66,17 @@ afterAll(async () => {
 });
 
 describe('newcomer chat through the emulator: demo-v2 before and after the authorize step', () => {
+  it("the emulator's banner lists the steps in order: gateway, authorize, chat", async () => {
+    // Printed once listening: the pipe may deliver it a moment after the first HTTP answer.
+    await gw.waitFor(async () => emulatorBanner.includes('3. npm run chat'), 5_000);
+    const steps = emulatorBanner.split('\n').filter((l) => /^ {4}\d\. /.test(l));
+    expect(steps.map((l) => l.trim().split(/ {2,}/)[0])).toEqual([
+      '1. npm start',
+      '2. npm run admin -- authorize demo',
+      `3. npm run chat -- --via-emulator ${emulatorUrl} --flow demo-v2`,
+    ]);
+  });
+
   it('without the authorize step, the chat names the cause and the one command that fixes it', async () => {
     const { code, out } = await chat('hi', 'slow');
     expect(code).toBe(0);

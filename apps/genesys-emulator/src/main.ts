@@ -131,6 +131,9 @@ export function demoFlows(gatewayBaseUrl: string, credentials: { v1Authorization
   ];
 }
 
+/** Where `npm run chat -- --via-emulator` looks without a URL. */
+const DEFAULT_CHAT_EMULATOR = 'http://127.0.0.1:9555';
+
 /** `npm run emulator`: a developer org with one OAuth client and the two demo flows for the local gateway. */
 async function main(): Promise<void> {
   const port = Number(process.env.EMULATOR_PORT ?? 9555);
@@ -170,7 +173,7 @@ async function main(): Promise<void> {
       '  Steps, in order (each in its own terminal or after the previous one):',
       `    1. npm start                                          the gateway (ingress + worker) on ${gateway}`,
       '    2. npm run admin -- authorize demo                    connect the demo channel to this Genesys (OAuth); v2 replies need it',
-      '    3. npm run chat -- --via-emulator --flow demo-v2      talk through the emulator: try hi, slow, agent (demo-v1 needs no step 2)',
+      `    3. npm run chat -- --via-emulator${url === DEFAULT_CHAT_EMULATOR ? '' : ` ${url}`} --flow demo-v2      talk through the emulator: try hi, slow, agent (demo-v1 needs no step 2)`,
       '',
       `  By hand:  curl -s -XPOST ${url}/emulator/conversations -H 'content-type: application/json' -d '{"flowId":"demo-v1","text":"hi"}'`,
       `  Inspect:  ${url}/emulator/conversations  ${url}/emulator/calls  (see apps/genesys-emulator/README.md)`,

@@ -19,7 +19,7 @@ import { WorkerHost } from '../queues/worker-host.js';
 export class OutboxSweeper implements OnModuleInit {
   private readonly logger = new Logger(OutboxSweeper.name);
   private running = false;
-  /** What was last reported per channel with stuck outboxes: the cause's text. */
+  /** What this worker last reported per channel with stuck outboxes (the cause as logged); each worker reports once. */
   private readonly reported = new Map<string, string>();
 
   constructor(
