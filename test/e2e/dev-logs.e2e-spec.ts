@@ -143,6 +143,19 @@ describe('npm start logs (start-all with the real ingress and worker)', () => {
     }
   }, 40_000);
 
+  itOnTerminal('on a terminal with NO_COLOR: the same pretty lines without colours', async () => {
+    const run = startAll({ NO_COLOR: '1' }, { terminal: true });
+    try {
+      const out = await until(run, started);
+      const lines = logLines(out);
+      expect(lines.length).toBeGreaterThan(1);
+      for (const line of lines) expect(line).toMatch(PRETTY);
+      expect(out).not.toContain('\x1b[');
+    } finally {
+      await run.stop();
+    }
+  }, 40_000);
+
   itOnTerminal('on a terminal with LOG_FORMAT=json: JSON lines, and the banner', async () => {
     const run = startAll({ LOG_FORMAT: 'json' }, { terminal: true });
     try {

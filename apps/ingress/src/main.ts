@@ -40,7 +40,7 @@ export async function startIngress(options: { botProviders?: BotProviderSet } = 
   } catch (e) {
     fail(e instanceof ConfigValidationError ? e.message : (e as Error).message);
   }
-  const root = createRootLogger({ level: config.LOG_LEVEL, app: 'ingress', format: config.logFormat });
+  const root = createRootLogger({ level: config.LOG_LEVEL, app: 'ingress', format: config.logFormat, colour: config.logColour });
   if (!(await pingRedis(config.redisTopology))) {
     fail(`Redis is not reachable at ${describeTopology(config.redisTopology)}.\nStart one (e.g. "redis-server" or "docker run -p 6379:6379 redis:7"), or set REDIS_URL. "npm start" starts a private one when redis-server is installed.`);
   }

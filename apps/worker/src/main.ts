@@ -24,7 +24,7 @@ export async function startWorker(options: WorkerModuleOptions = {}, env: NodeJS
   } catch (e) {
     fail(e instanceof ConfigValidationError ? e.message : (e as Error).message);
   }
-  const root = createRootLogger({ level: config.LOG_LEVEL, app: 'worker', format: config.logFormat });
+  const root = createRootLogger({ level: config.LOG_LEVEL, app: 'worker', format: config.logFormat, colour: config.logColour });
   if (config.NODE_ENV === 'production' && config.botProvidersAllowPrivate) {
     // Allowed (a bot in the same private network is a real deployment), but never silently.
     root.warn('BOT_PROVIDERS_ALLOW_PRIVATE=true in production: bot URLs may use plain http and reach private and loopback addresses');

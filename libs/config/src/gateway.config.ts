@@ -99,6 +99,15 @@ export class SharedConfig {
     return resolveLogFormat({ configured: this.LOG_FORMAT, nodeEnv: this.NODE_ENV, isTTY: process.stdout.isTTY === true });
   }
 
+  /** The no-color.org convention: any value turns colours off in pretty logs. */
+  @IsOptional() @IsString()
+  NO_COLOR?: string;
+
+  /** Colours in pretty lines: only a terminal shows them, and NO_COLOR turns them off. */
+  get logColour(): boolean {
+    return process.stdout.isTTY === true && !this.NO_COLOR;
+  }
+
   @IsString()
   CHANNELS_FILE = 'config/channels.yaml';
 

@@ -29,11 +29,8 @@ const REDACT_PATHS = [
   '*.refresh_token',
 ];
 
-/**
- * `format` defaults to JSON (see resolveLogFormat for who picks pretty); colours are only for a
- * terminal that reads them.
- */
-export function createRootLogger(opts: { level: string; app: string; format?: LogFormat }): PinoLogger {
+/** `format` defaults to JSON (see resolveLogFormat for who picks pretty); `colour` applies to pretty lines only. */
+export function createRootLogger(opts: { level: string; app: string; format?: LogFormat; colour?: boolean }): PinoLogger {
   const options: LoggerOptions<never> = {
     level: opts.level,
     base: { app: opts.app, pid: process.pid },
@@ -49,7 +46,7 @@ export function createRootLogger(opts: { level: string; app: string; format?: Lo
     },
   };
   if (opts.format !== 'pretty') return pino(options);
-  return pino(options, prettyDestination(process.stdout, { colour: process.stdout.isTTY === true && !process.env.NO_COLOR }));
+  return pino(options, prettyDestination(process.stdout, { colour: opts.colour === true }));
 }
 
 /**
