@@ -321,8 +321,11 @@ async function emulatorApi(method, path, body) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** The emulator-mode conversation: the last view seen and how many of its messages were printed. */
-const emu = { conv: undefined, printed: 0 };
+/**
+ * The emulator-mode conversation: the last view seen, how many of its messages were printed, the
+ * gateway behind the flow (null: not found) and the last cause explained.
+ */
+const emu = { conv: undefined, printed: 0, gateway: undefined, explained: undefined };
 
 /** Prints the bot messages not shown yet; returns how many there were. */
 function printNewBotMessages(view) {
@@ -349,8 +352,44 @@ async function waitForAsync(view, sawReply) {
       lastNew = Date.now();
     }
   }
-  if (view.state === 'bot' && !sawReply) console.log(dim(`      · no reply within ${asyncWaitMs} ms`));
+  if (view.state === 'bot' && !sawReply) {
+    console.log(dim(`      · no reply within ${asyncWaitMs} ms`));
+    await explainMissingReply(view);
+  }
   return view;
+}
+
+/** The gateway's base URL and channel id, read from the flow's webhook URL (…/genesys/<channel>/dbc). */
+async function gatewayOfFlow() {
+  if (emu.gateway !== undefined) return emu.gateway;
+  const flows = (await emulatorApi('GET', '/emulator/flows').catch(() => undefined))?.entities ?? [];
+  const m = /^(https?:\/\/.+?)\/genesys\/([^/]+)\/dbc\b/.exec(flows.find((f) => f.id === flowId)?.url ?? '');
+  emu.gateway = m ? { baseUrl: m[1], channelId: decodeURIComponent(m[2]) } : null;
+  return emu.gateway;
+}
+
+/**
+ * A v2 reply that does not come is most often waiting in the gateway's outbox for a Genesys token
+ * (the channel was never authorized). The gateway's development endpoint says so; print the cause
+ * and the command that fixes it, once per cause.
+ */
+async function explainMissingReply(view) {
+  const gateway = await gatewayOfFlow();
+  if (!gateway) return;
+  let status;
+  try {
+    const res = await fetch(`${gateway.baseUrl}/dev/channels/${encodeURIComponent(gateway.channelId)}/sessions/${encodeURIComponent(view.botSessionId)}/outbox`, { signal: AbortSignal.timeout(3000) });
+    // 404: a production gateway (no development endpoints) or an unknown channel; nothing to add.
+    if (!res.ok) return;
+    status = await res.json();
+  } catch {
+    return;
+  }
+  if (!status.blockedBy || status.waiting === 0) return;
+  const cause = `${status.blockedBy.reason}: ${status.waiting} repl${status.waiting === 1 ? 'y waits' : 'ies wait'} in the gateway's outbox`;
+  console.log(yellow(`      · ${cause}`));
+  if (emu.explained !== status.blockedBy.reason) console.log(yellow(`        fix: ${status.blockedBy.fix}; the waiting replies are then sent`));
+  emu.explained = status.blockedBy.reason;
 }
 
 /** Prints where the flow sent the conversation; returns the exit code once it left the bot. */

@@ -74,6 +74,8 @@ describe('production unless told otherwise', () => {
       expect(output).not.toMatch(/bearer ey/);
       expect(output).not.toMatch(/Admin token \(generated/);
       expect(output).toMatch(/development-only settings/);
+      // The chat script's development endpoint (outbox and authorization state, unauthenticated) is not served.
+      expect((await fetch(`${gw.baseUrl}/dev/channels/prod-demo/sessions/s1/outbox`)).status).toBe(404);
     } finally {
       await new Promise((r) => {
         child.once('exit', r);

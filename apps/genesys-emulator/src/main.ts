@@ -131,6 +131,9 @@ export function demoFlows(gatewayBaseUrl: string, credentials: { v1Authorization
   ];
 }
 
+/** Where `npm run chat -- --via-emulator` looks without a URL. */
+const DEFAULT_CHAT_EMULATOR = 'http://127.0.0.1:9555';
+
 /** `npm run emulator`: a developer org with one OAuth client and the two demo flows for the local gateway. */
 async function main(): Promise<void> {
   const port = Number(process.env.EMULATOR_PORT ?? 9555);
@@ -153,7 +156,8 @@ async function main(): Promise<void> {
     ],
     consent: process.env.EMULATOR_CONSENT === 'deny' ? 'deny' : 'approve',
     flows: demoFlows(gateway, { v1Authorization: bearerCredential(jwt), dbcSecret: process.env.EMULATOR_DEMO_DBC_SECRET ?? DEMO_DBC_SECRET }),
-    logLevels: ['error', 'warn', 'log'],
+    // Nest's start-up lines (one per module and route) would bury the banner below.
+    logLevels: ['error', 'warn'],
   });
   const url = await handle.listen(port, process.env.EMULATOR_HOST ?? '127.0.0.1');
   process.stdout.write(
@@ -166,7 +170,11 @@ async function main(): Promise<void> {
       `  Integrations: ${DEFAULT_V1_INTEGRATION_ID} (Bot Connector v1), ${DEFAULT_V2_INTEGRATION_ID} (Digital Bot Connector v2)`,
       `  Flows: demo-v1 → ${gateway}/genesys/demo/botconnector, demo-v2 → ${gateway}/genesys/demo/dbc/messages`,
       '',
-      '  Talk to the gateway through Genesys:  npm run chat -- --via-emulator --flow demo-v1   (or demo-v2)',
+      '  Steps, in order (each in its own terminal or after the previous one):',
+      `    1. npm start                                          the gateway (ingress + worker) on ${gateway}`,
+      '    2. npm run admin -- authorize demo                    connect the demo channel to this Genesys (OAuth); v2 replies need it',
+      `    3. npm run chat -- --via-emulator${url === DEFAULT_CHAT_EMULATOR ? '' : ` ${url}`} --flow demo-v2      talk through the emulator: try hi, slow, agent (demo-v1 needs no step 2)`,
+      '',
       `  By hand:  curl -s -XPOST ${url}/emulator/conversations -H 'content-type: application/json' -d '{"flowId":"demo-v1","text":"hi"}'`,
       `  Inspect:  ${url}/emulator/conversations  ${url}/emulator/calls  (see apps/genesys-emulator/README.md)`,
       '',

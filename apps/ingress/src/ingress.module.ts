@@ -15,6 +15,7 @@ import { BotConnectorModule } from './bot-connector/bot-connector.module.js';
 import { ChannelsAdminModule } from './channels-admin/channels-admin.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
+import { DevModule } from './dev/dev.module.js';
 import { DigitalBotConnectorModule } from './digital-bot-connector/digital-bot-connector.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule, WebhookPortMetricsModule } from './metrics/metrics.module.js';
@@ -121,6 +122,7 @@ export class IngressModule {
         OAuthModule,
         PublishingModule,
         NotificationsModule,
+        ...(config.NODE_ENV === 'production' ? [] : [DevModule]),
         ConversationsModule,
         DashboardModule,
       ],

@@ -40,14 +40,14 @@ export async function startIngress(options: { botProviders?: BotProviderSet } = 
   } catch (e) {
     fail(e instanceof ConfigValidationError ? e.message : (e as Error).message);
   }
-  const root = createRootLogger({ level: config.LOG_LEVEL, app: 'ingress' });
+  const root = createRootLogger({ level: config.LOG_LEVEL, app: 'ingress', format: config.logFormat, colour: config.logColour });
   if (!(await pingRedis(config.redisTopology))) {
     fail(`Redis is not reachable at ${describeTopology(config.redisTopology)}.\nStart one (e.g. "redis-server" or "docker run -p 6379:6379 redis:7"), or set REDIS_URL. "npm start" starts a private one when redis-server is installed.`);
   }
   // Before the app: @fastify/otel attaches when the Fastify instance is created.
   const tracing = await startTracing('ingress', config.traceSettings, ingressRequestTracing);
   if (tracing.enabled) root.info({ endpoint: config.traceSettings!.url, protocol: config.traceSettings!.protocol }, 'tracing on: exporting spans over OTLP/HTTP');
-  const app = await createIngressApp(config, new PinoNestLogger(root), options);
+  const app = await createIngressApp(config, new PinoNestLogger(root, { quietBootstrap: config.NODE_ENV !== 'production' }), options);
   // Nest's own SIGTERM handler closes the app; if a dependency hangs on close (a BullMQ queue
   // waiting for a Redis that is gone), this bounds the stop so orchestrators are not left waiting.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -24,7 +24,7 @@ export async function startWorker(options: WorkerModuleOptions = {}, env: NodeJS
   } catch (e) {
     fail(e instanceof ConfigValidationError ? e.message : (e as Error).message);
   }
-  const root = createRootLogger({ level: config.LOG_LEVEL, app: 'worker' });
+  const root = createRootLogger({ level: config.LOG_LEVEL, app: 'worker', format: config.logFormat, colour: config.logColour });
   if (config.NODE_ENV === 'production' && config.botProvidersAllowPrivate) {
     // Allowed (a bot in the same private network is a real deployment), but never silently.
     root.warn('BOT_PROVIDERS_ALLOW_PRIVATE=true in production: bot URLs may use plain http and reach private and loopback addresses');
@@ -35,7 +35,7 @@ export async function startWorker(options: WorkerModuleOptions = {}, env: NodeJS
   }
   const tracing = await startTracing('worker', config.traceSettings);
   if (tracing.enabled) root.info({ endpoint: config.traceSettings!.url, protocol: config.traceSettings!.protocol }, 'tracing on: exporting spans over OTLP/HTTP');
-  const app = await NestFactory.createApplicationContext(WorkerModule.register(config, options), { logger: new PinoNestLogger(root), abortOnError: false });
+  const app = await NestFactory.createApplicationContext(WorkerModule.register(config, options), { logger: new PinoNestLogger(root, { quietBootstrap: config.NODE_ENV !== 'production' }), abortOnError: false });
   try {
     // Both processes load the file, so a worker started alone (scaling) finds its channels; only
     // the ingress removes the channels a file dropped (see SyncOptions).

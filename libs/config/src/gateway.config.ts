@@ -4,6 +4,7 @@ import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, M
 import { checkGenesysBaseUrl } from '@app/genesys';
 import { isLoopbackHostname } from '@app/net';
 import { SECRETS_KEY_HELP, weakSecretProblem } from '@app/secrets';
+import { LOG_FORMATS, resolveLogFormat, type LogFormat } from '@app/observability/log-format.js';
 import { redisTopologyOf, redisTopologyProblems, type RedisTopology } from '@app/redis/redis-topology.js';
 import { OTLP_PROTOCOLS, TRACE_SAMPLERS, otlpTracesUrl, type OtlpProtocol, type TraceSamplerName, type TraceSettings } from '@app/observability/tracing/trace-settings.js';
 import { validateEnv } from './validate-env.js';
@@ -89,6 +90,23 @@ export class SharedConfig {
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  /** `pretty` or `json`; unset: pretty on a terminal outside production, JSON otherwise. */
+  @IsOptional() @IsIn(LOG_FORMATS)
+  LOG_FORMAT?: LogFormat;
+
+  get logFormat(): LogFormat {
+    return resolveLogFormat({ configured: this.LOG_FORMAT, nodeEnv: this.NODE_ENV, isTTY: process.stdout.isTTY === true });
+  }
+
+  /** The no-color.org convention: any value turns colours off in pretty logs. */
+  @IsOptional() @IsString()
+  NO_COLOR?: string;
+
+  /** Colours in pretty lines: only a terminal shows them, and NO_COLOR turns them off. */
+  get logColour(): boolean {
+    return process.stdout.isTTY === true && !this.NO_COLOR;
+  }
 
   @IsString()
   CHANNELS_FILE = 'config/channels.yaml';

@@ -34,6 +34,26 @@ export interface GenesysApiFactoryOptions {
   logger?: GenesysApiLogger & OAuthLogger;
 }
 
+/**
+ * Why the gateway cannot call Genesys for a channel until someone acts, and the one step that
+ * fixes it: the worker's outbox sweeper, the development status endpoint the chat script asks and
+ * the console all say the same.
+ */
+export interface ChannelAuthorizationProblem {
+  channelId: string;
+  /** `not_authorized`: never authorized (or tokens of another client); `reauthorize_needed`: Genesys refused the grant; `not_configured`: no usable genesys.oauth. */
+  kind: 'not_authorized' | 'reauthorize_needed' | 'not_configured';
+  reason: string;
+  fix: string;
+}
+
+/** The step that connects a channel, for people reading a log line or a terminal. */
+export function authorizationFix(channelId: string, grant: 'authorization_code' | 'client_credentials' | undefined): string {
+  if (grant === 'client_credentials') return `connect it: click "Connect" on /console/channels/${channelId} (or POST /api/channels/${channelId}/oauth/connect)`;
+  if (grant === 'authorization_code') return `run "npm run admin -- authorize ${channelId}", or click "Authorize" on /console/channels/${channelId}`;
+  return `add a genesys.oauth client to channel ${channelId}`;
+}
+
 export interface ForChannelOptions {
   correlationId?: string;
 }
@@ -99,6 +119,27 @@ export class GenesysApiClientFactory {
       logger: this.options.logger,
       correlationId: opts.correlationId,
     });
+  }
+
+  /**
+   * Undefined when calls for the channel can go out (tokens are stored, or a client-credentials
+   * channel will connect itself on first use); else what stops them and how to fix it. Reads
+   * Redis only: never calls Genesys.
+   */
+  async authorizationProblem(channel: Channel): Promise<ChannelAuthorizationProblem | undefined> {
+    const grant = channel.genesys.oauth?.grant;
+    let client: GenesysOAuthClient;
+    try {
+      client = this.oauthClientFor(channel);
+    } catch (e) {
+      if (!(e instanceof GenesysNotConnectedError)) throw e;
+      return { channelId: channel.id, kind: 'not_configured', reason: e.message, fix: authorizationFix(channel.id, grant) };
+    }
+    const [stored, refused] = await Promise.all([this.tokens.loadFor(channel.id, client), this.tokens.status(channel.id)]);
+    const fix = authorizationFix(channel.id, grant);
+    if (refused) return { channelId: channel.id, kind: 'reauthorize_needed', reason: `channel ${channel.id} must be authorized with Genesys again: ${refused.reason}`, fix };
+    if (stored || (grant === 'client_credentials' && this.options.autoConnectClientCredentials !== false)) return undefined;
+    return { channelId: channel.id, kind: 'not_authorized', reason: `channel ${channel.id} is not ${grant === 'client_credentials' ? 'connected to' : 'authorized with'} Genesys`, fix };
   }
 
   private async accessToken(channel: Channel, client: GenesysOAuthClient): Promise<string> {

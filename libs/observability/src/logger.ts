@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
-import { pino, type Logger as PinoLogger } from 'pino';
+import { pino, type Logger as PinoLogger, type LoggerOptions } from 'pino';
 import { redactLogArgs } from '@app/privacy';
+import { prettyDestination, type LogFormat } from './log-format.js';
 
 /**
  * Keys whose values never reach a log line, wherever they sit in a logged object. Tokens are
@@ -28,8 +29,9 @@ const REDACT_PATHS = [
   '*.refresh_token',
 ];
 
-export function createRootLogger(opts: { level: string; app: string }): PinoLogger {
-  return pino({
+/** `format` defaults to JSON (see resolveLogFormat for who picks pretty); `colour` applies to pretty lines only. */
+export function createRootLogger(opts: { level: string; app: string; format?: LogFormat; colour?: boolean }): PinoLogger {
+  const options: LoggerOptions<never> = {
     level: opts.level,
     base: { app: opts.app, pid: process.pid },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
@@ -42,8 +44,16 @@ export function createRootLogger(opts: { level: string; app: string }): PinoLogg
         return method.apply(this, redactLogArgs(args) as Parameters<typeof method>);
       },
     },
-  });
+  };
+  if (opts.format !== 'pretty') return pino(options);
+  return pino(options, prettyDestination(process.stdout, { colour: opts.colour === true }));
 }
+
+/**
+ * Nest's start-up lines (one per module, route and controller: some 70 before the banner) say
+ * nothing a developer acts on; they stay available at debug.
+ */
+const BOOTSTRAP_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
 
 /**
  * Lets Nest's own `Logger` calls (framework and ours) go out as the same JSON lines. Kept over
@@ -53,7 +63,11 @@ export function createRootLogger(opts: { level: string; app: string }): PinoLogg
  * the job to the worker and are logged from there.
  */
 export class PinoNestLogger implements LoggerService {
-  constructor(private readonly root: PinoLogger) {}
+  /** `quietBootstrap`: Nest's start-up lines go out at debug instead of info (development). */
+  constructor(
+    private readonly root: PinoLogger,
+    private readonly opts: { quietBootstrap?: boolean } = {},
+  ) {}
 
   private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, params: unknown[]): void {
     // Nest passes the context (class name) as the last string argument.
@@ -77,7 +91,8 @@ export class PinoNestLogger implements LoggerService {
   }
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
+    const context = params.at(-1);
+    this.write(this.opts.quietBootstrap && typeof context === 'string' && BOOTSTRAP_CONTEXTS.has(context) ? 'debug' : 'info', message, params);
   }
   error(message: unknown, ...params: unknown[]): void {
     this.write('error', message, params);

@@ -4,7 +4,7 @@ import { ApiError } from '../api.js';
 import { ErrorAlert } from '../components/ui.js';
 import type { ChannelStatus, ChannelView } from '../types.js';
 import { ChannelSetup } from './setup-page.js';
-import { oauthSecretRequirement } from './step-oauth.js';
+import { OAuthStatusView, oauthSecretRequirement } from './step-oauth.js';
 import { regionChangeNeedsOAuthSecret } from './step-webhook.js';
 
 function channel(source: 'api' | 'file', overrides: Partial<ChannelView> = {}): ChannelView {
@@ -199,5 +199,26 @@ describe('ErrorAlert shows what the gateway refused and why', () => {
     const out = renderToString(<ErrorAlert error={invalid} />);
     expect(out).toContain('give genesys.oauth.clientSecret again');
     expect(out).toContain('<li>genesys.oauth.clientSecret: required when genesys.oauth.clientId, genesys.oauth.baseUrl or genesys.environment changes</li>');
+  });
+});
+
+describe('the OAuth connection says what waits while the channel is not connected, and the click that fixes it', () => {
+  const text = (html: string) => html.replace(/<[^>]+>/g, '').replace(/&rsquo;/g, '’');
+
+  it('a code-grant channel not authorized yet: its v2 replies wait for Authorize (or the CLI command)', () => {
+    const html = render(channel('file'));
+    expect(text(html)).toContain('Not connected. not authorized yet Until then, v2 (Digital Bot Connector) replies, participant data for agents and notifications wait in the gateway’s outbox: click Authorize below (or, from a terminal, npm run admin -- authorize shop).');
+  });
+
+  it('a client-credentials channel: Connect, and no authorize command', () => {
+    const html = renderToString(<OAuthStatusView status={{ configured: true, connected: false, reauthorizeNeeded: false, reason: 'not connected yet' }} channelId="shop" grant="client_credentials" />);
+    expect(text(html)).toContain('click Connect below.');
+    expect(html).not.toContain('npm run admin');
+  });
+
+  it('says nothing of waiting replies once connected', () => {
+    const html = renderToString(<OAuthStatusView status={{ configured: true, connected: true, reauthorizeNeeded: false }} channelId="shop" grant="authorization_code" />);
+    expect(html).toContain('Connected.');
+    expect(html).not.toContain('outbox');
   });
 });

@@ -215,7 +215,7 @@ export function OAuthStep({ channel, status, setChannel, reload }: StepProps) {
 
       <div class="oauth-connect">
         <h3>Connection</h3>
-        <OAuthStatusView status={oauth} loading={loadStatus.busy} />
+        <OAuthStatusView status={oauth} loading={loadStatus.busy} channelId={channel.id} grant={channel.genesys.oauth?.grant} />
         <ErrorAlert error={loadStatus.error} testid="oauth-status-error" />
         {configured && channel.genesys.oauth?.grant === 'authorization_code' && (
           <>
@@ -256,7 +256,28 @@ export function OAuthStep({ channel, status, setChannel, reload }: StepProps) {
   );
 }
 
-export function OAuthStatusView({ status, loading }: { status: OAuthStatus | null; loading?: boolean }) {
+/**
+ * What waits while the channel is not connected, and the one click (or command) that fixes it:
+ * the same cause the worker logs and the terminal chat prints.
+ */
+function NotConnectedConsequence({ grant, channelId }: { grant?: OAuthGrant; channelId?: string }) {
+  const click = grant === 'client_credentials' ? 'Connect' : 'Authorize';
+  return (
+    <>
+      {' '}
+      Until then, v2 (Digital Bot Connector) replies, participant data for agents and notifications wait in the gateway&rsquo;s outbox: click <strong>{click}</strong> below
+      {grant !== 'client_credentials' && channelId ? (
+        <>
+          {' '}
+          (or, from a terminal, <code>npm run admin -- authorize {channelId}</code>)
+        </>
+      ) : null}
+      .
+    </>
+  );
+}
+
+export function OAuthStatusView({ status, loading, channelId, grant }: { status: OAuthStatus | null; loading?: boolean; channelId?: string; grant?: OAuthGrant }) {
   let body;
   if (!status) body = loading ? 'Checking…' : 'Unknown.';
   else if (status.configured === false) body = 'No OAuth client configured.';
@@ -272,12 +293,14 @@ export function OAuthStatusView({ status, loading }: { status: OAuthStatus | nul
     body = (
       <>
         <strong>{status.connected ? 'Re-authorization needed.' : 'Not connected.'}</strong> {status.reason ?? ''}
+        {!status.connected && <NotConnectedConsequence grant={grant ?? status.grant} channelId={channelId} />}
       </>
     );
   else
     body = (
       <>
         <strong>Not connected.</strong> {status.reason ?? ''}
+        <NotConnectedConsequence grant={grant ?? status.grant} channelId={channelId} />
       </>
     );
   const tone = status?.connected && !status.reauthorizeNeeded ? 'ok' : status?.reauthorizeNeeded ? 'warn' : 'info';

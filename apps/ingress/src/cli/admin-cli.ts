@@ -9,8 +9,12 @@ import { AdminAuthError, type AdminActor } from '@app/admin-auth';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AdminSessionsStore, AdminUsersStore, AuditLog, StoreModule, storeOptionsFrom } from '@app/store';
-import { SharedConfig, validateEnv } from '@app/config';
-import { RedisModule } from '@app/redis';
+import { GatewayError } from '@app/errors';
+import { SharedConfig, loadIngressConfig, validateEnv, type IngressConfig } from '@app/config';
+import { REDIS_CLIENT, RedisModule, waitUntilReady } from '@app/redis';
+import type { Redis } from 'ioredis';
+import { ingressInfrastructure } from '../ingress.module.js';
+import { GenesysOAuthService } from '../oauth/genesys-oauth.service.js';
 
 const USAGE = `usage: npm run admin -- <command>
   create-user <username> [--password-stdin]   add a console user (password: 12+ characters)
@@ -19,7 +23,10 @@ const USAGE = `usage: npm run admin -- <command>
   list-users
   create-api-key <name>                       print a new API key for scripts (shown once)
   list-api-keys
-  revoke-api-key <id>`;
+  revoke-api-key <id>
+  authorize <channelId>                       connect a channel to Genesys (OAuth code grant); against the
+                                              emulator (npm run emulator) it completes at once, else it
+                                              prints the URL to open in a browser`;
 
 const CLI: AdminActor = { kind: 'cli', name: `cli:${process.env.USER ?? 'unknown'}` };
 
@@ -56,12 +63,65 @@ class AdminCliModule {
   }
 }
 
+/**
+ * The ingress's OAuth service over the ingress's own infrastructure, so the CLI authorizes exactly
+ * as the console's button does (same state store, redirect URI, token exchange and checks).
+ */
+@Module({})
+class AuthorizeCliModule {
+  static register(config: IngressConfig): DynamicModule {
+    return { module: AuthorizeCliModule, imports: ingressInfrastructure(config), providers: [GenesysOAuthService] };
+  }
+}
+
+/**
+ * Starts the code grant as the console's "Authorize" does. An org that approves without a login
+ * page (the emulator) redirects straight to the callback, which is finished here; otherwise the
+ * URL is printed for a browser, and the running gateway's callback finishes it.
+ */
+async function authorize(channelId: string | undefined): Promise<number> {
+  if (!channelId) throw new Error(`authorize needs a channel id\n${USAGE}`);
+  const config = loadIngressConfig(process.env);
+  const app = await NestFactory.createApplicationContext(AuthorizeCliModule.register(config), { logger: false });
+  try {
+    // The ingress's connections fail fast instead of queueing commands: wait for the first one.
+    await waitUntilReady(app.get<Redis>(REDIS_CLIENT));
+    const oauth = app.get(GenesysOAuthService);
+    const audit = app.get(AuditLog);
+    const url = await oauth.authorizeUrl(channelId, CLI.name).catch((e: unknown) => {
+      // The channels file reaches Redis when the gateway starts; a first run may not have happened yet.
+      if (e instanceof GatewayError && e.code === 'channel_not_found') throw new Error(`${e.message} in Redis; the gateway loads ${config.CHANNELS_FILE} when it starts ("npm start"), then run this again`);
+      throw e;
+    });
+    await audit.record(CLI, 'channel.oauth.authorize', `channel:${channelId}`);
+    const at = new URL(url);
+    let res: Response;
+    try {
+      res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    } catch (e) {
+      throw new Error(`could not reach Genesys at ${at.origin} (${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}); is the emulator running ("npm run emulator")?`);
+    }
+    const location = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && location?.startsWith(oauth.redirectUri)) {
+      const outcome = await oauth.callback(Object.fromEntries(new URL(location).searchParams));
+      await audit.record(CLI, outcome.ok ? 'channel.oauth.connected' : 'channel.oauth.failed', `channel:${channelId}`, outcome.ok ? undefined : { reason: outcome.title });
+      (outcome.ok ? process.stdout : process.stderr).write(`${outcome.title}: ${outcome.message}\n`);
+      return outcome.ok ? 0 : 1;
+    }
+    process.stdout.write(`Open this URL in a browser, sign in to Genesys Cloud and approve; the gateway (${oauth.redirectUri}) finishes the connection:\n${url}\n`);
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, arg, ...rest] = argv;
   if (!command || command === 'help' || command === '--help') {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
+  if (command === 'authorize') return authorize(arg);
   const config = validateEnv(SharedConfig, process.env);
   const app = await NestFactory.createApplicationContext(AdminCliModule.register(config), { logger: false });
   const users = app.get(AdminUsersStore);

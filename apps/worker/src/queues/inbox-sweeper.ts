@@ -18,6 +18,8 @@ const MAX_TRACKED = 100_000;
 export class InboxSweeper implements OnModuleInit {
   private readonly logger = new Logger(InboxSweeper.name);
   private seen = new Map<string, string>();
+  /** Sessions already reported stuck (by head turn): one warning per stuck turn, not one per pass. */
+  private reported = new Set<string>();
   private running = false;
 
   constructor(
@@ -47,6 +49,7 @@ export class InboxSweeper implements OnModuleInit {
     if (this.running) return 0;
     this.running = true;
     const now = new Map<string, string>();
+    const stuck = new Set<string>();
     let queued = 0;
     try {
       for await (const batch of this.turns.pendingInboxes()) {
@@ -55,10 +58,16 @@ export class InboxSweeper implements OnModuleInit {
           if (this.seen.get(sessionKey) !== headTurnId) continue;
           await this.drains.request(drainJobForSession(sessionKey));
           queued++;
+          stuck.add(`${sessionKey} ${headTurnId}`);
         }
       }
       this.seen = now;
-      if (queued) this.logger.warn({ sessions: queued }, 'queued drains for sessions whose turns were not moving');
+      // A session whose drain waits on its outbox (a channel not authorized yet) stays stuck pass
+      // after pass; the outbox sweeper says why, so only newly stuck turns are worth a warning here.
+      const fresh = [...stuck].filter((k) => !this.reported.has(k)).length;
+      this.reported = stuck;
+      if (fresh) this.logger.warn({ sessions: fresh }, 'queued drains for sessions whose turns were not moving');
+      else if (queued) this.logger.debug({ sessions: queued }, 'queued drains again for sessions still not moving');
     } finally {
       this.running = false;
     }
