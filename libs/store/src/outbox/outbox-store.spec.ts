@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { OutboxStore } from './outbox-store.js';
-import { sessionKeyOf, type OutboxEntry, type TurnEnvelope, type TurnResult } from '../turns/turn.types.js';
+import type { OutboxEntry, TurnEnvelope, TurnResult } from '../turns/turn.types.js';
 import { RedisKeys } from '../redis-keys.js';
 import { TurnStore } from '../turns/turn-store.js';
 import type { TranscriptEntry } from '../sessions/transcript.types.js';
+import { testEnvelope } from '../../../../test/support/turn-envelopes.js';
 
 // Real Redis, own key prefix, only own keys deleted.
 const redis = new Redis(process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -18,22 +19,7 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-let n = 0;
-function v2Envelope(session: string): TurnEnvelope {
-  n++;
-  return {
-    protocol: 'v2',
-    seq: 0,
-    turnId: `t${n}${randomBytes(3).toString('hex')}`,
-    channelId: 'c1',
-    botId: 'b1',
-    sessionKey: sessionKeyOf('c1', session),
-    acceptedAt: Date.now(),
-    deadlineAt: Date.now() + 800,
-    ingressId: 'ing1',
-    request: { botId: 'b1', botVersion: '1.0', botSessionId: session, messageId: `m${n}`, inputMessage: { type: 'Text', text: `m${n}` }, botSessionTimeout: 30, languageCode: 'en-us' },
-  };
-}
+const v2Envelope = (session: string) => testEnvelope(session, { protocol: 'v2', deadlineAt: Date.now() + 800 }, { botVersion: '1.0', messageId: `m${randomBytes(4).toString('hex')}`, languageCode: 'en-us' });
 
 function resultOf(e: TurnEnvelope): TurnResult {
   return { turnId: e.turnId, outcome: 'reply', response: { botState: 'MoreData', replyMessages: [{ type: 'Text', text: `r-${e.turnId}` }] }, timings: { queueWaitMs: 0, botMs: 0, renderMs: 0, totalMs: 0 }, completedAt: Date.now() };

@@ -6,6 +6,7 @@ import { TurnStore } from '../turns/turn-store.js';
 import { SessionEraser } from './session-eraser.js';
 import { TranscriptStore, type TranscriptRecord } from './transcript-store.js';
 import type { TranscriptEntry } from './transcript.types.js';
+import { testEnvelope } from '../../../../test/support/turn-envelopes.js';
 
 // Transcript trimming, paging and session erasure on a real Redis; own prefix, own keys deleted.
 const redis = new Redis(process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -25,21 +26,7 @@ async function allKeys(): Promise<string[]> {
   return (await redis.keys(`${keys.prefix}:*`)).map((k) => k.slice(keys.prefix.length + 1)).sort();
 }
 
-let n = 0;
-function envelope(session: string, conversation?: string): TurnEnvelope {
-  n++;
-  return {
-    seq: 0,
-    turnId: `t${n}${randomBytes(3).toString('hex')}`,
-    channelId: 'c1',
-    botId: 'b1',
-    sessionKey: sessionKeyOf('c1', session),
-    acceptedAt: Date.now(),
-    deadlineAt: Date.now() + 5000,
-    ingressId: 'ing1',
-    request: { botId: 'b1', botSessionId: session, inputMessage: { type: 'Text', text: `m${n}` }, botSessionTimeout: 30, ...(conversation ? { genesysConversationId: conversation } : {}) },
-  };
-}
+const envelope = (session: string, conversation?: string) => testEnvelope(session, {}, conversation ? { genesysConversationId: conversation } : {});
 
 /** Accepts a turn and returns the envelope as the worker reads it back (with its acceptance number). */
 async function accept(session: string, conversation?: string): Promise<TurnEnvelope> {

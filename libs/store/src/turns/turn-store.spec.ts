@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisKeys } from '../redis-keys.js';
-import { sessionKeyOf, type TurnEnvelope, type TurnResult } from './turn.types.js';
+import type { TurnEnvelope, TurnResult } from './turn.types.js';
 import { TurnStore } from './turn-store.js';
 import type { TranscriptEntry } from '../sessions/transcript.types.js';
+import { testEnvelope } from '../../../../test/support/turn-envelopes.js';
 
 // Real Redis, own key prefix, only own keys deleted (see test/support/global-setup.mjs).
 const redis = new Redis(process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -16,22 +17,7 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-let n = 0;
-function envelope(session: string, extra: Partial<TurnEnvelope> = {}): TurnEnvelope {
-  n++;
-  return {
-    seq: 0,
-    turnId: `t${n}${randomBytes(3).toString('hex')}`,
-    channelId: 'c1',
-    botId: 'b1',
-    sessionKey: sessionKeyOf('c1', session),
-    acceptedAt: Date.now(),
-    deadlineAt: Date.now() + 5000,
-    ingressId: 'ing1',
-    request: { botId: 'b1', botSessionId: session, inputMessage: { type: 'Text', text: `m${n}` }, botSessionTimeout: 30 },
-    ...extra,
-  };
-}
+const envelope = (session: string, extra: Partial<TurnEnvelope> = {}) => testEnvelope(session, extra);
 
 function result(e: TurnEnvelope): TurnResult {
   return { turnId: e.turnId, outcome: 'reply', response: { botState: 'MoreData', replyMessages: [{ type: 'Text', text: `r-${e.turnId}` }] }, timings: { queueWaitMs: 0, botMs: 0, renderMs: 0, totalMs: 0 }, completedAt: Date.now() };
