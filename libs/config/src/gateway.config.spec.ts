@@ -177,6 +177,7 @@ describe('OpenTelemetry variables', () => {
       serviceName: 'edge',
       sampler: 'parentbased_traceidratio',
       samplerArg: 0.25,
+      redisCommands: false,
       batch: { scheduledDelayMillis: 200, maxQueueSize: 4096, maxExportBatchSize: 1024, exportTimeoutMillis: 5000 },
     });
     // The signal's own variables win over the generic ones; protobuf is the default encoding.

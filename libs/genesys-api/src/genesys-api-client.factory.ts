@@ -5,6 +5,7 @@ import { checkGenesysBaseUrl } from '@app/genesys';
 import { GenesysOAuthClient, GenesysTokenStore, ReauthorizationRequiredError, type OAuthLogger } from '@app/genesys-oauth';
 import { GenesysApiClient, type GenesysApiLogger, type GenesysTokenProvider } from './genesys-api.client.js';
 import { GenesysNotConnectedError } from './genesys-api.errors.js';
+import type { Context } from '@app/observability';
 
 export const GENESYS_API_OPTIONS = Symbol('GENESYS_API_OPTIONS');
 
@@ -56,6 +57,8 @@ export function authorizationFix(channelId: string, grant: 'authorization_code' 
 
 export interface ForChannelOptions {
   correlationId?: string;
+  /** The span the client's calls belong to (GenesysApiClientOptions.traceContext). */
+  traceContext?: Context;
 }
 
 /**
@@ -118,6 +121,7 @@ export class GenesysApiClientFactory {
       backoffCapMs: this.options.backoffCapMs,
       logger: this.options.logger,
       correlationId: opts.correlationId,
+      traceContext: opts.traceContext,
     });
   }
 

@@ -5,7 +5,7 @@ import type { Models } from 'purecloud-platform-client-v2';
 import type { ReplyMessage } from '@app/genesys';
 import { genesysOrigin, parseRetryAfter } from '@app/genesys-oauth/genesys-oauth.client.js';
 import { GenesysApiError } from './genesys-api.errors.js';
-import { GenesysSpanNames, SpanKind, inSpan, markSpanFailed, tracingOn, type GenesysSpanName } from '@app/observability';
+import { GenesysSpanNames, SpanKind, inSpan, markSpanFailed, tracingOn, type Context, type GenesysSpanName } from '@app/observability';
 
 /** Where the client gets its bearer token; the factory binds it to one channel's token store entry. */
 export interface GenesysTokenProvider {
@@ -44,6 +44,8 @@ export interface GenesysApiClientOptions {
   logger?: GenesysApiLogger;
   /** Sent as `ININ-Correlation-Id` and put on every log line and error. */
   correlationId?: string;
+  /** The span the calls belong to (tracing on): each HTTP attempt gets a client span under it; without one, none. */
+  traceContext?: Context;
 }
 
 /** The `errorInfo` of an outgoing message, in either key spelling. */
@@ -117,6 +119,7 @@ export class GenesysApiClient {
   private readonly retryNonIdempotent: boolean;
   private readonly logger?: GenesysApiLogger;
   readonly correlationId?: string;
+  private readonly traceContext?: Context;
 
   constructor(options: GenesysApiClientOptions) {
     this.apiBaseUrl = apiOrigin(options.apiBaseUrl);
@@ -130,6 +133,7 @@ export class GenesysApiClient {
     this.retryNonIdempotent = options.retryNonIdempotent ?? false;
     this.logger = options.logger;
     this.correlationId = options.correlationId;
+    this.traceContext = options.traceContext;
   }
 
   /** Replaces the integration's whole bot list; Genesys answers 204. */
@@ -232,9 +236,10 @@ export class GenesysApiClient {
    * the method, host and status; never the path, which holds conversation ids, or the body.
    */
   private tracedAttempt(op: GenesysSpanName, method: Method, path: string, payload: string | undefined, token: string, attempt: number): ReturnType<GenesysApiClient['attempt']> {
-    if (!tracingOn()) return this.attempt(method, path, payload, token);
+    // A call outside any traced work (IP range refresh, a publish) would only start stray traces.
+    if (!tracingOn() || !this.traceContext) return this.attempt(method, path, payload, token);
     const attributes = { 'http.request.method': method, 'server.address': new URL(this.apiBaseUrl).hostname, 'http.request.resend_count': attempt - 1 };
-    return inSpan(op, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    return inSpan(op, { kind: SpanKind.CLIENT, parent: this.traceContext, attributes }, async (span) => {
       const outcome = await this.attempt(method, path, payload, token);
       if ('networkCode' in outcome) markSpanFailed(span, outcome.networkCode);
       else if ('res' in outcome) {

@@ -13,7 +13,7 @@ import {
   type RetryPolicy,
   type TimeoutPolicy,
 } from 'cockatiel';
-import { SpanAttributes, SpanKind, SpanNames, inSpan } from '@app/observability';
+import { SpanAttributes, SpanKind, SpanNames, inSpan, type Context } from '@app/observability';
 import { CircuitBreaker } from './circuit-breaker.js';
 
 export type BotCallOutcome =
@@ -67,7 +67,8 @@ export class BotCaller {
     }
   }
 
-  async call(channel: Channel, bot: ChannelBot, turn: CanonicalTurn): Promise<BotCallOutcome> {
+  /** `traceContext`: the turn's span, parent of one `bot.call` span per attempt. */
+  async call(channel: Channel, bot: ChannelBot, turn: CanonicalTurn, traceContext?: Context): Promise<BotCallOutcome> {
     const provider = this.registry.get(bot.provider.name);
     if (!provider) return { ok: false, error: `no bot provider named "${bot.provider.name}" is registered`, attempts: 0 };
     const { timeoutMs, retries, config } = bot.provider;
@@ -79,7 +80,7 @@ export class BotCaller {
           attempts = attempt + 1;
           try {
             // The same turn (and so the same turn id, the idempotency key) goes out on every attempt.
-            return await inSpan(SpanNames.botCall, { kind: SpanKind.CLIENT, attributes: { [SpanAttributes.provider]: provider.name, [SpanAttributes.attempt]: attempts } }, async () =>
+            return await inSpan(SpanNames.botCall, { kind: SpanKind.CLIENT, parent: traceContext, attributes: { [SpanAttributes.provider]: provider.name, [SpanAttributes.attempt]: attempts } }, async () =>
               validateBotResult(await policies.timeout.execute(({ signal }) => provider.handleTurn(turn, { signal, timeoutMs, config }))),
             );
           } catch (e) {

@@ -3,7 +3,7 @@ import type { CanonicalMessage } from '@app/bot-providers';
 import { ChannelRepository, type Channel } from '@app/channels';
 import { GenesysApiClientFactory, GenesysApiError } from '@app/genesys-api';
 import { BotState } from '@app/genesys';
-import { SpanAttributes, SpanKind, SpanNames, contextOfCarrier, inSpan, linksToActiveSpan, traceCarrierOf } from '@app/observability';
+import { SpanAttributes, SpanKind, SpanNames, contextOfCarrier, inSpan, traceCarrierOf, type Context } from '@app/observability';
 import { NotificationStore, OutboxStore, SendRateStore, SessionStore, sessionKeyOf, type NotificationRecord, type OutboxEntry } from '@app/store';
 import { WorkerMetrics } from '../ops/worker-metrics.service.js';
 import { OutgoingMessageSender } from '../outbox/outgoing-message.sender.js';
@@ -52,14 +52,14 @@ export class NotificationSender {
     const record = await this.store.get(id);
     if (!record || record.status === 'sent' || record.status === 'failed') return { kind: 'done', record };
     const attributes = { [SpanAttributes.notificationId]: record.id, [SpanAttributes.channelId]: record.channelId, 'gbg.notification.target': record.target.kind };
-    return inSpan(SpanNames.notificationSend, { kind: SpanKind.CONSUMER, parent: contextOfCarrier(record.trace), links: linksToActiveSpan(), attributes }, async (span) => {
-      const outcome = await this.attemptRecord(record);
+    return inSpan(SpanNames.notificationSend, { kind: SpanKind.CONSUMER, parent: contextOfCarrier(record.trace), attributes }, async (span, ctx) => {
+      const outcome = await this.attemptRecord(record, ctx);
       span?.setAttribute('gbg.notification.attempt', outcome.kind === 'done' ? (outcome.record?.status ?? 'gone') : outcome.kind);
       return outcome;
     });
   }
 
-  private async attemptRecord(record: NotificationRecord): Promise<NotificationAttempt> {
+  private async attemptRecord(record: NotificationRecord, traceContext: Context | undefined): Promise<NotificationAttempt> {
     const channel = await this.channels.get(record.channelId);
     if (!channel) return this.fail(record, `channel ${record.channelId} was removed`);
 
@@ -68,7 +68,7 @@ export class NotificationSender {
       if (record.status === 'sending') return { kind: 'done', record };
       const wait = await this.rateLimit(channel);
       if (wait) return { kind: 'rate_limited', waitMs: wait };
-      return this.toSession(record, channel);
+      return this.toSession(record, channel, traceContext);
     }
 
     if (record.status === 'sending') {
@@ -76,10 +76,10 @@ export class NotificationSender {
     }
     const wait = await this.rateLimit(channel);
     if (wait) return { kind: 'rate_limited', waitMs: wait };
-    return this.toAddress(record, channel);
+    return this.toAddress(record, channel, traceContext);
   }
 
-  private async toSession(record: NotificationRecord, channel: Channel): Promise<NotificationAttempt> {
+  private async toSession(record: NotificationRecord, channel: Channel, traceContext: Context | undefined): Promise<NotificationAttempt> {
     const target = record.target as Extract<NotificationRecord['target'], { kind: 'session' }>;
     const sessionKey = sessionKeyOf(channel.id, target.botSessionId);
     const session = await this.sessions.get(sessionKey);
@@ -98,20 +98,20 @@ export class NotificationSender {
       languageCode: session.language,
       genesysConversationId: session.genesysConversationId,
       result: { turnId: record.id, outcome: 'reply', response: { botState: BotState.MoreData, replyMessages: rendered.replyMessages }, timings: { queueWaitMs: 0, botMs: 0, renderMs: 0, totalMs: 0 }, completedAt: now },
-      trace: traceCarrierOf(),
+      trace: traceCarrierOf(traceContext),
     };
     const sending: NotificationRecord = { ...record, status: 'sending', attempts: record.attempts + 1, updatedAt: new Date(now).toISOString() };
     await this.outbox.enqueue(sessionKey, entry, Math.max(60_000, session.timeoutMinutes * 60_000), this.store.writeOf(sending));
-    await this.sender.flush(sessionKey);
+    await this.sender.flush(sessionKey, traceContext);
     return { kind: 'done', record: await this.store.get(record.id) };
   }
 
-  private async toAddress(record: NotificationRecord, channel: Channel): Promise<NotificationAttempt> {
+  private async toAddress(record: NotificationRecord, channel: Channel, traceContext: Context | undefined): Promise<NotificationAttempt> {
     const isLastAttempt = record.attempts + 1 >= MAX_ADDRESS_ATTEMPTS;
     const target = record.target as Extract<NotificationRecord['target'], { kind: 'address' }>;
     await this.store.update(record.id, { status: 'sending', attempts: record.attempts + 1 });
     try {
-      const res = await this.api.forChannel(channel, { correlationId: record.id }).sendAgentlessMessage({
+      const res = await this.api.forChannel(channel, { correlationId: record.id, traceContext }).sendAgentlessMessage({
         fromAddress: target.from,
         toAddress: target.to,
         toAddressMessengerType: target.messengerType,

@@ -4,7 +4,7 @@ import { ChannelRepository, toOutgoingMessage } from '@app/channels';
 import { WorkerConfig } from '@app/config';
 import { GenesysApiClientFactory, GenesysApiError } from '@app/genesys-api';
 import { OUTGOING_CONFLICT_CODES } from '@app/genesys';
-import { SpanAttributes, SpanKind, SpanNames, contextOfCarrier, inSpan, linksToActiveSpan, markSpanFailed } from '@app/observability';
+import { SpanAttributes, SpanKind, SpanNames, contextOfCarrier, inSpan, linksTo, markSpanFailed, type Context } from '@app/observability';
 import { Redactor } from '@app/privacy';
 import { NotificationStore, OutboxStore, SessionStore, TranscriptStore, redactTranscript, sessionKeyOf, type OutboxEntry, type OutboxLease, type TranscriptEntry, type TranscriptRecord } from '@app/store';
 import { WorkerMetrics } from '../ops/worker-metrics.service.js';
@@ -51,7 +51,7 @@ export class OutgoingMessageSender {
    * Sends everything in the session's outbox. When another process holds the outbox, waits for it
    * to finish: the caller is about to run the session's next turn, whose answer must not overtake.
    */
-  async flush(sessionKey: string): Promise<void> {
+  async flush(sessionKey: string, traceContext?: Context): Promise<void> {
     const waitUntil = Date.now() + this.config.OUTBOX_GIVE_UP_MS + LOCK_TTL_MS;
     for (;;) {
       // The common case (v1, or nothing parked): one LLEN. The sweeper tidies the index.
@@ -59,7 +59,7 @@ export class OutgoingMessageSender {
       const lease = await this.store.lease(sessionKey, LOCK_TTL_MS);
       if (lease) {
         try {
-          await this.sendAll(lease);
+          await this.sendAll(lease, traceContext);
         } finally {
           await lease.release();
         }
@@ -71,13 +71,13 @@ export class OutgoingMessageSender {
   }
 
   // Not cockatiel's retry: giving up is by the result's age, not a count, and every pass re-reads the head under a lease that may lapse.
-  private async sendAll(lease: OutboxLease): Promise<void> {
+  private async sendAll(lease: OutboxLease, caller: Context | undefined): Promise<void> {
     let attempt = 0;
     while (lease.held) {
       const head = await lease.head();
       if (!head) return;
       const { entry } = head;
-      const outcome = await this.sendTraced(entry);
+      const outcome = await this.sendTraced(entry, caller);
       const log = { channelId: entry.channelId, botSessionId: entry.botSessionId, turnId: entry.turnId, genesysConversationId: entry.genesysConversationId };
       if (outcome.kind === 'retry') {
         const queuedFor = Date.now() - entry.result.completedAt;
@@ -112,17 +112,17 @@ export class OutgoingMessageSender {
   }
 
   /** One send attempt in its own span, continuing the trace of the turn (or notification) the entry answers. */
-  private sendTraced(entry: OutboxEntry): Promise<SendOutcome> {
+  private sendTraced(entry: OutboxEntry, caller: Context | undefined): Promise<SendOutcome> {
     const attributes = { [SpanAttributes.turnId]: entry.turnId, [SpanAttributes.channelId]: entry.channelId, ...(entry.notificationId ? { [SpanAttributes.notificationId]: entry.notificationId } : {}) };
-    return inSpan(SpanNames.outboxSend, { kind: SpanKind.PRODUCER, parent: contextOfCarrier(entry.trace), links: linksToActiveSpan(), attributes }, async (span) => {
-      const outcome = await this.sendOne(entry);
+    return inSpan(SpanNames.outboxSend, { kind: SpanKind.PRODUCER, parent: contextOfCarrier(entry.trace) ?? caller, links: linksTo(caller), attributes }, async (span, ctx) => {
+      const outcome = await this.sendOne(entry, ctx);
       span?.setAttribute('gbg.outbox.result', outcome.kind);
       if (outcome.kind !== 'sent') markSpanFailed(span, outcome.kind === 'retry' ? 'retry' : outcome.code ?? 'dropped');
       return outcome;
     });
   }
 
-  private async sendOne(entry: OutboxEntry): Promise<SendOutcome> {
+  private async sendOne(entry: OutboxEntry, traceContext: Context | undefined): Promise<SendOutcome> {
     let channel;
     try {
       channel = await this.channels.get(entry.channelId);
@@ -132,7 +132,7 @@ export class OutgoingMessageSender {
     if (!channel) return { kind: 'dropped', reason: `channel ${entry.channelId} was removed`, configError: true };
     const body = toOutgoingMessage(channel, { botId: entry.botId, botVersion: entry.botVersion, botSessionId: entry.botSessionId, languageCode: entry.languageCode }, entry.result.response);
     try {
-      const client = this.api.forChannel(channel, { correlationId: entry.turnId });
+      const client = this.api.forChannel(channel, { correlationId: entry.turnId, traceContext });
       const res = await client.sendOutgoingMessage(body);
       return { kind: 'sent', messageId: res.messageId };
     } catch (e) {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { WorkerConfig } from '@app/config';
-import { SpanAttributes, SpanKind, SpanNames, contextOfCarrier, inSpan, linksToActiveSpan } from '@app/observability';
+import { SpanAttributes, SpanKind, SpanNames, contextOfCarrier, inSpan, linksTo, type Context } from '@app/observability';
 import type { DrainSessionJob } from '@app/queue';
 import { TranscriptStore, TurnStore, type TurnEnvelope, type TurnResult } from '@app/store';
 import { WorkerMetrics } from '../ops/worker-metrics.service.js';
@@ -35,13 +35,13 @@ export class SessionDrain {
    * Runs the session's turns in order. `more` says turns are left after this job's share
    * (MAX_TURNS_PER_DRAIN), so the caller queues a follow-up drain instead of stranding them.
    */
-  async drainSession(job: DrainSessionJob): Promise<{ done: number; more: boolean }> {
+  async drainSession(job: DrainSessionJob, traceContext?: Context): Promise<{ done: number; more: boolean }> {
     let done = 0;
     for (let i = 0; i < MAX_TURNS_PER_DRAIN; i++) {
       const { outboxPending, next } = await this.store.begin(job.sessionKey);
       if (outboxPending > 0) {
         // v2 results of earlier turns (or a crashed run's leftovers) go out before anything newer.
-        await this.outgoing.flush(job.sessionKey);
+        await this.outgoing.flush(job.sessionKey, traceContext);
         if (next) {
           i--;
           continue;
@@ -55,7 +55,7 @@ export class SessionDrain {
         await this.store.dropHead(job.sessionKey, turnId);
         continue;
       }
-      const { outcome, where } = await this.runTurn(envelope, next.sessionJson, next.late);
+      const { outcome, where } = await this.runTurn(envelope, next.sessionJson, next.late, traceContext);
       if (where === 'fenced') {
         this.logger.warn({ sessionKey: job.sessionKey, turnId }, 'turn already completed by another run; stopping this drain');
         return { done, more: false };
@@ -72,8 +72,8 @@ export class SessionDrain {
    * envelope carries it) and links to the drain job's span: a job runs several turns, each from
    * its own request.
    */
-  private runTurn(envelope: TurnEnvelope, sessionJson: string | undefined, late: TurnResult[]) {
-    const links = linksToActiveSpan();
+  private runTurn(envelope: TurnEnvelope, sessionJson: string | undefined, late: TurnResult[], drainContext: Context | undefined) {
+    const links = linksTo(drainContext);
     const attributes = {
       [SpanAttributes.turnId]: envelope.turnId,
       [SpanAttributes.channelId]: envelope.channelId,
@@ -82,10 +82,12 @@ export class SessionDrain {
       [SpanAttributes.queueWaitMs]: Math.max(0, Date.now() - envelope.acceptedAt),
       ...(envelope.correlationId ? { [SpanAttributes.correlationId]: envelope.correlationId } : {}),
     };
-    return inSpan(SpanNames.turn, { kind: SpanKind.CONSUMER, parent: contextOfCarrier(envelope.trace), links, attributes }, async (span) => {
-      const outcome = await this.step.run(envelope, sessionJson, late);
+    // A turn stored without trace context (tracing was off at the ingress) hangs under the drain.
+    const parent = contextOfCarrier(envelope.trace) ?? drainContext;
+    return inSpan(SpanNames.turn, { kind: SpanKind.CONSUMER, parent, links, attributes }, async (span, turnContext) => {
+      const outcome = await this.step.run(envelope, sessionJson, late, turnContext);
       span?.setAttributes({ [SpanAttributes.outcome]: outcome.result.outcome, ...(outcome.result.handoffReason ? { [SpanAttributes.handoffReason]: outcome.result.handoffReason } : {}) });
-      const where = await inSpan(SpanNames.complete, {}, () =>
+      const where = await inSpan(SpanNames.complete, { parent: turnContext }, () =>
         this.store.complete({
           envelope,
           result: outcome.result,

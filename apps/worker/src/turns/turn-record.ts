@@ -5,6 +5,7 @@ import type { DrainSessionJob } from '@app/queue';
 import type { OutboxEntry, TranscriptEntry, TranscriptRecord, TurnEnvelope, TurnOutcomeKind, TurnResult } from '@app/store';
 import type { Degradation, NumberedChoice } from '../rendering/structured-message.renderer.js';
 import type { SessionState } from '../sessions/session.types.js';
+import type { Context } from '@app/observability';
 
 const logger = new Logger('TurnRecord');
 
@@ -28,6 +29,8 @@ export interface TurnContext {
   choices?: NumberedChoice[];
   payloadAliases?: Record<string, string>;
   error?: string;
+  /** The turn's span context (tracing on): the parent of its bot call and rendering spans. */
+  traceContext?: Context;
 }
 
 export interface RecordExtra {

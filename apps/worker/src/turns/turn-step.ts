@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { CanonicalTurn } from '@app/bot-providers';
 import { ChannelRepository, buildHandoffResponse, registeredIntents, type Channel, type ChannelBot } from '@app/channels';
 import { BotState, type BotConnectorResponse, type ReplyMessage } from '@app/genesys';
-import { SpanNames, inSpanSync } from '@app/observability';
+import { SpanNames, inSpanSync, type Context } from '@app/observability';
 import { Redactor } from '@app/privacy';
 import { redactTranscript, type TurnEnvelope, type TurnResult } from '@app/store';
 import { BotCaller } from '../bot-calls/bot-caller.service.js';
@@ -38,18 +38,18 @@ export class TurnStep {
    * the result keeps the replies as the customer gets them (its handoff parameters were redacted
    * when built), and the bot was called with the text as typed.
    */
-  async run(envelope: TurnEnvelope, storedSession: string | undefined, lateResults: TurnResult[]): Promise<TurnOutcome> {
+  async run(envelope: TurnEnvelope, storedSession: string | undefined, lateResults: TurnResult[], traceContext?: Context): Promise<TurnOutcome> {
     const started = Date.now();
     const channel = await this.channels.get(envelope.channelId);
-    const outcome = await this.runTurn(started, channel, envelope, storedSession, lateResults);
+    const outcome = await this.runTurn(started, channel, envelope, storedSession, lateResults, traceContext);
     return { ...outcome, transcript: redactTranscript(this.redactor.for(channel?.privacy), outcome.transcript) };
   }
 
-  private async runTurn(started: number, channel: Channel | undefined, envelope: TurnEnvelope, storedSession: string | undefined, lateResults: TurnResult[]): Promise<TurnOutcome> {
+  private async runTurn(started: number, channel: Channel | undefined, envelope: TurnEnvelope, storedSession: string | undefined, lateResults: TurnResult[], traceContext: Context | undefined): Promise<TurnOutcome> {
     const bot = channel?.bots.find((b) => b.id === envelope.botId);
     const session = loadSession(envelope, storedSession, channel, bot);
     const input = normalizeInput(envelope.request.inputMessage, session.choices, session.payloadAliases);
-    const ctx: TurnContext = { envelope, started, session, input };
+    const ctx: TurnContext = { envelope, started, session, input, traceContext };
 
     if (!channel || !bot) return failedTurn(ctx, 'channel_unavailable', 'the channel or bot was removed');
 
@@ -81,7 +81,7 @@ export class TurnStep {
       seq: envelope.seq,
     };
     const botStarted = Date.now();
-    const call = await this.bots.call(channel, bot, turn);
+    const call = await this.bots.call(channel, bot, turn, ctx.traceContext);
     const botMs = Date.now() - botStarted;
     if (!call.ok) {
       this.metrics.botErrors.inc({ channel: channel.id, circuit: call.circuitOpen ? 'open' : 'closed' });
@@ -97,7 +97,7 @@ export class TurnStep {
     const decision = decideAfterBot(result, session.consecutiveFallbacks, channel.handoff);
 
     const renderStarted = Date.now();
-    const rendered = inSpanSync(SpanNames.render, {}, () => this.renderer.render(result.messages, capabilitiesFor(channel.templates.profile, channel.templates.disable)));
+    const rendered = inSpanSync(SpanNames.render, { parent: ctx.traceContext }, () => this.renderer.render(result.messages, capabilitiesFor(channel.templates.profile, channel.templates.disable)));
     const renderMs = Date.now() - renderStarted;
     const replies = [...late.replies, ...rendered.replyMessages];
     const parameters = stringParams(result.parameters);

@@ -40,8 +40,8 @@ export class TurnProcessor implements QueueConsumer, OnModuleInit {
     this.metrics.activeDrains.inc();
     try {
       const attributes = { 'messaging.system': 'bullmq', 'messaging.destination.name': TURNS_QUEUE, 'messaging.message.id': String(job.id), [SpanAttributes.channelId]: drain.data.channelId };
-      const { done, more } = await inSpan(SpanNames.drain, { kind: SpanKind.CONSUMER, attributes }, async (span) => {
-        const r = await this.turns.drainSession(drain.data);
+      const { done, more } = await inSpan(SpanNames.drain, { kind: SpanKind.CONSUMER, attributes }, async (span, ctx) => {
+        const r = await this.turns.drainSession(drain.data, ctx);
         span?.setAttribute(SpanAttributes.turnsRun, r.done);
         return r;
       });

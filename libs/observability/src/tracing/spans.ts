@@ -27,9 +27,9 @@ export interface TraceCarrier {
 
 const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
 
-/** The carrier of a context (the active one by default); undefined when nothing is being traced. */
-export function traceCarrierOf(ctx: Context = context.active()): TraceCarrier | undefined {
-  if (!state.on || !trace.getSpan(ctx)) return undefined;
+/** The carrier of a context; undefined when nothing is being traced. */
+export function traceCarrierOf(ctx: Context | undefined): TraceCarrier | undefined {
+  if (!state.on || !ctx || !trace.getSpan(ctx)) return undefined;
   const carrier: Partial<TraceCarrier> = {};
   propagation.inject(ctx, carrier);
   return carrier.traceparent ? (carrier as TraceCarrier) : undefined;
@@ -58,15 +58,20 @@ export interface SpanOptions {
 }
 
 /**
- * Runs `fn` inside a new active span and ends it. A failure marks the span with the error's kind
- * (errorKind), never its message, which may quote what the customer or the bot said.
+ * Runs `fn` inside a new span and ends it. `fn` gets the span and the context to pass as `parent`
+ * to the spans it starts: contexts are passed explicitly, because the implicit kind
+ * (AsyncLocalStorage) slows every promise of the process on Node 20 (docs/tracing.md, "Cost").
+ * The span is also made active for `fn`'s synchronous start, and throughout when Redis command
+ * spans are on (they need it). A failure marks the span with the error's kind (errorKind), never
+ * its message, which may quote what the customer or the bot said.
  */
-export async function inSpan<T>(name: string, options: SpanOptions, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
-  if (!state.on) return fn(undefined);
+export async function inSpan<T>(name: string, options: SpanOptions, fn: (span: Span | undefined, ctx: Context | undefined) => Promise<T>): Promise<T> {
+  if (!state.on) return fn(undefined, options.parent);
   const parent = options.parent ?? context.active();
   const span = tracer().startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links }, parent);
+  const ctx = trace.setSpan(parent, span);
   try {
-    return await context.with(trace.setSpan(parent, span), () => fn(span));
+    return await context.with(ctx, () => fn(span, ctx));
   } catch (e) {
     markSpanFailed(span, errorKind(e));
     throw e;
@@ -95,10 +100,10 @@ export function withTraceContext<T>(ctx: Context | undefined, fn: () => T): T {
   return state.on && ctx ? context.with(ctx, fn) : fn();
 }
 
-/** A link to the active span (a drain job's, from the turns it runs), or none. */
-export function linksToActiveSpan(): Link[] {
-  if (!state.on) return [];
-  const span = trace.getActiveSpan();
+/** A link to the span of `ctx` (a drain job's, from the turns it runs), or none. */
+export function linksTo(ctx: Context | undefined): Link[] {
+  if (!state.on || !ctx) return [];
+  const span = trace.getSpan(ctx);
   return span ? [{ context: span.spanContext() }] : [];
 }
 

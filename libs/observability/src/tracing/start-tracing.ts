@@ -64,12 +64,14 @@ export async function startTracing(
     sampler,
     spanProcessors: [testing?.spanProcessor ?? new BatchSpanProcessor({ exporter: exporter!, ...settings.batch })],
   });
-  const contextManager = new AsyncLocalStorageContextManager().enable();
-  context.setGlobalContextManager(contextManager);
+  // Our spans pass their parents explicitly. An implicit context (AsyncLocalStorage) is installed
+  // only for Redis command spans, which cannot be given one: on Node 20 it puts a hook on every
+  // promise, and cost the workers a third more CPU in the capacity benchmark (docs/performance.md).
+  if (settings.redisCommands) context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
   markTracingOn(true);
-  const stopRedis = traceRedisCalls();
+  const stopRedis = settings.redisCommands ? traceRedisCalls() : () => undefined;
 
   let stopFastify: (() => void) | undefined;
   if (fastify) {

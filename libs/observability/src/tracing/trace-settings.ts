@@ -16,6 +16,12 @@ export interface TraceSettings {
   sampler: TraceSamplerName;
   /** Ratio for the *traceidratio samplers, 0..1 (default 1). */
   samplerArg?: number;
+  /**
+   * A client span per Redis command (ioredis's diagnostics channels). It needs the active span
+   * across awaits, i.e. AsyncLocalStorage, which on Node 20 slows every promise of the process:
+   * off unless asked for (TRACE_REDIS_COMMANDS).
+   */
+  redisCommands: boolean;
   batch: {
     scheduledDelayMillis?: number;
     exportTimeoutMillis?: number;

@@ -2,16 +2,17 @@ import { Redis } from 'ioredis';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { TEST_REDIS_URL, deletePrefix, testPrefix } from '../../../../test/support/redis-test-prefix.js';
 import { SpanNames } from './span-names.js';
-import { contextOfCarrier, errorKind, inSpan, inSpanSync, linksToActiveSpan, traceCarrierOf, tracingOn, withTraceContext } from './spans.js';
+import { contextOfCarrier, errorKind, inSpan, inSpanSync, linksTo, traceCarrierOf, tracingOn, withTraceContext } from './spans.js';
 import { startTracing, type Tracing } from './start-tracing.js';
 import { otlpTracesUrl, type TraceSettings } from './trace-settings.js';
 
 /**
- * The tracing helpers with the real SDK and an in-memory exporter, and the Redis client spans
- * from ioredis's diagnostics channels against the real Redis.
+ * The tracing helpers with the real SDK and an in-memory exporter, with Redis command spans on
+ * (TRACE_REDIS_COMMANDS: an implicit context across awaits) and ioredis's diagnostics channels
+ * against the real Redis. tracing-explicit.spec.ts covers the default, explicit-parent mode.
  */
 const exporter = new InMemorySpanExporter();
-const settings: TraceSettings = { url: 'http://127.0.0.1:1/v1/traces', protocol: 'http/protobuf', sampler: 'parentbased_always_on', batch: {} };
+const settings: TraceSettings = { url: 'http://127.0.0.1:1/v1/traces', protocol: 'http/protobuf', sampler: 'parentbased_always_on', redisCommands: true, batch: {} };
 let tracing: Tracing;
 let redis: Redis;
 const prefix = testPrefix('tracing');
@@ -20,7 +21,7 @@ beforeAll(async () => {
   // Before startTracing everything is a pass-through: no span, no carrier.
   expect(tracingOn()).toBe(false);
   expect(await inSpan('x', {}, async (span) => span)).toBeUndefined();
-  expect(traceCarrierOf()).toBeUndefined();
+  expect(traceCarrierOf(undefined)).toBeUndefined();
   tracing = await startTracing('test', settings, undefined, { spanProcessor: new SimpleSpanProcessor({ exporter }) });
   redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   await redis.ping();
@@ -66,8 +67,8 @@ describe('tracing helpers', () => {
 
   it('carries a trace through a stored carrier, and ignores a carrier that is not one', async () => {
     let carrier: ReturnType<typeof traceCarrierOf>;
-    await inSpan('ingress-side', {}, async () => {
-      carrier = traceCarrierOf();
+    await inSpan('ingress-side', {}, async (_, ctx) => {
+      carrier = traceCarrierOf(ctx);
     });
     expect(carrier!.traceparent).toMatch(/^00-[\da-f]{32}-[\da-f]{16}-01$/);
     const parent = finished()[0]!;
@@ -85,19 +86,19 @@ describe('tracing helpers', () => {
   it('follows the caller: a trace the caller did not sample records nothing here either', async () => {
     const ctx = contextOfCarrier({ traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-00` });
     expect(ctx).toBeDefined();
-    await inSpan('not-sampled', { parent: ctx }, async () => {
+    await inSpan('not-sampled', { parent: ctx }, async (_, child) => {
       // The decision travels on: the worker's side will not record this trace either.
-      expect(traceCarrierOf()?.traceparent).toMatch(new RegExp(`^00-${'a'.repeat(32)}-[\\da-f]{16}-00$`));
+      expect(traceCarrierOf(child)?.traceparent).toMatch(new RegExp(`^00-${'a'.repeat(32)}-[\\da-f]{16}-00$`));
     });
     expect(finished()).toHaveLength(0);
   });
 
-  it('links to the active span (a drain job) and makes a context active for a block', async () => {
-    let links: ReturnType<typeof linksToActiveSpan> = [];
+  it('links to a span (a drain job) and makes a context active for a block', async () => {
+    let links: ReturnType<typeof linksTo> = [];
     let ctxOfOuter: ReturnType<typeof contextOfCarrier>;
-    await inSpan('drain', {}, async () => {
-      links = linksToActiveSpan();
-      ctxOfOuter = contextOfCarrier(traceCarrierOf());
+    await inSpan('drain', {}, async (_, ctx) => {
+      links = linksTo(ctx);
+      ctxOfOuter = contextOfCarrier(traceCarrierOf(ctx));
     });
     expect(links).toHaveLength(1);
     expect(links[0]!.context.spanId).toBe(finished()[0]!.spanContext().spanId);

@@ -1,0 +1,70 @@
+import { Redis } from 'ioredis';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import { TEST_REDIS_URL, deletePrefix, testPrefix } from '../../../../test/support/redis-test-prefix.js';
+import { contextOfCarrier, inSpan, inSpanSync, linksTo, traceCarrierOf } from './spans.js';
+import { startTracing, type Tracing } from './start-tracing.js';
+import type { TraceSettings } from './trace-settings.js';
+
+/**
+ * The default mode: no implicit context (no AsyncLocalStorage), parents passed explicitly. Spans
+ * nest across awaits because each step hands its context on; Redis commands get no spans.
+ */
+const exporter = new InMemorySpanExporter();
+const settings: TraceSettings = { url: 'http://127.0.0.1:1/v1/traces', protocol: 'http/json', sampler: 'always_on', redisCommands: false, batch: {} };
+let tracing: Tracing;
+let redis: Redis;
+const prefix = testPrefix('tracex');
+
+beforeAll(async () => {
+  tracing = await startTracing('test', settings, undefined, { spanProcessor: new SimpleSpanProcessor({ exporter }) });
+  redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  await redis.ping();
+});
+
+afterAll(async () => {
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
+  await tracing.shutdown();
+});
+
+beforeEach(() => exporter.reset());
+
+const byName = (name: string) => exporter.getFinishedSpans().find((s) => s.name === name)!;
+
+describe('tracing with explicit parents (the default)', () => {
+  it('nests a step started after an await under the span whose context it was given', async () => {
+    await inSpan('turn', {}, async (_, turnCtx) => {
+      await new Promise((r) => setTimeout(r, 5));
+      await inSpan('bot.call', { parent: turnCtx }, async () => undefined);
+      inSpanSync('render', { parent: turnCtx }, () => undefined);
+      // Given no parent after an await, a span starts its own trace: nothing implicit carries over.
+      await inSpan('orphan', {}, async () => undefined);
+    });
+    const turn = byName('turn');
+    expect(byName('bot.call').parentSpanContext?.spanId).toBe(turn.spanContext().spanId);
+    expect(byName('render').parentSpanContext?.spanId).toBe(turn.spanContext().spanId);
+    expect(byName('orphan').parentSpanContext).toBeUndefined();
+    expect(byName('orphan').spanContext().traceId).not.toBe(turn.spanContext().traceId);
+  });
+
+  it('continues a stored carrier and links to another span, as a turn does with its request and its drain job', async () => {
+    let carrier: ReturnType<typeof traceCarrierOf>;
+    await inSpan('request', {}, async (_, ctx) => {
+      carrier = traceCarrierOf(ctx);
+    });
+    await inSpan('drain', {}, async (_, drainCtx) => {
+      await redis.get(`${prefix}:x`);
+      await inSpan('turn', { parent: contextOfCarrier(carrier), links: linksTo(drainCtx) }, async () => undefined);
+    });
+    const turn = byName('turn');
+    expect(turn.spanContext().traceId).toBe(byName('request').spanContext().traceId);
+    expect(turn.links[0]!.context.spanId).toBe(byName('drain').spanContext().spanId);
+  });
+
+  it('records no Redis command spans: they would need the implicit context', async () => {
+    await inSpan('parent', {}, async () => {
+      await redis.set(`${prefix}:k`, 'v');
+    });
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['parent']);
+  });
+});
