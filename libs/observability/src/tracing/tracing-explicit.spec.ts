@@ -1,33 +1,13 @@
-import { Redis } from 'ioredis';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
-import { TEST_REDIS_URL, deletePrefix, testPrefix } from '../../../../test/support/redis-test-prefix.js';
+import { useTracing } from '../../../../test/support/tracing-fixture.js';
 import { contextOfCarrier, inSpan, inSpanSync, linksTo, traceCarrierOf } from './spans.js';
-import { startTracing, type Tracing } from './start-tracing.js';
-import type { TraceSettings } from './trace-settings.js';
 
 /**
  * The default mode: no implicit context (no AsyncLocalStorage), parents passed explicitly. Spans
  * nest across awaits because each step hands its context on; Redis commands get no spans.
  */
-const exporter = new InMemorySpanExporter();
-const settings: TraceSettings = { url: 'http://127.0.0.1:1/v1/traces', protocol: 'http/json', sampler: 'always_on', redisCommands: false, batch: {} };
-let tracing: Tracing;
-let redis: Redis;
-const prefix = testPrefix('tracex');
-
-beforeAll(async () => {
-  tracing = await startTracing('test', settings, undefined, { spanProcessor: new SimpleSpanProcessor({ exporter }) });
-  redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-  await redis.ping();
-});
-
-afterAll(async () => {
-  await deletePrefix(redis, prefix);
-  redis.disconnect();
-  await tracing.shutdown();
-});
-
-beforeEach(() => exporter.reset());
+const t = useTracing('tracex', { protocol: 'http/json', sampler: 'always_on', redisCommands: false });
+const exporter = t.exporter;
+const prefix = t.prefix;
 
 const byName = (name: string) => exporter.getFinishedSpans().find((s) => s.name === name)!;
 
@@ -53,7 +33,7 @@ describe('tracing with explicit parents (the default)', () => {
       carrier = traceCarrierOf(ctx);
     });
     await inSpan('drain', {}, async (_, drainCtx) => {
-      await redis.get(`${prefix}:x`);
+      await t.redis.get(`${prefix}:x`);
       await inSpan('turn', { parent: contextOfCarrier(carrier), links: linksTo(drainCtx) }, async () => undefined);
     });
     const turn = byName('turn');
@@ -63,7 +43,7 @@ describe('tracing with explicit parents (the default)', () => {
 
   it('records no Redis command spans: they would need the implicit context', async () => {
     await inSpan('parent', {}, async () => {
-      await redis.set(`${prefix}:k`, 'v');
+      await t.redis.set(`${prefix}:k`, 'v');
     });
     expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['parent']);
   });

@@ -1,40 +1,16 @@
-import { Redis } from 'ioredis';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
-import { TEST_REDIS_URL, deletePrefix, testPrefix } from '../../../../test/support/redis-test-prefix.js';
+import { useTracing } from '../../../../test/support/tracing-fixture.js';
 import { SpanNames } from './span-names.js';
-import { contextOfCarrier, errorKind, inSpan, inSpanSync, linksTo, traceCarrierOf, tracingOn, withTraceContext } from './spans.js';
-import { startTracing, type Tracing } from './start-tracing.js';
-import { otlpTracesUrl, type TraceSettings } from './trace-settings.js';
+import { contextOfCarrier, errorKind, inSpan, inSpanSync, linksTo, traceCarrierOf, withTraceContext } from './spans.js';
+import { otlpTracesUrl } from './trace-settings.js';
 
 /**
  * The tracing helpers with the real SDK and an in-memory exporter, with Redis command spans on
  * (TRACE_REDIS_COMMANDS: an implicit context across awaits) and ioredis's diagnostics channels
  * against the real Redis. tracing-explicit.spec.ts covers the default, explicit-parent mode.
  */
-const exporter = new InMemorySpanExporter();
-const settings: TraceSettings = { url: 'http://127.0.0.1:1/v1/traces', protocol: 'http/protobuf', sampler: 'parentbased_always_on', redisCommands: true, batch: {} };
-let tracing: Tracing;
-let redis: Redis;
-const prefix = testPrefix('tracing');
-
-beforeAll(async () => {
-  // Before startTracing everything is a pass-through: no span, no carrier.
-  expect(tracingOn()).toBe(false);
-  expect(await inSpan('x', {}, async (span) => span)).toBeUndefined();
-  expect(traceCarrierOf(undefined)).toBeUndefined();
-  tracing = await startTracing('test', settings, undefined, { spanProcessor: new SimpleSpanProcessor({ exporter }) });
-  redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-  await redis.ping();
-});
-
-afterAll(async () => {
-  await deletePrefix(redis, prefix);
-  redis.disconnect();
-  await tracing.shutdown();
-  expect(tracingOn()).toBe(false);
-});
-
-beforeEach(() => exporter.reset());
+const t = useTracing('tracing', { protocol: 'http/protobuf', sampler: 'parentbased_always_on', redisCommands: true });
+const exporter = t.exporter;
+const prefix = t.prefix;
 
 const finished = () => exporter.getFinishedSpans();
 
@@ -112,9 +88,9 @@ describe('Redis client spans (ioredis diagnostics channels, real Redis)', () => 
   it('records a command made inside a span, with its name and never its arguments', async () => {
     const value = 'customer wrote jane@example.com';
     await inSpan('parent', {}, async () => {
-      await redis.set(`${prefix}:k`, value);
-      await redis.get(`${prefix}:k`);
-      await redis.multi().get(`${prefix}:k`).exec();
+      await t.redis.set(`${prefix}:k`, value);
+      await t.redis.get(`${prefix}:k`);
+      await t.redis.multi().get(`${prefix}:k`).exec();
     });
     const spans = finished();
     const parent = spans.find((s) => s.name === 'parent')!;
@@ -129,13 +105,13 @@ describe('Redis client spans (ioredis diagnostics channels, real Redis)', () => 
   });
 
   it('records nothing for calls outside a span (the queue polling in the background)', async () => {
-    await redis.get(`${prefix}:k`);
+    await t.redis.get(`${prefix}:k`);
     expect(finished()).toHaveLength(0);
   });
 
   it('marks a failed command with the error class', async () => {
     await inSpan('parent', {}, async () => {
-      await redis.call('INCR', `${prefix}:k`).catch(() => undefined);
+      await t.redis.call('INCR', `${prefix}:k`).catch(() => undefined);
     });
     const failed = finished().find((s) => s.name === 'INCR')!;
     expect(failed.status.code).toBe(2);
