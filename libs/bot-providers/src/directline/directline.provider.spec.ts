@@ -107,8 +107,13 @@ describe('directline: polling until the bot is done (bot-backends §2 and §8)',
     answers({ activity: dl.typing() }, { afterMs: 150, activity: dl.message('first') }, { afterMs: 150, activity: dl.message('second') }, { afterMs: 150, activity: dl.message('third') });
     const r = await run(turn('hi'));
     expect(texts(r)).toEqual(['first', 'second', 'third']);
+    // Arrival times at the fake: one late arrival (a busy event loop) shortens the gap after it,
+    // so each gap is only bounded loosely (a provider that did not wait would poll within a few
+    // ms), and the interval is held over the whole run, where such a delay counts once.
     const times = fake.polls().map((p) => p.at);
-    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(95);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(40);
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(100 * gaps.length - 30);
   });
 
   it('stops once the bot has been quiet for quietMs, not at the end of the budget', async () => {
