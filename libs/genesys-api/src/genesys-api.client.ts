@@ -109,6 +109,7 @@ interface Failure {
  */
 export class GenesysApiClient {
   readonly apiBaseUrl: string;
+  private readonly apiHost: string;
   private readonly http: AxiosInstance;
   private readonly tokens: GenesysTokenProvider;
   private readonly timeoutMs: number;
@@ -123,6 +124,7 @@ export class GenesysApiClient {
 
   constructor(options: GenesysApiClientOptions) {
     this.apiBaseUrl = apiOrigin(options.apiBaseUrl);
+    this.apiHost = new URL(this.apiBaseUrl).hostname;
     this.tokens = options.tokens;
     this.http = !options.http ? axios.create() : 'axiosRef' in options.http ? options.http.axiosRef : options.http;
     this.timeoutMs = positive('timeoutMs', options.timeoutMs ?? 10_000);
@@ -238,7 +240,7 @@ export class GenesysApiClient {
   private tracedAttempt(op: GenesysSpanName, method: Method, path: string, payload: string | undefined, token: string, attempt: number): ReturnType<GenesysApiClient['attempt']> {
     // A call outside any traced work (IP range refresh, a publish) would only start stray traces.
     if (!tracingOn() || !this.traceContext) return this.attempt(method, path, payload, token);
-    const attributes = { 'http.request.method': method, 'server.address': new URL(this.apiBaseUrl).hostname, 'http.request.resend_count': attempt - 1 };
+    const attributes = { 'http.request.method': method, 'server.address': this.apiHost, 'http.request.resend_count': attempt - 1 };
     return inSpan(op, { kind: SpanKind.CLIENT, parent: this.traceContext, attributes }, async (span) => {
       const outcome = await this.attempt(method, path, payload, token);
       if ('networkCode' in outcome) markSpanFailed(span, outcome.networkCode);

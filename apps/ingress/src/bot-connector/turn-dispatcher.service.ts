@@ -118,7 +118,7 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
       request: turn,
       trace: traceCarrierOf(ctx.traceContext),
     };
-    annotateSpan(ctx.traceContext, { [SpanAttributes.turnId]: turnId, [SpanAttributes.channelId]: channel.id, [SpanAttributes.protocol]: protocol });
+    if (ctx.traceContext) annotateSpan(ctx.traceContext, { [SpanAttributes.turnId]: turnId, [SpanAttributes.channelId]: channel.id, [SpanAttributes.protocol]: protocol });
     const log = { channelId: channel.id, botSessionId: turn.botSessionId, genesysConversationId: turn.genesysConversationId, correlationId: ctx.correlationId, turnId };
 
     const waiter = this.replies.expect(turnId);
@@ -180,7 +180,7 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
    */
   private fallback(turn: IncomingTurnDto, ctx: DispatchContext): BotConnectorResponse {
     const { channel } = ctx;
-    annotateSpan(ctx.traceContext, { [SpanAttributes.answeredBy]: ctx.protocol === 'v2' ? 'deferred' : channel.deadlinePolicy });
+    if (ctx.traceContext) annotateSpan(ctx.traceContext, { [SpanAttributes.answeredBy]: ctx.protocol === 'v2' ? 'deferred' : channel.deadlinePolicy });
     if (ctx.protocol === 'v2') {
       const deferred: BotConnectorResponse = { botState: BotState.MoreData, replyMessages: [] };
       this.metrics.observeResponse(channel.id, deferred, Date.now() - ctx.receivedAt);
@@ -224,7 +224,7 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
   }
 
   private finish(result: TurnResult, ctx: DispatchContext, via: 'worker' | 'duplicate'): BotConnectorResponse {
-    annotateSpan(ctx.traceContext, { [SpanAttributes.answeredBy]: via, [SpanAttributes.outcome]: result.outcome });
+    if (ctx.traceContext) annotateSpan(ctx.traceContext, { [SpanAttributes.answeredBy]: via, [SpanAttributes.outcome]: result.outcome });
     this.metrics.observeResult(ctx.channel.id, result, Date.now() - ctx.receivedAt, via);
     return result.response;
   }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { WorkerConfig } from '@app/config';
-import { SpanAttributes, SpanKind, SpanNames, contextOfCarrier, inSpan, linksTo, type Context } from '@app/observability';
+import { SpanAttributes, SpanKind, SpanNames, contextOfCarrier, inSpan, linksTo, type Context, type Span } from '@app/observability';
 import type { DrainSessionJob } from '@app/queue';
 import { TranscriptStore, TurnStore, type TurnEnvelope, type TurnResult } from '@app/store';
 import { WorkerMetrics } from '../ops/worker-metrics.service.js';
@@ -73,6 +73,8 @@ export class SessionDrain {
    * its own request.
    */
   private runTurn(envelope: TurnEnvelope, sessionJson: string | undefined, late: TurnResult[], drainContext: Context | undefined) {
+    // Only a traced drain builds span attributes: this runs once per turn.
+    if (!drainContext && !envelope.trace) return this.completeTurn(envelope, sessionJson, late, undefined, undefined);
     const links = linksTo(drainContext);
     const attributes = {
       [SpanAttributes.turnId]: envelope.turnId,
@@ -84,24 +86,26 @@ export class SessionDrain {
     };
     // A turn stored without trace context (tracing was off at the ingress) hangs under the drain.
     const parent = contextOfCarrier(envelope.trace) ?? drainContext;
-    return inSpan(SpanNames.turn, { kind: SpanKind.CONSUMER, parent, links, attributes }, async (span, turnContext) => {
-      const outcome = await this.step.run(envelope, sessionJson, late, turnContext);
-      span?.setAttributes({ [SpanAttributes.outcome]: outcome.result.outcome, ...(outcome.result.handoffReason ? { [SpanAttributes.handoffReason]: outcome.result.handoffReason } : {}) });
-      const where = await inSpan(SpanNames.complete, { parent: turnContext }, () =>
-        this.store.complete({
-          envelope,
-          result: outcome.result,
-          sessionJson: JSON.stringify(outcome.session),
-          sessionTtlMs: outcome.session.timeoutMinutes * 60_000,
-          transcript: outcome.transcript,
-          transcriptTtlMs: this.transcripts.retentionMs,
-          transcriptMaxEntries: this.transcripts.maxEntries,
-          lateConsumed: outcome.lateConsumed,
-          outbox: envelope.protocol === 'v2' ? outboxEntryOf(envelope, outcome) : undefined,
-        }),
-      );
-      span?.setAttribute(SpanAttributes.answeredBy, where);
-      return { outcome, where };
-    });
+    return inSpan(SpanNames.turn, { kind: SpanKind.CONSUMER, parent, links, attributes }, (span, turnContext) => this.completeTurn(envelope, sessionJson, late, span, turnContext));
+  }
+
+  private async completeTurn(envelope: TurnEnvelope, sessionJson: string | undefined, late: TurnResult[], span: Span | undefined, turnContext: Context | undefined) {
+    const outcome = await this.step.run(envelope, sessionJson, late, turnContext);
+    span?.setAttributes({ [SpanAttributes.outcome]: outcome.result.outcome, ...(outcome.result.handoffReason ? { [SpanAttributes.handoffReason]: outcome.result.handoffReason } : {}) });
+    const where = await inSpan(SpanNames.complete, { parent: turnContext }, () =>
+      this.store.complete({
+        envelope,
+        result: outcome.result,
+        sessionJson: JSON.stringify(outcome.session),
+        sessionTtlMs: outcome.session.timeoutMinutes * 60_000,
+        transcript: outcome.transcript,
+        transcriptTtlMs: this.transcripts.retentionMs,
+        transcriptMaxEntries: this.transcripts.maxEntries,
+        lateConsumed: outcome.lateConsumed,
+        outbox: envelope.protocol === 'v2' ? outboxEntryOf(envelope, outcome) : undefined,
+      }),
+    );
+    span?.setAttribute(SpanAttributes.answeredBy, where);
+    return { outcome, where };
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { WorkerConfig } from '@app/config';
-import { SpanAttributes, SpanKind, SpanNames, inSpan } from '@app/observability';
+import { SpanAttributes, SpanKind, SpanNames, inSpan, tracingOn } from '@app/observability';
 import { DrainRequester, TURNS_QUEUE, turnsJobOf } from '@app/queue';
 import { WorkerMetrics } from '../ops/worker-metrics.service.js';
 import { WorkerHost, type QueueConsumer } from '../queues/worker-host.js';
@@ -39,8 +39,8 @@ export class TurnProcessor implements QueueConsumer, OnModuleInit {
     if (!drain) throw new Error(`unexpected job ${job.name}`);
     this.metrics.activeDrains.inc();
     try {
-      const attributes = { 'messaging.system': 'bullmq', 'messaging.destination.name': TURNS_QUEUE, 'messaging.message.id': String(job.id), [SpanAttributes.channelId]: drain.data.channelId };
-      const { done, more } = await inSpan(SpanNames.drain, { kind: SpanKind.CONSUMER, attributes }, async (span, ctx) => {
+      const attributes = tracingOn() && { 'messaging.system': 'bullmq', 'messaging.destination.name': TURNS_QUEUE, 'messaging.message.id': String(job.id), [SpanAttributes.channelId]: drain.data.channelId };
+      const { done, more } = await inSpan(SpanNames.drain, { kind: SpanKind.CONSUMER, attributes: attributes || undefined }, async (span, ctx) => {
         const r = await this.turns.drainSession(drain.data, ctx);
         span?.setAttribute(SpanAttributes.turnsRun, r.done);
         return r;
