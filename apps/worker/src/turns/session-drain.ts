@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { WorkerConfig } from '@app/config';
-import { SpanAttributes, SpanKind, SpanNames, contextOfCarrier, inSpan, linksTo, type Context, type Span } from '@app/observability';
-import type { DrainSessionJob } from '@app/queue';
+import { SpanAttributes, SpanKind, SpanNames, contextOfCarrier, inSpan, tracingOn, type Context, type Span } from '@app/observability';
+import { TURNS_QUEUE, type DrainSessionJob } from '@app/queue';
 import { TranscriptStore, TurnStore, type TurnEnvelope, type TurnResult } from '@app/store';
 import { WorkerMetrics } from '../ops/worker-metrics.service.js';
 import { OutgoingMessageSender } from '../outbox/outgoing-message.sender.js';
@@ -34,14 +34,15 @@ export class SessionDrain {
   /**
    * Runs the session's turns in order. `more` says turns are left after this job's share
    * (MAX_TURNS_PER_DRAIN), so the caller queues a follow-up drain instead of stranding them.
+   * `jobId` (the BullMQ job's) goes on each turn's span.
    */
-  async drainSession(job: DrainSessionJob, traceContext?: Context): Promise<{ done: number; more: boolean }> {
+  async drainSession(job: DrainSessionJob, jobId?: string): Promise<{ done: number; more: boolean }> {
     let done = 0;
     for (let i = 0; i < MAX_TURNS_PER_DRAIN; i++) {
       const { outboxPending, next } = await this.store.begin(job.sessionKey);
       if (outboxPending > 0) {
         // v2 results of earlier turns (or a crashed run's leftovers) go out before anything newer.
-        await this.outgoing.flush(job.sessionKey, traceContext);
+        await this.outgoing.flush(job.sessionKey);
         if (next) {
           i--;
           continue;
@@ -55,7 +56,7 @@ export class SessionDrain {
         await this.store.dropHead(job.sessionKey, turnId);
         continue;
       }
-      const { outcome, where } = await this.runTurn(envelope, next.sessionJson, next.late, traceContext);
+      const { outcome, where } = await this.runTurn(envelope, next.sessionJson, next.late, jobId);
       if (where === 'fenced') {
         this.logger.warn({ sessionKey: job.sessionKey, turnId }, 'turn already completed by another run; stopping this drain');
         return { done, more: false };
@@ -69,24 +70,27 @@ export class SessionDrain {
 
   /**
    * Runs and completes one turn inside its span, which continues the webhook request's trace (the
-   * envelope carries it) and links to the drain job's span: a job runs several turns, each from
-   * its own request.
+   * envelope carries it). The drain job gets no span of its own: nearly every job runs one turn,
+   * and a fifth span per turn cost capacity (docs/performance.md); the job id on each turn's span
+   * shows which turns one job ran.
    */
-  private runTurn(envelope: TurnEnvelope, sessionJson: string | undefined, late: TurnResult[], drainContext: Context | undefined) {
-    // Only a traced drain builds span attributes: this runs once per turn.
-    if (!drainContext && !envelope.trace) return this.completeTurn(envelope, sessionJson, late, undefined, undefined);
-    const links = linksTo(drainContext);
+  private runTurn(envelope: TurnEnvelope, sessionJson: string | undefined, late: TurnResult[], jobId: string | undefined) {
+    if (!tracingOn()) return this.completeTurn(envelope, sessionJson, late, undefined, undefined);
     const attributes = {
       [SpanAttributes.turnId]: envelope.turnId,
       [SpanAttributes.channelId]: envelope.channelId,
       [SpanAttributes.protocol]: envelope.protocol ?? 'v1',
       [SpanAttributes.seq]: envelope.seq,
       [SpanAttributes.queueWaitMs]: Math.max(0, Date.now() - envelope.acceptedAt),
+      [SpanAttributes.messagingSystem]: 'bullmq',
+      [SpanAttributes.messagingDestination]: TURNS_QUEUE,
+      ...(jobId ? { [SpanAttributes.messagingMessageId]: jobId } : {}),
       ...(envelope.correlationId ? { [SpanAttributes.correlationId]: envelope.correlationId } : {}),
     };
-    // A turn stored without trace context (tracing was off at the ingress) hangs under the drain.
-    const parent = contextOfCarrier(envelope.trace) ?? drainContext;
-    return inSpan(SpanNames.turn, { kind: SpanKind.CONSUMER, parent, links, attributes }, (span, turnContext) => this.completeTurn(envelope, sessionJson, late, span, turnContext));
+    // A turn stored without trace context (tracing was off at the ingress) starts its own trace.
+    return inSpan(SpanNames.turn, { kind: SpanKind.CONSUMER, parent: contextOfCarrier(envelope.trace), attributes }, (span, turnContext) =>
+      this.completeTurn(envelope, sessionJson, late, span, turnContext),
+    );
   }
 
   private async completeTurn(envelope: TurnEnvelope, sessionJson: string | undefined, late: TurnResult[], span: Span | undefined, turnContext: Context | undefined) {

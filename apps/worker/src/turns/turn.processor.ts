@@ -1,7 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { WorkerConfig } from '@app/config';
-import { SpanAttributes, SpanKind, SpanNames, inSpan, tracingOn } from '@app/observability';
 import { DrainRequester, TURNS_QUEUE, turnsJobOf } from '@app/queue';
 import { WorkerMetrics } from '../ops/worker-metrics.service.js';
 import { WorkerHost, type QueueConsumer } from '../queues/worker-host.js';
@@ -39,12 +38,7 @@ export class TurnProcessor implements QueueConsumer, OnModuleInit {
     if (!drain) throw new Error(`unexpected job ${job.name}`);
     this.metrics.activeDrains.inc();
     try {
-      const attributes = tracingOn() && { 'messaging.system': 'bullmq', 'messaging.destination.name': TURNS_QUEUE, 'messaging.message.id': String(job.id), [SpanAttributes.channelId]: drain.data.channelId };
-      const { done, more } = await inSpan(SpanNames.drain, { kind: SpanKind.CONSUMER, attributes: attributes || undefined }, async (span, ctx) => {
-        const r = await this.turns.drainSession(drain.data, ctx);
-        span?.setAttribute(SpanAttributes.turnsRun, r.done);
-        return r;
-      });
+      const { done, more } = await this.turns.drainSession(drain.data, job.id);
       // While this job is active, deduplication keeps the request and starts it when this one ends.
       if (more) await this.drains.request(drain.data);
       return done;

@@ -4,8 +4,6 @@
  * bot text, or a secret.
  */
 export const SpanNames = {
-  /** Worker: one BullMQ drain job (it may run several turns of one session). */
-  drain: 'turns.drain',
   /** Worker: one turn, continuing the trace of the webhook request that brought it. */
   turn: 'turn',
   /** Worker: one attempt at the bot backend (retries are siblings). */
@@ -41,7 +39,10 @@ export const SpanAttributes = {
   handoffReason: 'gbg.turn.handoff_reason',
   queueWaitMs: 'gbg.turn.queue_wait_ms',
   answeredBy: 'gbg.turn.answered_by',
-  turnsRun: 'gbg.drain.turns',
+  /** Semantic-convention messaging attributes of the turn span: the BullMQ job that ran it. */
+  messagingSystem: 'messaging.system',
+  messagingDestination: 'messaging.destination.name',
+  messagingMessageId: 'messaging.message.id',
   attempt: 'gbg.bot.attempt',
   provider: 'gbg.bot.provider',
   notificationId: 'gbg.notification.id',

@@ -1,22 +1,26 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
 
 export { SpanKind, type Context, type Span };
 
 export const TRACER_NAME = 'genesys-bot-gateway';
 
-/** Set by startTracing: with tracing off, the helpers below skip even the no-op API calls. */
-const state = { on: false };
+/**
+ * Set by startTracing: with tracing off, the helpers below skip even the no-op API calls. The
+ * tracer is looked up once (after the provider is registered), not per span.
+ */
+const state: { on: boolean; tracer?: Tracer } = { on: false };
 
 export function markTracingOn(on: boolean): void {
   state.on = on;
+  state.tracer = on ? trace.getTracer(TRACER_NAME) : undefined;
 }
 
 export function tracingOn(): boolean {
   return state.on;
 }
 
-export function tracer() {
-  return trace.getTracer(TRACER_NAME);
+export function tracer(): Tracer {
+  return state.tracer ?? trace.getTracer(TRACER_NAME);
 }
 
 /** The W3C trace-context headers that travel inside a queued turn, outbox entry or notification. */
@@ -100,7 +104,7 @@ export function withTraceContext<T>(ctx: Context | undefined, fn: () => T): T {
   return state.on && ctx ? context.with(ctx, fn) : fn();
 }
 
-/** A link to the span of `ctx` (a drain job's, from the turns it runs), or none. */
+/** A link to the span of `ctx` (the notification or drain that sends an outbox entry of another trace), or none. */
 export function linksTo(ctx: Context | undefined): Link[] {
   if (!state.on || !ctx) return [];
   const span = trace.getSpan(ctx);

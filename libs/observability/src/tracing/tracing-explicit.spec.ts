@@ -27,18 +27,18 @@ describe('tracing with explicit parents (the default)', () => {
     expect(byName('orphan').spanContext().traceId).not.toBe(turn.spanContext().traceId);
   });
 
-  it('continues a stored carrier and links to another span, as a turn does with its request and its drain job', async () => {
+  it('continues a stored carrier and links to another span, as an outbox send does with its turn and the notification that flushes it', async () => {
     let carrier: ReturnType<typeof traceCarrierOf>;
     await inSpan('request', {}, async (_, ctx) => {
       carrier = traceCarrierOf(ctx);
     });
-    await inSpan('drain', {}, async (_, drainCtx) => {
+    await inSpan('notification', {}, async (_, callerCtx) => {
       await t.redis.get(`${prefix}:x`);
-      await inSpan('turn', { parent: contextOfCarrier(carrier), links: linksTo(drainCtx) }, async () => undefined);
+      await inSpan('send', { parent: contextOfCarrier(carrier), links: linksTo(callerCtx) }, async () => undefined);
     });
-    const turn = byName('turn');
-    expect(turn.spanContext().traceId).toBe(byName('request').spanContext().traceId);
-    expect(turn.links[0]!.context.spanId).toBe(byName('drain').spanContext().spanId);
+    const send = byName('send');
+    expect(send.spanContext().traceId).toBe(byName('request').spanContext().traceId);
+    expect(send.links[0]!.context.spanId).toBe(byName('notification').spanContext().spanId);
   });
 
   it('records no Redis command spans: they would need the implicit context', async () => {

@@ -69,10 +69,10 @@ describe('tracing helpers', () => {
     expect(finished()).toHaveLength(0);
   });
 
-  it('links to a span (a drain job) and makes a context active for a block', async () => {
+  it('links to a span (a notification, from the outbox send it flushes) and makes a context active for a block', async () => {
     let links: ReturnType<typeof linksTo> = [];
     let ctxOfOuter: ReturnType<typeof contextOfCarrier>;
-    await inSpan('drain', {}, async (_, ctx) => {
+    await inSpan('notification', {}, async (_, ctx) => {
       links = linksTo(ctx);
       ctxOfOuter = contextOfCarrier(traceCarrierOf(ctx));
     });
