@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Summarises V8 .cpuprofile files (from `npm run bench -- --cpu-prof`): self time by function and
 // by package/area, so a bottleneck shows without opening DevTools.
-//   node scripts/bench/profile-summary.mjs <file-or-dir> [--top 25]
+//   node scripts/bench/profile-summary.mjs <file-or-dir> [--top 25] [--under opentelemetry,fastify/otel]
+// --under: also the inclusive time of each pattern, i.e. samples with a frame whose script URL
+// contains it anywhere on the stack (what a package costs with the Node internals it calls).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, under: { type: 'string', default: '' } } });
+const under = values.under.split(',').filter(Boolean);
 const top = Number(values.top);
 const files = positionals.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(p, f)) : [p]));
 if (!files.length) {
@@ -47,9 +50,21 @@ for (const file of files) {
     const a = area(cf.url, cf.functionName);
     areas.set(a, (areas.get(a) ?? 0) + us);
   }
+  const parent = new Map();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const inclusive = new Map(under.map((u) => [u, 0]));
+  for (const [id, us] of self) {
+    const hit = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const url = byId.get(at).callFrame.url;
+      for (const u of under) if (url && url.includes(u)) hit.add(u);
+    }
+    for (const u of hit) inclusive.set(u, inclusive.get(u) + us);
+  }
   const idle = (areas.get('(idle)') ?? 0) / totalUs;
   console.log(`\n== ${file}\n   ${(totalUs / 1e6).toFixed(1)} s sampled, idle ${(idle * 100).toFixed(0)}%`);
   const pct = (us) => `${((us / totalUs) * 100).toFixed(1).padStart(5)}%`;
+  for (const [u, us] of inclusive) console.log(`   ${pct(us)}  under ${u} (inclusive)`);
   console.log('   by area (self time):');
   for (const [k, us] of [...areas].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`   ${pct(us)}  ${k}`);
   console.log('   by function (self time):');
