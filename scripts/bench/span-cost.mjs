@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// CPU cost of the worker's spans per turn, OpenTelemetry SDK alone: 4 spans per turn (turn,
+// bot.call, render, turn.complete) with the attributes the worker sets, through the batch span
+// processor. Modes, alternated in one run so they share the machine's state:
+//   spans      spans created and ended, the exporter drops them (the baseline)
+//   serialize  + OTLP/protobuf serialisation, nothing sent
+//   export     + OTLP/HTTP protobuf to scripts/bench/otlp-sink.mjs in its own process
+//   node scripts/bench/span-cost.mjs [--turns 20000] [--rounds 3]
+import { fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const require = createRequire(import.meta.url);
+const api = require('@opentelemetry/api');
+const { TracerProvider, BatchSpanProcessor, AlwaysOnSampler, ParentBasedSampler } = require('@opentelemetry/sdk-trace');
+const { resourceFromAttributes } = require('@opentelemetry/resources');
+const { W3CTraceContextPropagator } = require('@opentelemetry/core');
+const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto');
+const { ProtobufTraceSerializer } = require('@opentelemetry/otlp-transformer');
+
+const { values } = parseArgs({ options: { turns: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '3' } } });
+const turns = Number(values.turns);
+const rounds = Number(values.rounds);
+
+const sink = fork(join(dirname(fileURLToPath(import.meta.url)), 'otlp-sink.mjs'), [], { stdio: 'inherit' });
+const { port } = await new Promise((resolve) => sink.once('message', resolve));
+api.propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+
+const exporters = {
+  spans: () => ({ export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined }),
+  serialize: () => ({
+    export: (spans, done) => {
+      ProtobufTraceSerializer.serializeRequest(spans);
+      done({ code: 0 });
+    },
+    shutdown: async () => undefined,
+  }),
+  export: () => new OTLPTraceExporter({ url: `http://127.0.0.1:${port}/v1/traces` }),
+};
+
+const carrier = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+
+async function measure(mode) {
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'span-cost' }),
+    sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+    spanProcessors: [new BatchSpanProcessor({ exporter: exporters[mode]() })],
+  });
+  const tracer = provider.getTracer('span-cost');
+  const turn = (i) => {
+    const parent = api.propagation.extract(api.ROOT_CONTEXT, carrier);
+    const span = tracer.startSpan('turn', { kind: api.SpanKind.CONSUMER, attributes: { 'gbg.turn.id': `turn-${i}`, 'gbg.channel.id': 'bench', 'gbg.turn.protocol': 'v1', 'gbg.turn.seq': i, 'gbg.turn.queue_wait_ms': 3, 'messaging.system': 'bullmq', 'messaging.destination.name': 'turns', 'messaging.message.id': String(i) } }, parent);
+    const ctx = api.trace.setSpan(parent, span);
+    tracer.startSpan('bot.call', { kind: api.SpanKind.CLIENT, attributes: { 'gbg.bot.provider': 'http', 'gbg.bot.attempt': 1 } }, ctx).end();
+    tracer.startSpan('render', {}, ctx).end();
+    tracer.startSpan('turn.complete', {}, ctx).end();
+    span.setAttributes({ 'gbg.turn.outcome': 'reply', 'gbg.turn.answered_by': 'delivered' });
+    span.end();
+  };
+  for (let i = 0; i < 2000; i++) turn(i); // warm-up
+  await provider.forceFlush();
+  const before = process.cpuUsage();
+  // In slices, as a worker's turns arrive, so batches are exported between them.
+  for (let i = 0; i < turns; i += 100) {
+    for (let j = i; j < i + 100; j++) turn(j);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await provider.forceFlush();
+  const used = process.cpuUsage(before);
+  await provider.shutdown();
+  return (used.user + used.system) / turns;
+}
+
+const results = { spans: [], serialize: [], export: [] };
+for (let r = 0; r < rounds; r++) for (const mode of Object.keys(results)) results[mode].push(await measure(mode));
+sink.kill('SIGTERM');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const base = median(results.spans);
+console.log(`CPU per turn (4 spans), median of ${rounds} alternating rounds of ${turns} turns; the receiver runs in its own process`);
+for (const [mode, xs] of Object.entries(results)) {
+  const m = median(xs);
+  console.log(`  ${mode.padEnd(10)} ${m.toFixed(1).padStart(6)} µs   (+${(m - base).toFixed(1)} over spans)   runs: ${xs.map((x) => x.toFixed(1)).join(', ')}`);
+}
