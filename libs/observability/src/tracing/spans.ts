@@ -104,7 +104,7 @@ export function withTraceContext<T>(ctx: Context | undefined, fn: () => T): T {
   return state.on && ctx ? context.with(ctx, fn) : fn();
 }
 
-/** A link to the span of `ctx` (the notification or drain that sends an outbox entry of another trace), or none. */
+/** A link to the span of `ctx` (a notification whose send flushes outbox entries of other traces), or none. */
 export function linksTo(ctx: Context | undefined): Link[] {
   if (!state.on || !ctx) return [];
   const span = trace.getSpan(ctx);
