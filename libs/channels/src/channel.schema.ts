@@ -61,6 +61,8 @@ function IsStringMap(options?: ValidationOptions) {
 
 /** Channel, bot, app and provider ids: the one rule, also applied to ids in URLs. */
 export const CHANNEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/** CHANNEL_ID_PATTERN in words, for error messages. */
+export const CHANNEL_ID_RULE = 'must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit';
 const ID = CHANNEL_ID_PATTERN;
 const PROFILES: MessengerProfile[] = ['webmessaging', 'whatsapp', 'sms', 'open', 'facebook', 'instagram', 'line'];
 const FEATURES: TemplateFeature[] = ['quickReplies', 'buttons', 'cards', 'carousels', 'linkButtons', 'attachments'];
@@ -127,6 +129,8 @@ export const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
  * limit is accepted, nothing that could bend a Redis key or a log line.
  */
 export const BOT_SESSION_ID_PATTERN = /^[A-Za-z0-9._-]{1,256}$/;
+/** BOT_SESSION_ID_PATTERN in words, for error messages. */
+export const BOT_SESSION_ID_RULE = 'must be 1-256 letters, digits, ".", "_" or "-"';
 
 class DigitalBotConnectorDef {
   @IsOptional() @IsString() @Matches(HEADER_NAME_PATTERN, { message: 'digitalBotConnector.secretHeader must be an HTTP header name' }) secretHeader?: string;

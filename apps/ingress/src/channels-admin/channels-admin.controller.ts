@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Patch, Post, Qu
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { BotProviderRegistry } from '@app/bot-providers';
-import { BOT_SESSION_ID_PATTERN, CHANNEL_ID_PATTERN, HEADER_NAME_PATTERN } from '@app/channels';
+import { BOT_SESSION_ID_PATTERN, CHANNEL_ID_PATTERN, CHANNEL_ID_RULE, HEADER_NAME_PATTERN } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { GenesysLimits } from '@app/genesys';
 import { AdminAuthGuard, type AdminRequest } from '../admin/admin-auth.guard.js';
@@ -13,7 +13,7 @@ import { ValidationSubject } from '../errors/validation.pipe.js';
 
 @ValidationSubject('channel')
 export class CreateChannelDto {
-  @IsString() @Matches(CHANNEL_ID_PATTERN, { message: 'id must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit' }) id: string;
+  @IsString() @Matches(CHANNEL_ID_PATTERN, { message: `id ${CHANNEL_ID_RULE}` }) id: string;
   @IsOptional() @IsString() @MaxLength(200) name?: string;
   /** A login URL, an API or apps URL, or the bare domain of the region. */
   @IsString() @MinLength(2) @MaxLength(200) environment: string;

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Query, Req, UseGuards } from '@nestjs/common';
-import { BOT_SESSION_ID_PATTERN, CHANNEL_ID_PATTERN, ChannelRepository } from '@app/channels';
+import { BOT_SESSION_ID_PATTERN, BOT_SESSION_ID_RULE, CHANNEL_ID_PATTERN, CHANNEL_ID_RULE, ChannelRepository } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { GenesysLimits } from '@app/genesys';
 import { SessionStore, TranscriptStore, sessionKeyOf } from '@app/store';
@@ -14,9 +14,8 @@ const TRANSCRIPT_PAGE_MAX = 500;
 const GENESYS_ID_PATTERN = new RegExp(`^[\\x21-\\x7e]{1,${GenesysLimits.maxIdLength}}$`);
 
 function checkSessionParams(botSessionId: string, channelId: string | undefined): void {
-  if (!BOT_SESSION_ID_PATTERN.test(botSessionId) || (channelId !== undefined && !CHANNEL_ID_PATTERN.test(channelId))) {
-    throw new GatewayError('invalid_request', 'botSessionId and channelId must be 1-256 letters, digits, ".", "_" or "-"');
-  }
+  if (!BOT_SESSION_ID_PATTERN.test(botSessionId)) throw new GatewayError('invalid_request', `botSessionId ${BOT_SESSION_ID_RULE}`);
+  if (channelId !== undefined && !CHANNEL_ID_PATTERN.test(channelId)) throw new GatewayError('invalid_request', `channelId ${CHANNEL_ID_RULE}`);
 }
 
 /** Conversation tracking: the transcript of one bot session, turn by turn. */

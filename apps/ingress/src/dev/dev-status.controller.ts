@@ -1,5 +1,5 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { BOT_SESSION_ID_PATTERN, CHANNEL_ID_PATTERN, ChannelRepository } from '@app/channels';
+import { BOT_SESSION_ID_PATTERN, BOT_SESSION_ID_RULE, CHANNEL_ID_PATTERN, CHANNEL_ID_RULE, ChannelRepository } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { GenesysApiClientFactory, type ChannelAuthorizationProblem } from '@app/genesys-api';
 import { OutboxStore, sessionKeyOf } from '@app/store';
@@ -28,8 +28,8 @@ export class DevStatusController {
 
   @Get('channels/:channelId/sessions/:botSessionId/outbox')
   async sessionOutbox(@Param('channelId') channelId: string, @Param('botSessionId') botSessionId: string): Promise<SessionOutboxView> {
-    if (!CHANNEL_ID_PATTERN.test(channelId)) throw new GatewayError('invalid_request', 'channelId must be 1-100 letters, digits, ".", "_" or "-"');
-    if (!BOT_SESSION_ID_PATTERN.test(botSessionId)) throw new GatewayError('invalid_request', 'botSessionId must be 1-256 letters, digits, ".", "_" or "-"');
+    if (!CHANNEL_ID_PATTERN.test(channelId)) throw new GatewayError('invalid_request', `channelId ${CHANNEL_ID_RULE}`);
+    if (!BOT_SESSION_ID_PATTERN.test(botSessionId)) throw new GatewayError('invalid_request', `botSessionId ${BOT_SESSION_ID_RULE}`);
     const channel = await this.channels.get(channelId);
     if (!channel) throw new GatewayError('channel_not_found', `no channel "${channelId}"`);
     const [waiting, blockedBy] = await Promise.all([this.outbox.length(sessionKeyOf(channelId, botSessionId)), this.api.authorizationProblem(channel)]);

@@ -1,6 +1,6 @@
 import { Controller, Get, Logger, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { CHANNEL_ID_PATTERN } from '@app/channels';
+import { CHANNEL_ID_PATTERN, CHANNEL_ID_RULE } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { AdminAuthGuard, type AdminRequest } from '../admin/admin-auth.guard.js';
 import { AdminAuthService } from '../admin/admin-auth.service.js';
@@ -8,7 +8,7 @@ import { GenesysOAuthService, type CallbackOutcome } from './genesys-oauth.servi
 
 
 function checkId(channelId: string): void {
-  if (!CHANNEL_ID_PATTERN.test(channelId)) throw new GatewayError('invalid_request', 'channelId must be 1-100 letters, digits, ".", "_" or "-"');
+  if (!CHANNEL_ID_PATTERN.test(channelId)) throw new GatewayError('invalid_request', `channelId ${CHANNEL_ID_RULE}`);
 }
 
 export function escapeHtml(s: string): string {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { BOT_SESSION_ID_PATTERN } from '@app/channels';
+import { BOT_SESSION_ID_PATTERN, BOT_SESSION_ID_RULE } from '@app/channels';
 import { IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested, ArrayMaxSize, ArrayMinSize } from 'class-validator';
 import { ValidationSubject } from '../../errors/validation.pipe.js';
 
@@ -30,7 +30,7 @@ export class MessagingTemplateDto {
 
 /** Exactly one of `botSessionId` (an open v2 bot session) or `address` (agentless). */
 export class NotificationTargetDto {
-  @IsOptional() @IsString() @Matches(BOT_SESSION_ID_PATTERN, { message: 'target.botSessionId must be 1-256 letters, digits, ".", "_" or "-"' }) botSessionId?: string;
+  @IsOptional() @IsString() @Matches(BOT_SESSION_ID_PATTERN, { message: `target.botSessionId ${BOT_SESSION_ID_RULE}` }) botSessionId?: string;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => NotificationAddressDto) address?: NotificationAddressDto;
 }
 
