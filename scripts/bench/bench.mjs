@@ -62,6 +62,7 @@ try {
       'node-option': { type: 'string', multiple: true, default: [] },
       'gateway-env': { type: 'string', multiple: true, default: [] },
       'otlp-sink': { type: 'boolean', default: false },
+      'otlp-only': { type: 'string' },
       json: { type: 'string', default: env.BENCH_JSON },
       timeline: { type: 'boolean', default: env.BENCH_TIMELINE === '1' },
       help: { type: 'boolean', short: 'h' },
@@ -103,6 +104,8 @@ if (args.help) {
   --node-option OPT       extra node option for every gateway/baseline child (repeatable)
   --otlp-sink             tracing on: start an OTLP/HTTP endpoint that accepts everything (its own
                           process) and point every gateway process at it (OTEL_EXPORTER_OTLP_ENDPOINT)
+  --otlp-only ingress|workers
+                          with --otlp-sink: only these processes trace, to tell the two sides' costs apart
   --gateway-env K=V       extra environment variable for every gateway/baseline child (repeatable),
                           e.g. --gateway-env MAX_INFLIGHT_TURNS=2000 (try settings without editing code)
   --json FILE             also write every figure as JSON (BENCH_JSON)
@@ -373,6 +376,11 @@ const CHANNELS = {
 const adminToken = randomBytes(32).toString('base64url');
 const secretsKey = randomBytes(32).toString('base64url');
 
+if (args['otlp-only'] !== undefined && (!args['otlp-sink'] || !['ingress', 'workers'].includes(args['otlp-only']))) {
+  console.error(`bench: --otlp-only wants ingress or workers, with --otlp-sink: ${args['otlp-only']}`);
+  process.exit(2);
+}
+
 const extraEnv = {};
 for (const kv of args['gateway-env']) {
   const m = /^([A-Z][A-Z0-9_]*)=(.*)$/s.exec(kv);
@@ -410,6 +418,13 @@ function gatewayEnv(prefix, port, concurrency) {
   };
 }
 
+/** `--otlp-only`: the other side's processes get no OTLP endpoint, so they do not trace. */
+function tracedIf(side, e) {
+  if (!args['otlp-only'] || args['otlp-only'] === side) return e;
+  const { OTEL_EXPORTER_OTLP_ENDPOINT: _, ...rest } = e;
+  return rest;
+}
+
 // ---- gateway / baseline lifecycles ------------------------------------------------------------
 async function startGateway(tag, { workers, concurrency }) {
   const prefix = `${basePrefix}-${tag}`;
@@ -418,8 +433,8 @@ async function startGateway(tag, { workers, concurrency }) {
   const metricsPort = await freePort();
   const e = gatewayEnv(prefix, port, concurrency);
   const procs = [];
-  for (let i = 0; i < workers; i++) procs.push(spawnNode(`worker${i + 1}`, WORKER_MAIN, e));
-  procs.push(spawnNode('ingress', INGRESS_MAIN, { ...e, METRICS_PORT: String(metricsPort) }));
+  for (let i = 0; i < workers; i++) procs.push(spawnNode(`worker${i + 1}`, WORKER_MAIN, tracedIf('workers', e)));
+  procs.push(spawnNode('ingress', INGRESS_MAIN, tracedIf('ingress', { ...e, METRICS_PORT: String(metricsPort) })));
   const until = Date.now() + 45000;
   let last;
   while (Date.now() < until && !aborted) {
@@ -1045,7 +1060,7 @@ async function main() {
     const { port } = await new Promise((r) => sink.once('message', r));
     extraEnv.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${port}`;
     sink.statsPort = port;
-    log(`TRACING ON: every gateway process exports spans over OTLP/HTTP (${extraEnv.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf'}) to a sink at ${extraEnv.OTEL_EXPORTER_OTLP_ENDPOINT} that accepts everything (its own process)`);
+    log(`TRACING ON: ${args['otlp-only'] ? `the ${args['otlp-only']} only` : 'every gateway process'} exports spans over OTLP/HTTP (${extraEnv.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf'}) to a sink at ${extraEnv.OTEL_EXPORTER_OTLP_ENDPOINT} that accepts everything (its own process)`);
   }
   const t0 = Date.now();
   if (opts.only.has('p1')) await scenarioP1();
