@@ -63,12 +63,22 @@ export class RedisConnections implements OnApplicationShutdown {
   }
 
   private open(name: string, purpose: string, opts: { failFast?: boolean; blocking?: boolean; autoPipelining?: boolean }): Redis {
-    const client = createRedis({ url: this.options.url, topology: this.options.topology, name, ...opts });
+    return this.counted(createRedis({ url: this.options.url, topology: this.options.topology, name, ...opts }), name, purpose);
+  }
+
+  /**
+   * Counts the client's errors under `purpose`, and those of its duplicates too: a BullMQ Worker
+   * runs its blocking fetch on a duplicate of the connection it is given, which would otherwise
+   * fail unseen by the metric while Redis is away.
+   */
+  private counted(client: Redis, name: string, purpose: string): Redis {
     // Reconnects are reported by the health checks; without a listener ioredis prints every attempt.
     client.on('error', (e: Error) => {
       this.errors.set(purpose, (this.errors.get(purpose) ?? 0) + 1);
       this.logger.debug({ connection: name, error: e.message }, 'redis connection error');
     });
+    const duplicate = client.duplicate.bind(client) as (...args: unknown[]) => Redis;
+    client.duplicate = ((...args: unknown[]) => this.counted(duplicate(...args), `${name}-duplicate`, purpose)) as Redis['duplicate'];
     return client;
   }
 
