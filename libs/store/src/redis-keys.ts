@@ -60,6 +60,13 @@ export class RedisKeys {
   outboxIndex(): string {
     return `${this.prefix}:outboxes`;
   }
+  /**
+   * Hash of channel id → `<ms epoch>|<cause>`: the stuck-outbox warning last logged for the
+   * channel, shared by the workers so that one of them says it, not each.
+   */
+  outboxStuckReports(): string {
+    return `${this.prefix}:outbox-stuck-reports`;
+  }
   /** Held (SET NX PX) by the one process sending a session's outbox, so no entry goes out twice. */
   outboxLock(sessionKey: string): string {
     return `${this.prefix}:outbox-lock:${sessionKey}`;

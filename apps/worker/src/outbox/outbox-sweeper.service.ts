@@ -13,14 +13,15 @@ import { WorkerHost } from '../queues/worker-host.js';
  *
  * A stuck outbox is reported once per channel and cause (most often: the channel was never
  * authorized with Genesys, so its v2 replies wait for a token), with the step that fixes it, and
- * again only when that changes; a sweep every few seconds must not repeat the same warning.
+ * again only when that changes or an hour later; a sweep every few seconds must not repeat the
+ * same warning, nor each worker say it. Who said what is kept in Redis, shared by the workers.
  */
+const REPEAT_STUCK_REPORT_MS = 60 * 60_000;
+
 @Injectable()
 export class OutboxSweeper implements OnModuleInit {
   private readonly logger = new Logger(OutboxSweeper.name);
   private running = false;
-  /** What this worker last reported per channel with stuck outboxes (the cause as logged); each worker reports once. */
-  private readonly reported = new Map<string, string>();
 
   constructor(
     private readonly store: OutboxStore,
@@ -68,13 +69,11 @@ export class OutboxSweeper implements OnModuleInit {
     for (const [channelId, sessions] of stuck) {
       const problem = await this.problemOf(channelId);
       const cause = problem ? `${problem.reason}; its v2 replies wait in the outbox until you ${problem.fix}` : 'outboxes not moving; queued drains to send them';
-      if (this.reported.get(channelId) === cause) continue;
-      this.reported.set(channelId, cause);
+      if (!(await this.store.claimStuckReport(channelId, cause, REPEAT_STUCK_REPORT_MS))) continue;
       this.logger.warn({ channelId, sessions, ...(problem ? { cause: problem.kind } : {}) }, cause);
     }
-    for (const channelId of [...this.reported.keys()]) {
-      if (stuck.has(channelId)) continue;
-      this.reported.delete(channelId);
+    for (const channelId of await this.store.stuckReported()) {
+      if (stuck.has(channelId) || !(await this.store.clearStuckReport(channelId))) continue;
       this.logger.log({ channelId }, 'outboxes are moving again');
     }
   }

@@ -99,3 +99,28 @@ describe('v2 results and the outbox (real Redis)', () => {
     await successor!.release();
   });
 });
+
+describe('stuck-outbox reports shared by the workers (real Redis)', () => {
+  const HOUR = 3_600_000;
+
+  it('one caller gets to say a cause; a changed cause, or the same one after the repeat interval, is said again', async () => {
+    const claims = await Promise.all([1, 2, 3].map(() => outbox.claimStuckReport('c-stuck', 'not authorized', HOUR)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await outbox.claimStuckReport('c-stuck', 'not authorized', HOUR)).toBe(false);
+    expect(await outbox.claimStuckReport('c-stuck', 'outboxes not moving', HOUR)).toBe(true);
+    expect(await outbox.claimStuckReport('c-stuck', 'outboxes not moving', HOUR)).toBe(false);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await outbox.claimStuckReport('c-stuck', 'outboxes not moving', 1)).toBe(true);
+    // Another channel's report is its own.
+    expect(await outbox.claimStuckReport('c-other', 'outboxes not moving', HOUR)).toBe(true);
+    expect((await outbox.stuckReported()).sort()).toEqual(['c-other', 'c-stuck']);
+  });
+
+  it('one caller clears a report (and says the outboxes move again); the next stuck spell is said afresh', async () => {
+    await outbox.claimStuckReport('c-clear', 'not authorized', HOUR);
+    const clears = await Promise.all([1, 2].map(() => outbox.clearStuckReport('c-clear')));
+    expect(clears.filter(Boolean)).toHaveLength(1);
+    expect(await outbox.stuckReported()).not.toContain('c-clear');
+    expect(await outbox.claimStuckReport('c-clear', 'not authorized', HOUR)).toBe(true);
+  });
+});

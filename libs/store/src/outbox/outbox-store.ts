@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { OutboxEntry } from '../turns/turn.types.js';
 import type { RedisKeys } from '../redis-keys.js';
 import { extendLock, releaseLock } from '@app/redis/lock.lua.js';
-import { ackOutboxHead, forgetOutboxIfEmpty } from './lua/outbox-ack.lua.js';
+import { ackOutboxHead, claimStuckReport, forgetOutboxIfEmpty } from './lua/outbox-ack.lua.js';
 
 /** The head of a session's outbox as read, kept verbatim so the ack matches it exactly. */
 export interface OutboxHead {
@@ -59,6 +59,24 @@ export class OutboxStore {
   /** Session keys whose outbox has waited since before `olderThan` (ms epoch), oldest first. */
   async stale(olderThan: number, limit = 100): Promise<string[]> {
     return this.redis.zrangebyscore(this.keys.outboxIndex(), '-inf', olderThan, 'LIMIT', 0, limit);
+  }
+
+  /**
+   * True when this caller should log that `channelId`'s outboxes are stuck with `cause`: no worker
+   * has said so yet, the cause changed, or it was last said `repeatAfterMs` ago.
+   */
+  async claimStuckReport(channelId: string, cause: string, repeatAfterMs: number): Promise<boolean> {
+    return claimStuckReport(this.redis, { keys: { reports: this.keys.outboxStuckReports() }, channelId, cause, nowMs: Date.now(), repeatAfterMs });
+  }
+
+  /** Channels whose stuck outboxes were reported and not yet said to move again. */
+  async stuckReported(): Promise<string[]> {
+    return this.redis.hkeys(this.keys.outboxStuckReports());
+  }
+
+  /** True for the one caller that clears the channel's report (and so says its outboxes move again). */
+  async clearStuckReport(channelId: string): Promise<boolean> {
+    return (await this.redis.hdel(this.keys.outboxStuckReports(), channelId)) === 1;
   }
 
   async forgetIfEmpty(sessionKey: string): Promise<void> {

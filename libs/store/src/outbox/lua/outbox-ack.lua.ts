@@ -47,3 +47,33 @@ export const forgetOutboxIfEmpty = defineLuaScript<ForgetOutboxInput, boolean>({
   argv: (i) => [i.sessionKey],
   reply: (raw) => raw === 1,
 });
+
+export interface StuckReportInput {
+  keys: { reports: string };
+  channelId: string;
+  cause: string;
+  nowMs: number;
+  /** The same cause is said again after this long, so a restart or a later shift sees it too. */
+  repeatAfterMs: number;
+}
+
+/**
+ * Records that the channel's stuck outboxes are reported with `cause`; true when the caller should
+ * log it: the cause is new or changed for the channel, or was last said `repeatAfterMs` ago.
+ * Atomic, so of the workers whose sweeps find the same stuck outbox at once, one says so.
+ */
+export const claimStuckReport = defineLuaScript<StuckReportInput, boolean>({
+  name: 'gbgOutboxStuckReport',
+  lua: `
+local prev = redis.call('HGET', KEYS[1], ARGV[1])
+if prev then
+  local sep = string.find(prev, '|', 1, true)
+  if sep and string.sub(prev, sep + 1) == ARGV[2] and tonumber(ARGV[3]) - tonumber(string.sub(prev, 1, sep - 1)) < tonumber(ARGV[4]) then return 0 end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3] .. '|' .. ARGV[2])
+return 1
+`,
+  keys: ({ keys: k }) => [k.reports],
+  argv: (i) => [i.channelId, i.cause, i.nowMs, i.repeatAfterMs],
+  reply: (raw) => raw === 1,
+});
