@@ -366,6 +366,8 @@ describeBrowser('web console in Chromium against the real gateway and the Genesy
     const highest = Number(/highest (\d+)/.exec(summary)?.[1] ?? 0);
     expect(highest).toBeGreaterThan(0);
     expect(Number(await tid('tile-handoffs').textContent())).toBeGreaterThanOrEqual(2);
+    // Both latency tiles read alike: p50 / p95, and p99 under them.
+    for (const tile of ['tile-latency', 'tile-response']) expect(await tid(`${tile}-p99`).textContent()).toMatch(/^p99 \d+(\.\d)? (ms|s)$/);
     await shots.take(page, '12-dashboard');
     await expectNoAxeViolations('dashboard');
   });

@@ -2,8 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
 import { BarList, TimeChart } from '../components/charts.js';
 import { describeHandoffReason } from '../components/messenger.js';
+import { LatencyTile } from '../components/tiles.js';
 import { ErrorAlert, useAction, useInterval, usePageTitle } from '../components/ui.js';
-import { formatMs, formatTime } from '../format.js';
+import { formatTime } from '../format.js';
 import type { DashboardAnswer } from '../types.js';
 
 export function DashboardPage() {
@@ -60,22 +61,8 @@ export function DashboardPage() {
                 <dd data-testid="tile-turns">{lastFull?.turns ?? 0}</dd>
                 <dd class="tile-note">{totalTurns} in the period</dd>
               </div>
-              <div class="tile">
-                <dt>Bot latency p50 / p95</dt>
-                <dd data-testid="tile-latency" class="tile-pair">
-                  {formatMs(withLatency?.p50Ms)} <span aria-hidden="true">/</span>
-                  <span class="visually-hidden">and</span> {formatMs(withLatency?.p95Ms)}
-                </dd>
-                {withLatency?.p99Ms !== null && withLatency?.p99Ms !== undefined && <dd class="tile-note">p99 {formatMs(withLatency.p99Ms)}</dd>}
-              </div>
-              <div class="tile">
-                <dt>Response time p50 / p95</dt>
-                <dd data-testid="tile-response" class="tile-pair">
-                  {formatMs(withResponse?.responseP50Ms)} <span aria-hidden="true">/</span>
-                  <span class="visually-hidden">and</span> {formatMs(withResponse?.responseP95Ms)}
-                </dd>
-                <dd class="tile-note">what Genesys waited</dd>
-              </div>
+              <LatencyTile title="Bot latency" testid="tile-latency" p50={withLatency?.p50Ms} p95={withLatency?.p95Ms} p99={withLatency?.p99Ms} />
+              <LatencyTile title="Response time" testid="tile-response" p50={withResponse?.responseP50Ms} p95={withResponse?.responseP95Ms} p99={withResponse?.responseP99Ms} note="what Genesys waited" />
               <div class={`tile${totalMisses ? ' is-warn' : ''}`}>
                 <dt>Deadline misses</dt>
                 <dd data-testid="tile-misses">{totalMisses}</dd>
