@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { workerTurnSpans } from './worker-spans.mjs';
 
 const require = createRequire(import.meta.url);
 const api = require('@opentelemetry/api');
@@ -27,7 +28,6 @@ const seconds = Number(values.seconds);
 const sink = fork(join(dirname(fileURLToPath(import.meta.url)), 'otlp-sink.mjs'), [], { stdio: 'inherit' });
 const { port } = await new Promise((resolve) => sink.once('message', resolve));
 api.propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-const carrier = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
 
 async function measure(batch) {
   const exporter = new OTLPTraceExporter({ url: `http://127.0.0.1:${port}/v1/traces` });
@@ -46,14 +46,7 @@ async function measure(batch) {
   const tracer = provider.getTracer('export-block');
   let garbage = [];
   const turn = (i) => {
-    const parent = api.propagation.extract(api.ROOT_CONTEXT, carrier);
-    const span = tracer.startSpan('turn', { kind: api.SpanKind.CONSUMER, attributes: { 'gbg.turn.id': `turn-${i}-${Math.random()}`, 'gbg.channel.id': 'bench', 'gbg.turn.protocol': 'v1', 'gbg.turn.seq': i, 'gbg.turn.queue_wait_ms': 3, 'messaging.system': 'bullmq', 'messaging.destination.name': 'turns', 'messaging.message.id': String(i) } }, parent);
-    const ctx = api.trace.setSpan(parent, span);
-    tracer.startSpan('bot.call', { kind: api.SpanKind.CLIENT, attributes: { 'gbg.bot.provider': 'http', 'gbg.bot.attempt': 1 } }, ctx).end();
-    tracer.startSpan('render', {}, ctx).end();
-    tracer.startSpan('turn.complete', {}, ctx).end();
-    span.setAttributes({ 'gbg.turn.outcome': 'reply', 'gbg.turn.answered_by': 'delivered' });
-    span.end();
+    workerTurnSpans(tracer, i, `turn-${i}-${Math.random()}`);
     // What a turn leaves behind besides its spans (parsed and rebuilt JSON), kept for a while.
     garbage.push(JSON.parse(JSON.stringify({ messages: Array.from({ length: 50 }, (_, k) => ({ k, text: `${'x'.repeat(40)}${i}` })) })));
     if (garbage.length > 200) garbage = [];

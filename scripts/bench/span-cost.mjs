@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { workerTurnSpans } from './worker-spans.mjs';
 
 const require = createRequire(import.meta.url);
 const api = require('@opentelemetry/api');
@@ -40,8 +41,6 @@ const exporters = {
   export: () => new OTLPTraceExporter({ url: `http://127.0.0.1:${port}/v1/traces` }),
 };
 
-const carrier = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
-
 async function measure(mode) {
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'span-cost' }),
@@ -49,16 +48,7 @@ async function measure(mode) {
     spanProcessors: [new BatchSpanProcessor({ exporter: exporters[mode]() })],
   });
   const tracer = provider.getTracer('span-cost');
-  const turn = (i) => {
-    const parent = api.propagation.extract(api.ROOT_CONTEXT, carrier);
-    const span = tracer.startSpan('turn', { kind: api.SpanKind.CONSUMER, attributes: { 'gbg.turn.id': `turn-${i}`, 'gbg.channel.id': 'bench', 'gbg.turn.protocol': 'v1', 'gbg.turn.seq': i, 'gbg.turn.queue_wait_ms': 3, 'messaging.system': 'bullmq', 'messaging.destination.name': 'turns', 'messaging.message.id': String(i) } }, parent);
-    const ctx = api.trace.setSpan(parent, span);
-    tracer.startSpan('bot.call', { kind: api.SpanKind.CLIENT, attributes: { 'gbg.bot.provider': 'http', 'gbg.bot.attempt': 1 } }, ctx).end();
-    tracer.startSpan('render', {}, ctx).end();
-    tracer.startSpan('turn.complete', {}, ctx).end();
-    span.setAttributes({ 'gbg.turn.outcome': 'reply', 'gbg.turn.answered_by': 'delivered' });
-    span.end();
-  };
+  const turn = (i) => workerTurnSpans(tracer, i);
   for (let i = 0; i < 2000; i++) turn(i); // warm-up
   await provider.forceFlush();
   const before = process.cpuUsage();
