@@ -2,6 +2,7 @@ export * from './logger.js';
 export * from './metrics.js';
 export * from './ops-server.js';
 export * from './readiness.js';
+export * from './repeat-limiter.js';
 export * from './tracing/trace-settings.js';
 export * from './tracing/span-names.js';
 export * from './tracing/spans.js';

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Worker, type Job } from 'bullmq';
 import { WorkerConfig } from '@app/config';
+import { RepeatLimiter, errorKind } from '@app/observability';
 import { DrainRequester } from '@app/queue';
 import { RedisConnections } from '@app/redis';
 import { RedisKeys } from '@app/store';
@@ -46,6 +47,8 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
   /** Jobs running in this process, across consumers; `whenIdle` resolves when it reaches 0. */
   private running = 0;
   private whenIdle?: () => void;
+  /** A worker error is logged once a minute per queue and kind: a Redis outage raises one per reconnect attempt. */
+  private readonly errorLines = new RepeatLimiter(60_000);
 
   constructor(
     private readonly config: WorkerConfig,
@@ -74,7 +77,11 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
         autorun: true,
         ...c.settings,
       });
-      worker.on('error', (e) => this.logger.error({ queue: c.queue, error: e.message }, 'worker error'));
+      worker.on('error', (e) => {
+        const kind = errorKind(e);
+        const said = this.errorLines.admit(`${c.queue}:${kind}`);
+        if (said) this.logger.error({ queue: c.queue, kind, error: e.message, ...(said.heldBack ? { repeatsNotLogged: said.heldBack } : {}) }, 'worker error');
+      });
       if (c.failed) worker.on('failed', (job, e) => c.failed!(job, e));
       this.workers.push(worker);
     }
