@@ -5,7 +5,7 @@ import { IngressConfig } from '@app/config';
 import { buildHandoffResponse, buildHoldResponse, type Channel, type ChannelBot } from '@app/channels';
 import { GatewayError } from '@app/errors';
 import { BotState, type BotConnectorResponse } from '@app/genesys';
-import { SpanAttributes, annotateSpan, traceCarrierOf, withTraceContext, type Context } from '@app/observability';
+import { RepeatLimiter, SpanAttributes, annotateSpan, errorKind, traceCarrierOf, withTraceContext, type Context } from '@app/observability';
 import { DrainRequester } from '@app/queue';
 import { TurnLostError, TurnStore, sessionKeyOf, turnIdOf, type TurnEnvelope, type TurnProtocol, type TurnResult } from '@app/store';
 import { IngressMetrics } from '../metrics/ingress-metrics.service.js';
@@ -45,13 +45,13 @@ export class TurnDispatcher implements BeforeApplicationShutdown {
     private readonly cfg: IngressConfig,
     private readonly load: LoadShedder,
   ) {
-    // Without a listener BullMQ prints every reconnect failure; one line per 10 s is enough,
-    // since readiness and the 503s already tell the story.
-    let lastReport = 0;
+    // Without a listener BullMQ prints every reconnect failure; one line per 10 s and kind is
+    // enough, since readiness, the 503s and gbg_redis_errors_total already tell the story.
+    const errorLines = new RepeatLimiter(10_000);
     this.drains.queue.on('error', (e: Error) => {
-      if (Date.now() - lastReport < 10_000) return;
-      lastReport = Date.now();
-      this.logger.warn({ error: e.message }, 'queue connection error');
+      const kind = errorKind(e);
+      const said = errorLines.admit(kind);
+      if (said) this.logger.warn({ kind, error: e.message, ...(said.heldBack ? { repeatsNotLogged: said.heldBack } : {}) }, 'queue connection error');
     });
   }
 

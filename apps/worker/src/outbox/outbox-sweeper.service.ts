@@ -6,6 +6,9 @@ import { DrainRequester, drainJobForSession } from '@app/queue';
 import { OutboxStore } from '@app/store';
 import { WorkerHost } from '../queues/worker-host.js';
 
+/** A lasting stuck outbox is said again after this long, so logs after a restart or in a later shift show it. */
+const REPEAT_STUCK_REPORT_MS = 60 * 60_000;
+
 /**
  * Finds outboxes nobody is sending (their drain job died past its retries, or the worker crashed
  * after storing the result) and queues a drain for the session, which sends them first. Every
@@ -16,8 +19,6 @@ import { WorkerHost } from '../queues/worker-host.js';
  * again only when that changes or an hour later; a sweep every few seconds must not repeat the
  * same warning, nor each worker say it. Who said what is kept in Redis, shared by the workers.
  */
-const REPEAT_STUCK_REPORT_MS = 60 * 60_000;
-
 @Injectable()
 export class OutboxSweeper implements OnModuleInit {
   private readonly logger = new Logger(OutboxSweeper.name);
